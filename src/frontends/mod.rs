@@ -1,0 +1,4 @@
+//! Frontends parse source files with spans. Each frontend hands the evaluator syntax trees and
+//! an index of declarations; none of them evaluates or interprets values.
+
+pub mod terraform;

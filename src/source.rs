@@ -1,0 +1,190 @@
+//! Every file the scan reads lives in one [`SourceMap`]: its display path, its text and its line
+//! starts. Everything downstream refers to text by [`Span`] (file id + byte range), so a
+//! diagnostic can point at any literal in any file, and the text renderer reads the same map.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::files::{self, Files};
+
+/// Index of a file in the [`SourceMap`].
+pub type FileId = usize;
+
+/// A byte range in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span {
+            file,
+            start: u32::try_from(range.start).unwrap_or(u32::MAX),
+            end: u32::try_from(range.end).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// One loaded file.
+pub struct SourceFile {
+    /// Path shown to users: relative to the working directory when inside it.
+    pub name: String,
+    /// Path on disk.
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// All files of a scan.
+#[derive(Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+/// A 1-based line/column position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        let name = display_name(&path);
+        let line_starts = files::line_starts(&text).collect();
+        self.files.push(SourceFile {
+            name,
+            path,
+            text,
+            line_starts,
+        });
+        self.files.len() - 1
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn name(&self, id: FileId) -> &str {
+        self.files.get(id).map_or("<unknown>", |f| f.name.as_str())
+    }
+
+    /// Text covered by a span ("" when out of range).
+    pub fn snippet(&self, span: Span) -> &str {
+        self.files
+            .get(span.file)
+            .and_then(|f| f.text.get(span.range()))
+            .unwrap_or("")
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, file: FileId, offset: usize) -> Position {
+        let Some(f) = self.files.get(file) else {
+            return Position { line: 1, column: 1 };
+        };
+        let offset = offset.min(f.text.len());
+        let line = f.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = f.line_starts.get(line).copied().unwrap_or(0);
+        let column = f
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        Position {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// `file:line` for notes.
+    pub fn location(&self, span: Span) -> String {
+        let p = self.position(span.file, span.start as usize);
+        format!("{}:{}", self.name(span.file), p.line)
+    }
+}
+
+/// Relative to the current directory when the path is inside it, else as given.
+pub fn display_name(path: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let s = rel.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+impl<'a> Files<'a> for SourceMap {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        self.files
+            .get(id)
+            .map(|f| f.name.as_str())
+            .ok_or(files::Error::FileMissing)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        self.files
+            .get(id)
+            .map(|f| f.text.as_str())
+            .ok_or(files::Error::FileMissing)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
+        let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
+        Ok(f
+            .line_starts
+            .partition_point(|&s| s <= byte_index)
+            .saturating_sub(1))
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
+        let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
+        let start = *f
+            .line_starts
+            .get(line_index)
+            .ok_or(files::Error::LineTooLarge {
+                given: line_index,
+                max: f.line_starts.len().saturating_sub(1),
+            })?;
+        let end = f
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(f.text.len());
+        Ok(start..end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_chars() {
+        let mut map = SourceMap::default();
+        let id = map.add(PathBuf::from("x.tf"), "ab\nü = 1\n".to_string());
+        assert_eq!(map.position(id, 0), Position { line: 1, column: 1 });
+        assert_eq!(map.position(id, 3), Position { line: 2, column: 1 });
+        // 'ü' is two bytes but one column
+        assert_eq!(map.position(id, 5), Position { line: 2, column: 2 });
+        assert_eq!(map.position(id, 999).line, 3);
+    }
+}
