@@ -9,4 +9,5 @@
 pub mod cidr;
 pub mod eval;
 pub mod frontends;
+pub mod model;
 pub mod source;

@@ -205,10 +205,13 @@ impl Value {
         }
     }
 
-    /// Terraform's string conversion of a primitive; `None` for anything else.
+    /// Terraform's string conversion of a primitive; `None` for anything else. A scanned
+    /// resource's id becomes `ref:<address>` so ids built by interpolation
+    /// (`"${azurerm_virtual_network.v.id}/subnets/x"`) still link.
     pub fn to_tf_string(&self) -> Option<String> {
         match &self.kind {
             Kind::Str(s) => Some(s.to_string()),
+            Kind::Id(id) => Some(format!("ref:{}", id.0)),
             Kind::Num(n) => Some(fmt_num(*n)),
             Kind::Bool(b) => Some(b.to_string()),
             _ => None,

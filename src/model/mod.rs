@@ -1,0 +1,177 @@
+//! The model: a source-independent view of clusters, node pools, subnets, VNets, peerings and
+//! local network gateways, with every field's location kept. Frontends fill it (Terraform via
+//! [`terraform`]); [`link`] resolves pool -> subnet -> VNet -> peerings once; [`subject`] builds
+//! the per-cluster JSON documents the rules read, with platform defaults applied and marked.
+
+pub mod arm;
+pub mod link;
+pub mod node;
+pub mod subject;
+pub mod terraform;
+
+use crate::source::Span;
+pub use node::{Loc, Node, V};
+
+/// How one resource refers to another.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ref {
+    Absent,
+    Unknown(String),
+    /// A resource in the scan, by address (`ref:module.net.azurerm_subnet.nodes`).
+    Id(String),
+    /// A child of a scanned VNet by name (`"${azurerm_virtual_network.v.id}/subnets/x"`).
+    VnetChild { vnet: String, subnet: String },
+    /// A literal ARM resource id.
+    Arm {
+        rg: String,
+        vnet: String,
+        subnet: Option<String>,
+    },
+}
+
+impl Ref {
+    /// Reads a reference from an id value.
+    pub fn from_node(n: Option<&Node>) -> Ref {
+        let Some(n) = n else { return Ref::Absent };
+        match &n.v {
+            V::Null => Ref::Absent,
+            V::Unknown(r) => Ref::Unknown(r.clone()),
+            V::Str(s) => parse_ref(s),
+            _ => Ref::Unknown("not an id".into()),
+        }
+    }
+}
+
+fn parse_ref(s: &str) -> Ref {
+    if let Some(rest) = s.strip_prefix("ref:") {
+        if let Some((vnet, sub)) = rest.split_once("/subnets/") {
+            return Ref::VnetChild {
+                vnet: format!("ref:{vnet}"),
+                subnet: sub.to_string(),
+            };
+        }
+        return Ref::Id(s.to_string());
+    }
+    let parts: Vec<&str> = s.trim_matches('/').split('/').collect();
+    let find = |key: &str| {
+        parts
+            .iter()
+            .position(|p| p.eq_ignore_ascii_case(key))
+            .and_then(|i| parts.get(i + 1))
+            .map(|x| x.to_string())
+    };
+    match (find("resourceGroups"), find("virtualNetworks")) {
+        (Some(rg), Some(vnet)) => Ref::Arm {
+            rg,
+            vnet,
+            subnet: find("subnets"),
+        },
+        _ => Ref::Unknown(format!("`{s}` is not a resource id in the scan")),
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    pub plugin: Option<Node>,
+    pub plugin_mode: Option<Node>,
+    pub policy: Option<Node>,
+    pub data_plane: Option<Node>,
+    pub pod_cidrs: Option<Node>,
+    pub service_cidrs: Option<Node>,
+    pub dns_service_ip: Option<Node>,
+    pub ip_families: Option<Node>,
+    pub outbound_type: Option<Node>,
+    pub load_balancer_sku: Option<Node>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pool {
+    pub addr: String,
+    pub header: Span,
+    /// For pools declared apart from their cluster.
+    pub cluster: Ref,
+    pub name: Option<Node>,
+    pub mode: Option<Node>,
+    pub os_type: Option<Node>,
+    pub os_sku: Option<Node>,
+    pub vm_size: Option<Node>,
+    pub pool_type: Option<Node>,
+    pub max_pods: Option<Node>,
+    pub node_count: Option<Node>,
+    pub min_count: Option<Node>,
+    pub max_count: Option<Node>,
+    pub auto_scaling: Option<Node>,
+    pub max_surge: Option<Node>,
+    pub version: Option<Node>,
+    pub subnet: Ref,
+    pub subnet_at: Option<Span>,
+    pub pod_subnet: Option<Node>,
+    pub condition: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub addr: String,
+    pub id: String,
+    pub header: Span,
+    pub name: Option<Node>,
+    pub version: Option<Node>,
+    /// Whether a network profile is written at all (absent: the API default decides).
+    pub network_written: bool,
+    pub network_at: Option<Span>,
+    pub network: Network,
+    pub pools: Vec<Pool>,
+    pub condition: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub addr: String,
+    pub id: Option<String>,
+    pub header: Span,
+    pub name: Option<Node>,
+    pub resource_group: Option<Node>,
+    pub vnet_name: Option<Node>,
+    /// Set when the subnet is declared inside (or as a child of) a known VNet.
+    pub vnet_ref: Ref,
+    pub vnet: Option<usize>,
+    pub prefixes: Option<Node>,
+    pub delegations: Option<Node>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Vnet {
+    pub addr: String,
+    pub id: Option<String>,
+    pub header: Span,
+    pub name: Option<Node>,
+    pub resource_group: Option<Node>,
+    pub address_space: Option<Node>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Peering {
+    pub vnet_name: Option<Node>,
+    pub resource_group: Option<Node>,
+    pub vnet_ref: Ref,
+    pub remote: Ref,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocalGateway {
+    pub addr: String,
+    pub address_space: Option<Node>,
+}
+
+/// Everything one root (and the modules it calls) declares.
+#[derive(Default, Debug)]
+pub struct Model {
+    pub clusters: Vec<Cluster>,
+    /// Pools declared as separate resources, linked to clusters by [`link`].
+    pub loose_pools: Vec<Pool>,
+    pub subnets: Vec<Subnet>,
+    pub vnets: Vec<Vnet>,
+    pub peerings: Vec<Peering>,
+    pub local_gateways: Vec<LocalGateway>,
+    pub resources: usize,
+}

@@ -1,0 +1,361 @@
+//! Per-cluster documents for the rules: the cluster's effective network settings (documented
+//! platform defaults applied and marked as defaults), its pools with their resolved node subnet
+//! and derived sizes (max nodes, surge), the VNets of those subnets, and the connected networks.
+//!
+//! Defaults where sources disagree stay unknown (the network plugin without a network profile;
+//! see RULES.md). Max surge unset counts as 1 node, the smallest documented default.
+
+use serde_json::Value as Json;
+
+use super::link::{Links, Resolved};
+use super::node::Located;
+use super::{Cluster, Model, Node, Pool, Subnet, V};
+use crate::cidr;
+use crate::source::Span;
+
+/// One thing rules run over.
+pub struct Subject {
+    pub kind: &'static str,
+    pub address: String,
+    pub header: Span,
+    /// Set when the resource exists only if an unknown condition holds.
+    pub condition: Option<String>,
+    pub node: Node,
+    pub json: Json,
+    pub located: Located,
+}
+
+/// The cluster subjects of a model.
+pub fn clusters(m: &mut Model) -> Vec<Subject> {
+    let links = Links::build(m);
+    m.clusters
+        .iter()
+        .map(|c| {
+            let node = cluster_node(m, &links, c);
+            let (json, located) = node.project();
+            Subject {
+                kind: "cluster",
+                address: c.addr.clone(),
+                header: c.header,
+                condition: c.condition.clone(),
+                node,
+                json,
+                located,
+            }
+        })
+        .collect()
+}
+
+fn lower(n: &Option<Node>) -> Option<String> {
+    n.as_ref().and_then(Node::as_str).map(str::to_ascii_lowercase)
+}
+
+fn or_null(n: &Option<Node>) -> Node {
+    n.clone().unwrap_or_else(Node::null)
+}
+
+fn or_default(n: &Option<Node>, v: V, at: Option<Span>) -> Node {
+    match n {
+        Some(x) => x.clone(),
+        None => Node::default_at(v, at),
+    }
+}
+
+/// First IPv4 (or IPv6) CIDR of a list node; unknown when it cannot be decided.
+fn family_cidr(list: &Node, v4: bool) -> Node {
+    match &list.v {
+        V::List(items) => {
+            for i in items {
+                if let Some(net) = i.as_str().and_then(cidr::parse) {
+                    if cidr::is_v4(&net) == v4 {
+                        return i.clone();
+                    }
+                } else if i.is_unknown() {
+                    return i.clone();
+                }
+            }
+            Node::null()
+        }
+        V::Unknown(_) => list.clone(),
+        _ => Node::null(),
+    }
+}
+
+fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
+    let anchor = c.network_at.or(Some(c.header));
+    let n = &c.network;
+    let plugin = match &n.plugin {
+        Some(p) => p.clone(),
+        None if !c.network_written => Node::unknown(
+            "no network profile: the default network plugin differs between sources (kubenet per azurerm docs, overlay per 2026 AKS docs)",
+        ),
+        None => Node::unknown("network plugin is not set"),
+    };
+    let plugin_s = plugin.as_str().map(str::to_ascii_lowercase);
+    let mode_s = lower(&n.plugin_mode);
+    let overlay = match (&plugin_s, &mode_s) {
+        (Some(p), Some(m)) => Node::new(V::Bool(p == "azure" && m == "overlay")),
+        (Some(_), None) if n.plugin_mode.is_none() => Node::new(V::Bool(false)),
+        _ => Node::unknown("network plugin or mode is unknown"),
+    };
+    let kubenet = plugin_s.as_deref().map(|p| p == "kubenet");
+    // Pod CIDRs: written, else 10.244.0.0/16 where AKS uses one (overlay, kubenet).
+    let uses_pod_cidr = match (overlay.as_bool(), kubenet) {
+        (Some(o), Some(k)) => Some(o || k),
+        _ => None,
+    };
+    let pod_cidrs = match (&n.pod_cidrs, uses_pod_cidr) {
+        (Some(p), _) => p.clone(),
+        (None, Some(true)) => Node::default_at(
+            V::List(vec![Node::default_at(V::Str("10.244.0.0/16".into()), anchor)]),
+            anchor,
+        ),
+        (None, Some(false)) => Node::new(V::List(Vec::new())),
+        (None, None) => Node::unknown("pod CIDR depends on the unknown network plugin"),
+    };
+    let service_default = n.service_cidrs.is_none();
+    let service_cidrs = match &n.service_cidrs {
+        Some(s) => s.clone(),
+        None => Node::default_at(
+            V::List(vec![Node::default_at(V::Str("10.0.0.0/16".into()), anchor)]),
+            anchor,
+        ),
+    };
+    let dns = match &n.dns_service_ip {
+        Some(d) => d.clone(),
+        None if service_default => Node::default_at(V::Str("10.0.0.10".into()), anchor),
+        None => Node::unknown("dns_service_ip is not set while service_cidr is"),
+    };
+    // Pods per node when unset depend on the plugin (AKS IP planning docs, 2026-04).
+    let pod_subnet_any = c.pools.iter().any(|p| p.pod_subnet.as_ref().is_some_and(|s| !s.is_null()));
+    let default_max_pods = match (overlay.as_bool(), plugin_s.as_deref()) {
+        (Some(true), _) => Some(250.0),
+        (_, Some("kubenet")) => Some(110.0),
+        (Some(false), Some("azure")) if pod_subnet_any => Some(110.0),
+        (Some(false), Some("azure")) => Some(30.0),
+        _ => None,
+    };
+    let flat_node_subnet = matches!((overlay.as_bool(), plugin_s.as_deref()), (Some(false), Some("azure")));
+
+    let network = Node::obj(vec![
+        ("plugin", plugin.clone()),
+        ("plugin_mode", or_null(&n.plugin_mode)),
+        ("overlay", overlay.clone()),
+        ("policy", or_null(&n.policy)),
+        ("data_plane", or_null(&n.data_plane)),
+        ("outbound_type", or_default(&n.outbound_type, V::Str("loadBalancer".into()), anchor)),
+        ("load_balancer_sku", or_default(&n.load_balancer_sku, V::Str("standard".into()), anchor)),
+        ("pod_cidr_v4", family_cidr(&pod_cidrs, true)),
+        ("service_cidr_v4", family_cidr(&service_cidrs, true)),
+        ("pod_cidrs", pod_cidrs),
+        ("service_cidrs", service_cidrs),
+        ("dns_service_ip", dns),
+        ("ip_families", or_null(&n.ip_families)),
+    ]);
+
+    let mut pools = Vec::new();
+    let mut vnets: Vec<usize> = Vec::new();
+    for p in &c.pools {
+        let (subnet, vnet) = match links.subnet(&p.subnet) {
+            Resolved::None => (Node::null(), None),
+            Resolved::Unknown(why) => (Node::unknown(why), None),
+            Resolved::Found(i) => match m.subnets.get(i) {
+                Some(s) => (subnet_node(s, p), s.vnet),
+                None => (Node::unknown("subnet index"), None),
+            },
+        };
+        if let Some(v) = vnet {
+            if !vnets.contains(&v) {
+                vnets.push(v);
+            }
+        }
+        pools.push(pool_node(p, c, subnet, default_max_pods, flat_node_subnet));
+    }
+    let vnet_nodes: Vec<Node> = vnets
+        .iter()
+        .filter_map(|&i| m.vnets.get(i))
+        .map(|v| {
+            Node::obj(vec![
+                ("address", Node::str(v.addr.clone())),
+                ("name", or_null(&v.name)),
+                ("resource_group", or_null(&v.resource_group)),
+                ("address_space", v.address_space.clone().unwrap_or_else(|| Node::list(Vec::new()))),
+            ])
+        })
+        .collect();
+    // Connected networks: VNets peered with the cluster VNets, and every local network gateway.
+    let mut connected = Vec::new();
+    for &v in &vnets {
+        for &peer in links.peers(v) {
+            if let Some(space) = m.vnets.get(peer).and_then(|pv| pv.address_space.as_ref()) {
+                push_cidrs(&mut connected, space);
+            }
+        }
+    }
+    for g in &m.local_gateways {
+        if let Some(space) = &g.address_space {
+            push_cidrs(&mut connected, space);
+        }
+    }
+    Node::obj(vec![
+        ("address", Node::str(c.addr.clone())),
+        ("name", or_null(&c.name)),
+        ("kubernetes_version", or_null(&c.version)),
+        ("network", network),
+        ("pools", Node::list(pools)),
+        ("vnets", Node::list(vnet_nodes)),
+        ("connected", Node::list(connected)),
+    ])
+}
+
+fn push_cidrs(out: &mut Vec<Node>, space: &Node) {
+    match &space.v {
+        V::List(items) => out.extend(items.iter().cloned()),
+        V::Str(_) | V::Unknown(_) => out.push(space.clone()),
+        _ => {}
+    }
+}
+
+fn subnet_node(s: &Subnet, p: &Pool) -> Node {
+    let mut n = Node::obj(vec![
+        ("address", Node::str(s.addr.clone())),
+        ("name", or_null(&s.name)),
+        ("vnet_name", or_null(&s.vnet_name)),
+        ("resource_group", or_null(&s.resource_group)),
+        ("prefixes", s.prefixes.clone().unwrap_or_else(|| Node::unknown("subnet prefixes are not set"))),
+        ("delegations", s.delegations.clone().unwrap_or_else(|| Node::list(Vec::new()))),
+    ]);
+    n.loc.at = Some(s.header);
+    let _ = p;
+    n
+}
+
+/// Version `1.x[.y]` as (minor, patch).
+pub fn parse_version(s: &str) -> Option<(u64, u64, Option<u64>)> {
+    let s = s.trim().trim_start_matches('v');
+    let mut it = s.split('.');
+    let major = it.next()?.parse().ok()?;
+    let minor = it.next()?.parse().ok()?;
+    let patch = it.next().and_then(|p| p.parse().ok());
+    Some((major, minor, patch))
+}
+
+fn pool_node(p: &Pool, c: &Cluster, subnet: Node, default_max_pods: Option<f64>, flat: bool) -> Node {
+    let at = Some(p.header);
+    let os_type = or_default(&p.os_type, V::Str("Linux".into()), at);
+    let windows = os_type.as_str().map(|s| s.eq_ignore_ascii_case("windows"));
+    // Windows pools without an OS SKU: 2019 below Kubernetes 1.33, 2022 from 1.33 (RULES.md).
+    let os_sku = match (&p.os_sku, windows) {
+        (Some(s), _) => s.clone(),
+        (None, Some(true)) => {
+            let version = p.version.as_ref().or(c.version.as_ref());
+            match version.and_then(Node::as_str).and_then(parse_version) {
+                Some((1, minor, _)) if minor < 33 => Node::default_at(V::Str("Windows2019".into()), at),
+                Some(_) => Node::default_at(V::Str("Windows2022".into()), at),
+                None => Node::unknown("Windows OS SKU depends on the unknown Kubernetes version"),
+            }
+        }
+        (None, Some(false)) => Node::default_at(V::Str("Ubuntu".into()), at),
+        (None, None) => Node::unknown("OS type is unknown"),
+    };
+    let max_pods = match (&p.max_pods, default_max_pods) {
+        (Some(m), _) => m.clone(),
+        (None, Some(d)) => Node::default_at(V::Num(d), at),
+        (None, None) => Node::unknown("default max pods depends on the unknown network plugin"),
+    };
+    let auto = or_default(&p.auto_scaling, V::Bool(false), at);
+    let node_count = or_default(&p.node_count, V::Num(1.0), at);
+    let max_nodes = match auto.as_bool() {
+        Some(true) => p
+            .max_count
+            .clone()
+            .unwrap_or_else(|| Node::unknown("autoscaling without max_count")),
+        Some(false) => node_count.clone(),
+        None => Node::unknown("whether the pool autoscales is unknown"),
+    };
+    let surge = surge_nodes(p.max_surge.as_ref(), &max_nodes, at);
+    // IPs this pool takes from its node subnet at full scale (flat CNI pre-allocates pod IPs).
+    let ips = match (max_nodes.as_num(), surge.as_num()) {
+        (Some(n), Some(s)) if flat => {
+            let pod_subnet = p.pod_subnet.as_ref().is_some_and(|x| !x.is_null());
+            if pod_subnet {
+                Node::num(n + s)
+            } else {
+                match max_pods.as_num() {
+                    Some(mp) => Node::num((n + s) * (mp + 1.0)),
+                    None => Node::unknown("max pods is unknown"),
+                }
+            }
+        }
+        (Some(n), Some(s)) => Node::num(n + s),
+        _ => Node::unknown("pool size is unknown"),
+    };
+    Node::obj(vec![
+        ("address", Node::str(p.addr.clone())),
+        ("name", or_null(&p.name)),
+        ("mode", or_default(&p.mode, V::Str("User".into()), at)),
+        ("os_type", os_type),
+        ("os_sku", os_sku),
+        ("vm_size", or_null(&p.vm_size)),
+        ("type", or_default(&p.pool_type, V::Str("VirtualMachineScaleSets".into()), at)),
+        ("max_pods", max_pods),
+        ("auto_scaling", auto),
+        ("node_count", node_count),
+        ("min_count", or_null(&p.min_count)),
+        ("max_count", or_null(&p.max_count)),
+        ("max_nodes", max_nodes),
+        ("surge_nodes", surge),
+        ("subnet_ips_needed", ips),
+        ("pod_subnet_id", or_null(&p.pod_subnet)),
+        ("subnet", subnet),
+        ("condition", p.condition.clone().map_or_else(Node::null, Node::str)),
+    ])
+}
+
+/// Max surge in nodes: explicit value wins; a percentage is of the pool's max nodes, rounded
+/// up; unset counts as 1 node.
+fn surge_nodes(surge: Option<&Node>, max_nodes: &Node, at: Option<Span>) -> Node {
+    let Some(s) = surge else {
+        return Node::default_at(V::Num(1.0), at);
+    };
+    if s.is_unknown() {
+        return s.clone();
+    }
+    let text = s.as_str().map(str::trim).map(str::to_string).or_else(|| s.as_num().map(|n| n.to_string()));
+    let Some(text) = text else {
+        return Node::unknown("max surge is not a number");
+    };
+    let mut out = if let Some(pct) = text.strip_suffix('%') {
+        match (pct.trim().parse::<f64>(), max_nodes.as_num()) {
+            (Ok(p), Some(n)) => Node::num((n * p / 100.0).ceil()),
+            _ => return Node::unknown("percentage surge of an unknown pool size"),
+        }
+    } else {
+        match text.parse::<f64>() {
+            Ok(n) => Node::num(n),
+            Err(_) => return Node::unknown("max surge is not a number"),
+        }
+    };
+    out.loc = s.loc.clone();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_surge_rounds_up_of_max_nodes() {
+        let s = Node::str("33%");
+        assert_eq!(surge_nodes(Some(&s), &Node::num(10.0), None).as_num(), Some(4.0));
+        assert_eq!(surge_nodes(None, &Node::num(10.0), None).as_num(), Some(1.0));
+        assert!(surge_nodes(Some(&s), &Node::unknown("x"), None).is_unknown());
+    }
+
+    #[test]
+    fn versions_parse() {
+        assert_eq!(parse_version("1.26.3"), Some((1, 26, Some(3))));
+        assert_eq!(parse_version("1.29"), Some((1, 29, None)));
+        assert_eq!(parse_version("latest"), None);
+    }
+}

@@ -1,0 +1,306 @@
+//! Terraform resources into the model: azurerm (3.x and 4.x/5.x attribute names) and azapi
+//! (ARM bodies, HCL objects in azapi 2.x or `jsonencode()` in 1.x).
+
+use super::{arm, Cluster, LocalGateway, Model, Network, Node, Peering, Pool, Ref, Subnet, Vnet, V};
+use crate::eval::terraform::{BlockRef, Evaluator};
+use crate::eval::value::{InstKey, ResHandle};
+use crate::eval::functions;
+
+/// Resource types the model reads; everything else is skipped without evaluation.
+const TYPES: &[&str] = &[
+    "azurerm_kubernetes_cluster",
+    "azurerm_kubernetes_cluster_node_pool",
+    "azurerm_virtual_network",
+    "azurerm_subnet",
+    "azurerm_virtual_network_peering",
+    "azurerm_local_network_gateway",
+    "azapi_resource",
+];
+
+/// Builds the model of one evaluated root and the module instances it calls.
+pub fn build(ev: &Evaluator<'_, '_>) -> Model {
+    let mut m = Model::default();
+    for inst in ev.all_instances() {
+        let Some(module) = ev.module_of(inst) else {
+            continue;
+        };
+        let inst_cond = ev.inst_condition(inst);
+        for (ri, r) in module.resources.iter().enumerate() {
+            if r.data {
+                continue;
+            }
+            m.resources += 1;
+            if !TYPES.contains(&r.ty.as_str()) {
+                continue;
+            }
+            let exp = ev.res_expansion(inst, ri);
+            for (key, _) in &exp.keys {
+                let h = ResHandle {
+                    inst,
+                    res: ri,
+                    key: Some(key.clone()),
+                };
+                let Some(scope) = ev.res_scope(&h) else {
+                    continue;
+                };
+                let b = BlockRef {
+                    body: r.body,
+                    scope,
+                    header: r.header,
+                };
+                let cond = inst_cond.clone().or_else(|| {
+                    matches!(key, InstKey::Unknown)
+                        .then(|| exp.unknown_condition.clone())
+                        .flatten()
+                });
+                let ctx = Ctx { ev, b: &b, addr: ev.res_addr(&h), cond };
+                ctx.extract(&r.ty, &mut m);
+            }
+        }
+    }
+    m
+}
+
+struct Ctx<'e, 'p, 'a, 'b> {
+    ev: &'e Evaluator<'p, 'a>,
+    b: &'b BlockRef<'a>,
+    addr: String,
+    cond: Option<String>,
+}
+
+/// First present attribute of several names (provider renames, e.g. 3.x vs 4.x).
+fn field(ev: &Evaluator<'_, '_>, b: &BlockRef<'_>, names: &[&str]) -> Option<Node> {
+    names
+        .iter()
+        .find_map(|n| ev.attr(b, n))
+        .map(|(v, at)| Node::from_value(&v, Some(at)))
+        .filter(|n| !n.is_null())
+}
+
+impl Ctx<'_, '_, '_, '_> {
+    fn f(&self, names: &[&str]) -> Option<Node> {
+        field(self.ev, self.b, names)
+    }
+
+    fn id(&self) -> String {
+        format!("ref:{}", self.addr)
+    }
+
+    fn extract(&self, ty: &str, m: &mut Model) {
+        match ty {
+            "azurerm_kubernetes_cluster" => m.clusters.push(self.cluster()),
+            "azurerm_kubernetes_cluster_node_pool" => {
+                let cluster = Ref::from_node(self.f(&["kubernetes_cluster_id"]).as_ref());
+                let p = pool(self.ev, self.b, self.addr.clone(), cluster, self.cond.clone());
+                m.loose_pools.push(p);
+            }
+            "azurerm_virtual_network" => {
+                let rg = self.f(&["resource_group_name"]);
+                let name = self.f(&["name"]);
+                for sb in self.ev.blocks(self.b, "subnet") {
+                    let prefixes = field(self.ev, &sb, &["address_prefixes"])
+                        .or_else(|| field(self.ev, &sb, &["address_prefix"]).map(wrap));
+                    m.subnets.push(Subnet {
+                        addr: format!("{}.subnet", self.addr),
+                        id: None,
+                        header: sb.header,
+                        name: field(self.ev, &sb, &["name"]),
+                        resource_group: rg.clone(),
+                        vnet_name: name.clone(),
+                        vnet_ref: Ref::Id(self.id()),
+                        vnet: None,
+                        prefixes,
+                        delegations: Some(delegations(self.ev, &sb)),
+                    });
+                }
+                m.vnets.push(Vnet {
+                    addr: self.addr.clone(),
+                    id: Some(self.id()),
+                    header: self.b.header,
+                    name,
+                    resource_group: rg,
+                    address_space: self.f(&["address_space"]),
+                });
+            }
+            "azurerm_subnet" => m.subnets.push(Subnet {
+                addr: self.addr.clone(),
+                id: Some(self.id()),
+                header: self.b.header,
+                name: self.f(&["name"]),
+                resource_group: self.f(&["resource_group_name"]),
+                vnet_name: self.f(&["virtual_network_name"]),
+                vnet_ref: Ref::Absent,
+                vnet: None,
+                prefixes: self
+                    .f(&["address_prefixes"])
+                    .or_else(|| self.f(&["address_prefix"]).map(wrap)),
+                delegations: Some(delegations(self.ev, self.b)),
+            }),
+            "azurerm_virtual_network_peering" => m.peerings.push(Peering {
+                vnet_name: self.f(&["virtual_network_name"]),
+                resource_group: self.f(&["resource_group_name"]),
+                vnet_ref: Ref::Absent,
+                remote: Ref::from_node(self.f(&["remote_virtual_network_id"]).as_ref()),
+            }),
+            "azurerm_local_network_gateway" => m.local_gateways.push(LocalGateway {
+                addr: self.addr.clone(),
+                address_space: self.f(&["address_space"]),
+            }),
+            "azapi_resource" => self.azapi(m),
+            _ => {}
+        }
+    }
+
+    fn cluster(&self) -> Cluster {
+        let ev = self.ev;
+        let nps = ev.blocks(self.b, "network_profile");
+        let np = nps.first();
+        let nf = |names: &[&str]| np.and_then(|b| field(ev, b, names));
+        let list_or_single = |plural: &str, single: &str| {
+            nf(&[plural])
+                .filter(|n| n.as_list().is_none_or(|l| !l.is_empty()))
+                .or_else(|| nf(&[single]).map(wrap))
+        };
+        let network = Network {
+            plugin: nf(&["network_plugin"]),
+            plugin_mode: nf(&["network_plugin_mode"]),
+            policy: nf(&["network_policy"]),
+            data_plane: nf(&["network_data_plane"]).or_else(|| {
+                // 3.x: `ebpf_data_plane = "cilium"`
+                nf(&["ebpf_data_plane"])
+            }),
+            pod_cidrs: list_or_single("pod_cidrs", "pod_cidr"),
+            service_cidrs: list_or_single("service_cidrs", "service_cidr"),
+            dns_service_ip: nf(&["dns_service_ip"]),
+            ip_families: nf(&["ip_versions"]),
+            outbound_type: nf(&["outbound_type"]),
+            load_balancer_sku: nf(&["load_balancer_sku"]),
+        };
+        let mut pools = Vec::new();
+        for dp in ev.blocks(self.b, "default_node_pool") {
+            let mut p = pool(ev, &dp, format!("{}.default_node_pool", self.addr), Ref::Absent, self.cond.clone());
+            // The provider always sends the default pool as a Linux system pool.
+            p.mode = Some(Node::str("System"));
+            p.os_type = Some(Node::str("Linux"));
+            p.header = dp.header;
+            pools.push(p);
+        }
+        Cluster {
+            addr: self.addr.clone(),
+            id: self.id(),
+            header: self.b.header,
+            name: self.f(&["name"]),
+            version: self.f(&["kubernetes_version"]),
+            network_written: np.is_some(),
+            network_at: np.map(|b| b.header),
+            network,
+            pools,
+            condition: self.cond.clone(),
+        }
+    }
+
+    fn azapi(&self, m: &mut Model) {
+        let Some(ty) = self.f(&["type"]) else { return };
+        let Some(ty) = ty.as_str().map(|t| t.split('@').next().unwrap_or("").to_ascii_lowercase()) else {
+            return;
+        };
+        let body = match self.ev.attr(self.b, "body") {
+            Some((v, at)) => {
+                // azapi 1.x takes a JSON string (usually from jsonencode, which the evaluator
+                // keeps structured); a literal JSON string is parsed here.
+                let v = match v.as_str().map(|s| serde_json::from_str::<serde_json::Value>(s)) {
+                    Some(Ok(j)) => functions::from_json(&j, v.prov.as_ref().map(|p| p.span)),
+                    _ => v,
+                };
+                Node::from_value(&v, Some(at))
+            }
+            None => Node::null(),
+        };
+        let mut body = body;
+        if let (V::Obj(fields), Some(name)) = (&mut body.v, self.f(&["name"])) {
+            fields.push(("name".into(), name));
+        }
+        let parent = Ref::from_node(self.f(&["parent_id"]).as_ref());
+        match ty.as_str() {
+            "microsoft.containerservice/managedclusters" => {
+                m.clusters.push(arm::cluster(self.addr.clone(), self.id(), self.b.header, &body, self.cond.clone()));
+            }
+            "microsoft.containerservice/managedclusters/agentpools" => {
+                let props = body.get_ci("properties").cloned().unwrap_or_else(Node::null);
+                let mut p = arm::pool(self.addr.clone(), self.b.header, parent, &props, self.cond.clone());
+                p.name = self.f(&["name"]);
+                p.header = self.b.header;
+                m.loose_pools.push(p);
+            }
+            "microsoft.network/virtualnetworks" => {
+                let (v, subnets) = arm::vnet(self.addr.clone(), self.id(), self.b.header, &body, None);
+                m.vnets.push(v);
+                m.subnets.extend(subnets);
+            }
+            "microsoft.network/virtualnetworks/subnets" => {
+                let s = arm::subnet(self.addr.clone(), Some(self.id()), self.b.header, &body, parent, None);
+                m.subnets.push(s);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn wrap(n: Node) -> Node {
+    if n.is_unknown() {
+        return n;
+    }
+    let loc = n.loc.clone();
+    Node { v: V::List(vec![n]), loc }
+}
+
+/// Service names of a subnet's `delegation` blocks.
+fn delegations(ev: &Evaluator<'_, '_>, b: &BlockRef<'_>) -> Node {
+    let mut items = Vec::new();
+    for d in ev.blocks(b, "delegation") {
+        let sd = ev.blocks(&d, "service_delegation");
+        let name = sd.first().and_then(|s| field(ev, s, &["name"]));
+        let mut n = name.unwrap_or_else(|| Node::unknown("delegation service is unknown"));
+        if n.loc.at.is_none() {
+            n.loc.at = Some(d.header);
+        }
+        if n.loc.prov.is_none() && !n.is_unknown() {
+            n.loc.at = Some(d.header);
+        }
+        items.push(n);
+    }
+    Node::list(items)
+}
+
+/// A node pool block: `default_node_pool` or an `azurerm_kubernetes_cluster_node_pool`.
+fn pool(ev: &Evaluator<'_, '_>, b: &BlockRef<'_>, addr: String, cluster: Ref, cond: Option<String>) -> Pool {
+    let f = |names: &[&str]| field(ev, b, names);
+    let subnet_node = f(&["vnet_subnet_id"]);
+    let surge = ev
+        .blocks(b, "upgrade_settings")
+        .first()
+        .and_then(|u| field(ev, u, &["max_surge"]));
+    Pool {
+        addr,
+        header: b.header,
+        cluster,
+        name: f(&["name"]),
+        mode: f(&["mode"]),
+        os_type: f(&["os_type"]),
+        os_sku: f(&["os_sku"]),
+        vm_size: f(&["vm_size"]),
+        pool_type: f(&["type"]),
+        max_pods: f(&["max_pods"]),
+        node_count: f(&["node_count"]),
+        min_count: f(&["min_count"]),
+        max_count: f(&["max_count"]),
+        auto_scaling: f(&["auto_scaling_enabled", "enable_auto_scaling"]),
+        max_surge: surge,
+        version: f(&["orchestrator_version"]),
+        subnet: Ref::from_node(subnet_node.as_ref()),
+        subnet_at: subnet_node.as_ref().and_then(|n| n.loc.at),
+        pod_subnet: f(&["pod_subnet_id"]),
+        condition: cond,
+    }
+}
+
