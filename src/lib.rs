@@ -4,10 +4,15 @@
 //! modules; [`frontends`] parse them with spans; [`eval`] evaluates expressions into values that
 //! are known (with provenance) or unknown; [`model`] normalizes clusters, pools, subnets and
 //! VNets and links them; [`rules`] evaluates the declarative rule files over that model; and
-//! [`report`] renders findings. [`run`] wires it together for the CLI.
+//! [`report`] renders findings. [`lint::run`] wires it together; [`cli`] is the command line.
 
 pub mod cidr;
+pub mod cli;
+pub mod discover;
 pub mod eval;
 pub mod frontends;
+pub mod lint;
 pub mod model;
+pub mod report;
+pub mod rules;
 pub mod source;

@@ -141,6 +141,10 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         ("plugin", plugin.clone()),
         ("plugin_mode", or_null(&n.plugin_mode)),
         ("overlay", overlay.clone()),
+        (
+            "uses_pod_cidr",
+            uses_pod_cidr.map_or_else(|| Node::unknown("network plugin is unknown"), |b| Node::new(V::Bool(b))),
+        ),
         ("policy", or_null(&n.policy)),
         ("data_plane", or_null(&n.data_plane)),
         ("outbound_type", or_default(&n.outbound_type, V::Str("loadBalancer".into()), anchor)),

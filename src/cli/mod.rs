@@ -1,0 +1,194 @@
+//! Command line: raw flags (clap) resolved into [`lint::Options`](crate::lint::Options), and the
+//! mapping of outcomes to exit codes (0 clean, 1 findings at or above the fail level, 2 error).
+
+pub mod explain;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::lint::{self, Options};
+use crate::report;
+use crate::rules::Severity;
+
+#[derive(Parser, Debug)]
+#[command(name = "aks-netlint", version, about = "Lint AKS networking in Terraform before it fails in Azure")]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint paths (the default command).
+    Check(CheckArgs),
+    /// List every rule ID with its severity and status.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Explain one rule: what, why, sources with dates, examples.
+    Explain { id: String },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Compact,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FailLevel {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct CheckArgs {
+    /// Files or directories to lint (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to a file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum)]
+    pub fail_level: Option<FailLevel>,
+    /// Only these rules (IDs or family prefixes such as OVL), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (IDs or family prefixes), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// A Terraform variable file, after the automatic ones (repeatable).
+    #[arg(long = "var-file")]
+    pub var_files: Vec<PathBuf>,
+    /// A Terraform variable, NAME=VALUE (repeatable; wins over files).
+    #[arg(long = "var")]
+    pub vars: Vec<String>,
+    /// Also report what could not be decided because a value is unknown (EVAL001).
+    #[arg(long)]
+    pub show_unknown: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// When to color text output (NO_COLOR is honored in auto).
+    #[arg(long, value_enum)]
+    pub color: Option<Color>,
+    /// Print nothing but findings (no summary line).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn main_with(cli: Cli) -> u8 {
+    match cli.command {
+        Some(Command::Rules { format }) => print(&explain::list(format == ListFormat::Json)),
+        Some(Command::Explain { id }) => match explain::explain(&id) {
+            Some(t) => print(&t),
+            None => {
+                eprintln!("error: no rule {id}; `aks-netlint rules` lists them");
+                2
+            }
+        },
+        Some(Command::Check(args)) => check(&args),
+        None => check(&cli.check),
+    }
+}
+
+fn print(s: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    if out.write_all(s.as_bytes()).is_err() {
+        return 2;
+    }
+    0
+}
+
+fn check(args: &CheckArgs) -> u8 {
+    if let Some(j) = args.jobs {
+        // Only fails if a pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global();
+    }
+    let mut vars = Vec::new();
+    for v in &args.vars {
+        match v.split_once('=') {
+            Some((k, val)) => vars.push((k.trim().to_string(), val.to_string())),
+            None => {
+                eprintln!("error: --var takes NAME=VALUE, got `{v}`");
+                return 2;
+            }
+        }
+    }
+    let opts = Options {
+        paths: args.paths.clone(),
+        var_files: args.var_files.clone(),
+        vars,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        show_unknown: args.show_unknown,
+    };
+    let outcome = match lint::run(&opts) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let format = args.format.unwrap_or(Format::Text);
+    let to_tty = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color.unwrap_or(Color::Auto) {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let mut text = match format {
+        Format::Text => report::text::render(&outcome, color),
+        Format::Json => report::json::render(&outcome),
+        Format::Compact => report::compact::render(&outcome),
+    };
+    if args.quiet && format == Format::Text {
+        if let Some(i) = text.trim_end().rfind('\n') {
+            text.truncate(i + 1);
+        } else {
+            text.clear();
+        }
+    }
+    let written = match &args.output {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
+        None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let threshold = match args.fail_level.unwrap_or(FailLevel::Warning) {
+        FailLevel::Error => Some(Severity::Error),
+        FailLevel::Warning => Some(Severity::Warning),
+        FailLevel::Info => Some(Severity::Info),
+        FailLevel::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
+    u8::from(failing)
+}

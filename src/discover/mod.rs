@@ -1,0 +1,164 @@
+//! Discovery: walks the given paths (honoring `.gitignore`, skipping hidden directories and
+//! never following symlinks), finds the repository root, groups `.tf` files into module
+//! directories and finds the variable files Terraform would load automatically. Reading is
+//! guarded: only regular files, bounded size, no binary, UTF-8 (or a clear reason why not).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Default limit on the size of one file.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// What a walk found.
+#[derive(Default, Debug)]
+pub struct Scan {
+    /// The repository root: nothing outside it is read.
+    pub root: PathBuf,
+    /// Directories holding `.tf` files (Terraform modules) found by the walk.
+    pub module_dirs: Vec<PathBuf>,
+    /// Files that were given but could not be used, with the reason.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// Nearest enclosing directory with `.git`, else the path itself (its directory for a file).
+pub fn repo_root(path: &Path) -> PathBuf {
+    let start = if path.is_file() {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        path.to_path_buf()
+    };
+    let mut cur = Some(start.as_path());
+    while let Some(dir) = cur {
+        if dir.join(".git").exists() {
+            return dir.to_path_buf();
+        }
+        cur = dir.parent();
+    }
+    start
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    fs::canonicalize(p).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|c| c.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    })
+}
+
+fn is_tf(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "tf")
+}
+
+/// Walks the paths; `exclude` holds glob patterns relative to the root.
+pub fn walk(paths: &[PathBuf]) -> Scan {
+    let abs: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
+    let root = abs.first().map(|p| repo_root(p)).unwrap_or_default();
+    let mut scan = Scan {
+        root: root.clone(),
+        ..Scan::default()
+    };
+    let mut dirs = BTreeMap::new();
+    for (given, p) in paths.iter().zip(&abs) {
+        if !p.exists() {
+            scan.skipped.push((given.clone(), "no such file or directory".into()));
+            continue;
+        }
+        if !p.starts_with(&root) {
+            scan.skipped.push((given.clone(), "outside the repository root".into()));
+            continue;
+        }
+        if p.is_file() {
+            if is_tf(p) {
+                if let Some(d) = p.parent() {
+                    dirs.insert(d.to_path_buf(), ());
+                }
+            }
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(p)
+            .hidden(true)
+            .follow_links(false)
+            .git_ignore(true)
+            .require_git(false)
+            .build();
+        for entry in walker.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_tf(path) {
+                if let Some(d) = path.parent() {
+                    dirs.insert(d.to_path_buf(), ());
+                }
+            }
+        }
+    }
+    scan.module_dirs = dirs.into_keys().collect();
+    scan
+}
+
+/// The `.tf` files of one module directory, sorted (no recursion, no symlinks out of root).
+pub fn module_files(dir: &Path, root: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| is_tf(p) && inside_root(p, root))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Variable files Terraform loads automatically, in its order.
+pub fn auto_var_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let tfvars = dir.join("terraform.tfvars");
+    if tfvars.is_file() {
+        out.push(tfvars);
+    }
+    let mut auto: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.ends_with(".auto.tfvars"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    auto.sort();
+    out.extend(auto);
+    out
+}
+
+/// Whether a path (resolving symlinks) stays inside the root.
+pub fn inside_root(p: &Path, root: &Path) -> bool {
+    fs::canonicalize(p).is_ok_and(|c| c.starts_with(root))
+}
+
+/// Reads a file as UTF-8 text with the guards a linter in CI needs.
+pub fn read_text(path: &Path, max: u64) -> Result<String, String> {
+    let meta = fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        // FIFOs and devices would block or never end.
+        return Err("not a regular file".into());
+    }
+    if meta.len() > max {
+        return Err(format!("file is larger than the {} MiB limit", max / (1024 * 1024)));
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
+        .map_err(|e| e.to_string())?;
+    if buf.len() as u64 > max {
+        return Err(format!("file is larger than the {} MiB limit", max / (1024 * 1024)));
+    }
+    if buf.contains(&0) {
+        return Err("binary file (contains NUL bytes)".into());
+    }
+    let text = String::from_utf8(buf).map_err(|e| format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()))?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+}

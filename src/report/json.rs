@@ -1,0 +1,55 @@
+//! The stable JSON output of DESIGN.md (`version` bumps on a breaking change).
+
+use serde_json::{json, Value};
+
+use crate::lint::Outcome;
+use crate::source::{SourceMap, Span};
+
+fn range(sources: &SourceMap, s: Span) -> Value {
+    let a = sources.position(s.file, s.start as usize);
+    let b = sources.position(s.file, s.end as usize);
+    json!({"start": {"line": a.line, "column": a.column}, "end": {"line": b.line, "column": b.column}})
+}
+
+pub fn render(o: &Outcome) -> String {
+    let s = &o.sources;
+    let diags: Vec<Value> = o
+        .findings
+        .iter()
+        .map(|f| {
+            let related: Vec<Value> = f
+                .secondary
+                .iter()
+                .map(|l| json!({"file": s.name(l.span.file), "range": range(s, l.span), "message": l.message}))
+                .collect();
+            json!({
+                "rule": f.rule,
+                "severity": f.severity.as_str(),
+                "message": f.message,
+                "help": f.help,
+                "file": s.name(f.primary.span.file),
+                "range": range(s, f.primary.span),
+                "resource": f.resource,
+                "related": related,
+                "notes": f.notes,
+            })
+        })
+        .collect();
+    let (e, w, i) = super::counts(o);
+    let out = json!({
+        "version": 1,
+        "diagnostics": diags,
+        "summary": {
+            "files": o.stats.files,
+            "resources": o.stats.resources,
+            "clusters": o.stats.clusters,
+            "errors": e,
+            "warnings": w,
+            "infos": i,
+            "parse_errors": o.stats.parse_errors,
+            "suppressed": 0,
+            "elapsed_ms": o.stats.elapsed_ms,
+        }
+    });
+    serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
+}

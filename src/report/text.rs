@@ -1,0 +1,74 @@
+//! Human output through codespan-reporting: primary and secondary labels across files, the
+//! value chain and the reason as notes, and a help line.
+
+use codespan_reporting::diagnostic::{Diagnostic, Label as CsLabel, Severity as CsSeverity};
+use codespan_reporting::term::termcolor::{Ansi, NoColor, WriteColor};
+use codespan_reporting::term::{self, Config};
+
+use crate::lint::Outcome;
+use std::io::Write as _;
+
+use crate::rules::{Finding, Severity};
+
+fn diagnostic(f: &Finding) -> Diagnostic<usize> {
+    let sev = match f.severity {
+        Severity::Error => CsSeverity::Error,
+        Severity::Warning => CsSeverity::Warning,
+        Severity::Info => CsSeverity::Note,
+    };
+    let mut labels = vec![CsLabel::primary(f.primary.span.file, f.primary.span.range()).with_message(&f.primary.message)];
+    labels.extend(
+        f.secondary
+            .iter()
+            .map(|l| CsLabel::secondary(l.span.file, l.span.range()).with_message(&l.message)),
+    );
+    let mut notes = f.notes.clone();
+    if let Some(w) = &f.why {
+        notes.push(format!("why: {w}"));
+    }
+    if let Some(h) = &f.help {
+        notes.push(format!("help: {h}"));
+    }
+    Diagnostic::new(sev)
+        .with_code(&f.rule)
+        .with_message(&f.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// Renders all findings and a summary line.
+pub fn render(o: &Outcome, color: bool) -> String {
+    let mut buf: Vec<u8> = Vec::new();
+    if color {
+        let mut w = Ansi::new(&mut buf);
+        emit_all(o, &mut w);
+    } else {
+        let mut w = NoColor::new(&mut buf);
+        emit_all(o, &mut w);
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn emit_all(o: &Outcome, w: &mut dyn WriteColor) {
+    let config = Config::default();
+    for f in &o.findings {
+        // A rendering failure (e.g. a span past the end of a file) must not lose the finding.
+        if term::emit(w, &config, &o.sources, &diagnostic(f)).is_err() {
+            let _ = writeln!(w, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message);
+        }
+    }
+    let (e, wn, i) = super::counts(o);
+    let _ = writeln!(
+        w,
+        "{} error{}, {} warning{}, {} info in {} files ({} clusters, {} resources)",
+        e,
+        if e == 1 { "" } else { "s" },
+        wn,
+        if wn == 1 { "" } else { "s" },
+        i,
+        o.stats.files,
+        o.stats.clusters,
+        o.stats.resources
+    );
+}
+

@@ -1,0 +1,390 @@
+//! Typed predicates over the model's JSON: compiled once at load (JSONPath, regexes, CIDRs),
+//! evaluated per subject. Each selected value yields a hit, a miss, or an unknown; unknown
+//! values never produce hits.
+
+use ipnet::IpNet;
+use jsonpath_rust::parser::model::JpQuery;
+use jsonpath_rust::parser::parse_json_path;
+use jsonpath_rust::query::js_path_process;
+use regex::Regex;
+use serde_json::Value as Json;
+
+use super::facts::{self, Fact};
+use super::schema::Predicate;
+use crate::cidr;
+use crate::model::node::json_unknown;
+use crate::model::subject::parse_version;
+
+/// A compiled JSONPath with its source text.
+pub struct Path {
+    pub src: String,
+    query: JpQuery,
+}
+
+impl Path {
+    pub fn compile(src: &str) -> Result<Path, String> {
+        parse_json_path(src)
+            .map(|query| Path {
+                src: src.to_string(),
+                query,
+            })
+            .map_err(|e| format!("invalid JSONPath `{src}`: {e}"))
+    }
+
+    /// Selected values with their normalized paths.
+    pub fn select<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
+        js_path_process(&self.query, doc)
+            .map(|refs| refs.into_iter().map(|r| (r.path.clone(), r.val)).collect())
+            .unwrap_or_default()
+    }
+}
+
+enum Op {
+    Equals(Json),
+    NotEquals(Json),
+    OneOf(Vec<Json>),
+    NotOneOf(Vec<Json>),
+    Outside(f64, f64),
+    GreaterThan(f64),
+    LessThan(f64),
+    PrefixAtMost(u8),
+    PrefixGreaterThan(u8),
+    Overlaps(Vec<(IpNet, String)>),
+    OverlapsPath(Vec<Path>),
+    NotWithin(Vec<IpNet>),
+    IpOutsidePath(Path),
+    IpOffsetIn(Path, Vec<u64>),
+    Matches(Regex),
+    LongerThan(usize),
+    Present,
+    VersionLessThan((u64, u64, u64)),
+    Fact(Fact),
+}
+
+pub struct Compiled {
+    paths: Vec<Path>,
+    op: Op,
+    pub other_label: Option<String>,
+}
+
+/// A matched value.
+#[derive(Debug, Clone, Default)]
+pub struct Hit {
+    pub path: String,
+    pub value: String,
+    /// The conflicting value: its path in the document (if any) and its text.
+    pub other: Option<(Option<String>, String)>,
+    pub vars: Vec<(String, String)>,
+    /// Extra labels computed by facts: (path, label).
+    pub related: Vec<(String, String)>,
+}
+
+/// A value the predicate needed but could not know.
+#[derive(Debug, Clone)]
+pub struct Unknown {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Default, Debug)]
+pub struct Outcome {
+    pub hits: Vec<Hit>,
+    pub unknowns: Vec<Unknown>,
+}
+
+fn to_json(v: &toml::Value) -> Json {
+    serde_json::to_value(v).unwrap_or(Json::Null)
+}
+
+fn parse_cidrs(list: &[String]) -> Result<Vec<IpNet>, String> {
+    list.iter()
+        .map(|c| cidr::parse(c).ok_or_else(|| format!("invalid CIDR `{c}` in rule")))
+        .collect()
+}
+
+impl Compiled {
+    pub fn compile(p: &Predicate) -> Result<Compiled, String> {
+        let mut ops: Vec<Op> = Vec::new();
+        if let Some(v) = &p.equals {
+            ops.push(Op::Equals(to_json(v)));
+        }
+        if let Some(v) = &p.not_equals {
+            ops.push(Op::NotEquals(to_json(v)));
+        }
+        if let Some(v) = &p.one_of {
+            ops.push(Op::OneOf(v.iter().map(to_json).collect()));
+        }
+        if let Some(v) = &p.not_one_of {
+            ops.push(Op::NotOneOf(v.iter().map(to_json).collect()));
+        }
+        if let Some([lo, hi]) = p.outside {
+            ops.push(Op::Outside(lo, hi));
+        }
+        if let Some(v) = p.greater_than {
+            ops.push(Op::GreaterThan(v));
+        }
+        if let Some(v) = p.less_than {
+            ops.push(Op::LessThan(v));
+        }
+        if let Some(v) = p.prefix_len_at_most {
+            ops.push(Op::PrefixAtMost(v));
+        }
+        if let Some(v) = p.prefix_len_greater_than {
+            ops.push(Op::PrefixGreaterThan(v));
+        }
+        if let Some(v) = &p.overlaps {
+            let nets = parse_cidrs(v)?;
+            ops.push(Op::Overlaps(nets.into_iter().zip(v.iter().cloned()).collect()));
+        }
+        if let Some(v) = &p.overlaps_path {
+            ops.push(Op::OverlapsPath(v.iter().map(|s| Path::compile(s)).collect::<Result<_, _>>()?));
+        }
+        if let Some(v) = &p.not_within {
+            ops.push(Op::NotWithin(parse_cidrs(v)?));
+        }
+        if let Some(v) = &p.ip_outside_path {
+            ops.push(Op::IpOutsidePath(Path::compile(v)?));
+        }
+        if let Some(v) = &p.ip_offset_in {
+            ops.push(Op::IpOffsetIn(Path::compile(&v.of)?, v.offsets.clone()));
+        }
+        if let Some(v) = &p.matches {
+            ops.push(Op::Matches(Regex::new(v).map_err(|e| format!("invalid regex `{v}`: {e}"))?));
+        }
+        if let Some(v) = p.longer_than {
+            ops.push(Op::LongerThan(v));
+        }
+        if p.present == Some(true) {
+            ops.push(Op::Present);
+        }
+        if let Some(v) = &p.version_less_than {
+            let (a, b, c) = parse_version(v).ok_or_else(|| format!("invalid version `{v}`"))?;
+            ops.push(Op::VersionLessThan((a, b, c.unwrap_or(0))));
+        }
+        if let Some(f) = &p.fact {
+            ops.push(Op::Fact(facts::lookup(f).ok_or_else(|| format!("unknown fact `{f}`"))?));
+        }
+        if ops.len() != 1 {
+            return Err(format!("a predicate needs exactly one operator, found {}", ops.len()));
+        }
+        let Some(op) = ops.pop() else {
+            return Err("no operator".into());
+        };
+        let mut srcs: Vec<&String> = p.path.iter().collect();
+        srcs.extend(p.paths.iter().flatten());
+        let paths = srcs.iter().map(|s| Path::compile(s)).collect::<Result<Vec<_>, _>>()?;
+        match (&op, paths.is_empty()) {
+            (Op::Fact(_), false) => return Err("a fact takes no path".into()),
+            (Op::Fact(_), true) => {}
+            (_, true) => return Err("a predicate needs a path".into()),
+            _ => {}
+        }
+        Ok(Compiled {
+            paths,
+            op,
+            other_label: p.other_label.clone(),
+        })
+    }
+
+    /// Names a fact adds to the message variables.
+    pub fn fact_vars(&self) -> &'static [&'static str] {
+        match &self.op {
+            Op::Fact(f) => f.vars,
+            _ => &[],
+        }
+    }
+
+    pub fn eval(&self, doc: &Json) -> Outcome {
+        let mut out = Outcome::default();
+        if let Op::Fact(f) = &self.op {
+            return (f.eval)(doc);
+        }
+        for p in &self.paths {
+            for (path, v) in p.select(doc) {
+                if let Some(reason) = json_unknown(v) {
+                    out.unknowns.push(Unknown { path, reason: reason.to_string() });
+                    continue;
+                }
+                if v.is_null() {
+                    continue;
+                }
+                self.test(doc, path, v, &mut out);
+            }
+        }
+        out
+    }
+
+    fn test(&self, doc: &Json, path: String, v: &Json, out: &mut Outcome) {
+        let text = display(v);
+        let hit = |other: Option<(Option<String>, String)>| Hit {
+            path: path.clone(),
+            value: text.clone(),
+            other,
+            ..Hit::default()
+        };
+        let net = || v.as_str().and_then(cidr::parse);
+        let matched = match &self.op {
+            Op::Equals(x) => loose_eq(v, x),
+            Op::NotEquals(x) => !loose_eq(v, x),
+            Op::OneOf(xs) => xs.iter().any(|x| loose_eq(v, x)),
+            Op::NotOneOf(xs) => !xs.iter().any(|x| loose_eq(v, x)),
+            Op::Outside(lo, hi) => num(v).is_some_and(|n| n < *lo || n > *hi),
+            Op::GreaterThan(x) => num(v).is_some_and(|n| n > *x),
+            Op::LessThan(x) => num(v).is_some_and(|n| n < *x),
+            Op::PrefixAtMost(x) => net().is_some_and(|n| n.prefix_len() <= *x),
+            Op::PrefixGreaterThan(x) => net().is_some_and(|n| n.prefix_len() > *x),
+            Op::Overlaps(consts) => {
+                if let Some(n) = net() {
+                    for (c, src) in consts {
+                        if cidr::overlaps(&n, c) {
+                            out.hits.push(hit(Some((None, src.clone()))));
+                        }
+                    }
+                }
+                false
+            }
+            Op::OverlapsPath(others) => {
+                if let Some(n) = net() {
+                    for op in others {
+                        for (opath, ov) in op.select(doc) {
+                            if opath == path {
+                                continue;
+                            }
+                            if let Some(reason) = json_unknown(ov) {
+                                out.unknowns.push(Unknown { path: opath, reason: reason.to_string() });
+                                continue;
+                            }
+                            if let Some(o) = ov.as_str().and_then(cidr::parse) {
+                                if cidr::overlaps(&n, &o) {
+                                    out.hits.push(hit(Some((Some(opath), display(ov)))));
+                                }
+                            }
+                        }
+                    }
+                }
+                false
+            }
+            Op::NotWithin(consts) => net().is_some_and(|n| !consts.iter().any(|c| cidr::within(&n, c))),
+            Op::IpOutsidePath(p) | Op::IpOffsetIn(p, _) => {
+                let ip = v.as_str().and_then(cidr::parse_ip);
+                for (opath, ov) in p.select(doc) {
+                    if let Some(reason) = json_unknown(ov) {
+                        out.unknowns.push(Unknown { path: opath, reason: reason.to_string() });
+                        continue;
+                    }
+                    let (Some(ip), Some(n)) = (ip, ov.as_str().and_then(cidr::parse)) else {
+                        continue;
+                    };
+                    let off = cidr::offset_in(&n, ip);
+                    let fire = match &self.op {
+                        Op::IpOffsetIn(_, offs) => off.is_some_and(|o| offs.iter().any(|x| u128::from(*x) == o)),
+                        _ => off.is_none() && cidr::is_v4(&n) == ip.is_ipv4(),
+                    };
+                    if fire {
+                        out.hits.push(hit(Some((Some(opath), display(ov)))));
+                    }
+                }
+                false
+            }
+            Op::Matches(re) => v.as_str().is_some_and(|s| re.is_match(s)),
+            Op::LongerThan(n) => v.as_str().is_some_and(|s| s.chars().count() > *n),
+            Op::Present => true,
+            Op::VersionLessThan(target) => match v.as_str().and_then(parse_version) {
+                Some((a, b, Some(c))) => (a, b, c) < *target,
+                Some((a, b, None)) => {
+                    // "1.26" means the newest 1.26 patch: decidable only when the minor differs.
+                    if (a, b) == (target.0, target.1) && target.2 > 0 {
+                        out.unknowns.push(Unknown {
+                            path: path.clone(),
+                            reason: format!("version {text} does not say its patch release"),
+                        });
+                        false
+                    } else {
+                        (a, b) < (target.0, target.1)
+                    }
+                }
+                None => false,
+            },
+            Op::Fact(_) => false,
+        };
+        if matched {
+            out.hits.push(hit(None));
+        }
+    }
+}
+
+fn num(v: &Json) -> Option<f64> {
+    v.as_f64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// Equality that ignores ASCII case for strings and accepts numeric strings.
+fn loose_eq(v: &Json, x: &Json) -> bool {
+    match (v, x) {
+        (Json::String(a), Json::String(b)) => a.eq_ignore_ascii_case(b),
+        (Json::Bool(a), Json::Bool(b)) => a == b,
+        (Json::String(a), Json::Bool(b)) => a.eq_ignore_ascii_case(&b.to_string()),
+        _ => match (num(v), num(x)) {
+            (Some(a), Some(b)) => a == b,
+            _ => v == x,
+        },
+    }
+}
+
+/// Text of a JSON value for messages.
+pub fn display(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        Json::Number(n) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), crate::eval::value::fmt_num),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pred(toml_src: &str) -> Compiled {
+        let p: Predicate = toml::from_str(toml_src).unwrap_or_default();
+        match Compiled::compile(&p) {
+            Ok(c) => c,
+            Err(e) => unreachable!("{e}"),
+        }
+    }
+
+    #[test]
+    fn unknown_values_never_hit() {
+        let doc = json!({"pools": [{"max_pods": {"$unknown": "var"}}, {"max_pods": 251}, {"max_pods": 250}]});
+        let out = pred("path = \"$.pools[*].max_pods\"\noutside = [10, 250]").eval(&doc);
+        assert_eq!(out.hits.len(), 1);
+        assert_eq!(out.unknowns.len(), 1);
+        assert_eq!(out.hits.first().map(|h| h.path.as_str()), Some("$['pools'][1]['max_pods']"));
+    }
+
+    #[test]
+    fn overlap_between_paths_names_the_other() {
+        let doc = json!({"svc": ["10.0.0.0/16"], "vnet": ["10.0.0.0/8", "192.168.0.0/16"]});
+        let out = pred("path = \"$.svc[*]\"\noverlaps_path = [\"$.vnet[*]\"]").eval(&doc);
+        assert_eq!(out.hits.len(), 1);
+        let other = out.hits.first().and_then(|h| h.other.clone());
+        assert_eq!(other.map(|o| o.1), Some("10.0.0.0/8".to_string()));
+    }
+
+    #[test]
+    fn version_boundary() {
+        let c = pred("path = \"$.v\"\nversion_less_than = \"1.26.3\"");
+        assert_eq!(c.eval(&json!({"v": "1.26.2"})).hits.len(), 1);
+        assert_eq!(c.eval(&json!({"v": "1.26.3"})).hits.len(), 0);
+        assert_eq!(c.eval(&json!({"v": "1.25"})).hits.len(), 1);
+        let u = c.eval(&json!({"v": "1.26"}));
+        assert_eq!((u.hits.len(), u.unknowns.len()), (0, 1));
+    }
+
+    #[test]
+    fn rejects_two_operators() {
+        let p: Predicate = toml::from_str("path = \"$.a\"\nequals = 1\ngreater_than = 2").unwrap_or_default();
+        assert!(Compiled::compile(&p).is_err());
+    }
+}

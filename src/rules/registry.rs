@@ -1,0 +1,179 @@
+//! The rule registry: every embedded rule file parsed, validated (unknown fields, operators,
+//! JSONPaths, message placeholders) and compiled once, on first use.
+
+use std::sync::OnceLock;
+
+use super::predicate::{Compiled, Path};
+use super::schema::{RuleFile, Status};
+
+include!(concat!(env!("OUT_DIR"), "/rules.rs"));
+
+/// IDs the tool itself reports (not in `rules/`).
+pub const TOOL_RULES: &[(&str, &str, &str)] = &[
+    ("PARSE001", "error", "a file cannot be parsed (the rest of the scan goes on)"),
+    ("EVAL001", "info", "a value a rule needed is unknown, so the rule could not decide (shown with --show-unknown)"),
+    ("EVAL002", "warning", "a reference cycle, recursion or evaluation limit was hit"),
+];
+
+pub struct Rule {
+    pub file: RuleFile,
+    pub guards: Vec<Compiled>,
+    pub conditions: Vec<Compiled>,
+    pub secondary: Vec<(Path, String)>,
+}
+
+pub struct Registry {
+    pub rules: Vec<Rule>,
+}
+
+static REGISTRY: OnceLock<Result<Registry, String>> = OnceLock::new();
+
+/// The registry, loaded on first use.
+pub fn get() -> Result<&'static Registry, String> {
+    REGISTRY
+        .get_or_init(|| Registry::load(RULE_FILES))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+impl Registry {
+    pub fn load(files: &[(&str, &str)]) -> Result<Registry, String> {
+        let mut rules = Vec::new();
+        for (name, text) in files {
+            let rule = compile(text).map_err(|e| format!("rules/{name}: {e}"))?;
+            if format!("{}.toml", rule.file.id) != *name {
+                return Err(format!("rules/{name}: id {} does not match the file name", rule.file.id));
+            }
+            rules.push(rule);
+        }
+        rules.sort_by(|a, b| a.file.id.cmp(&b.file.id));
+        Ok(Registry { rules })
+    }
+
+    pub fn find(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.file.id.eq_ignore_ascii_case(id))
+    }
+}
+
+fn compile(text: &str) -> Result<Rule, String> {
+    let file: RuleFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    if file.sources.is_empty() {
+        return Err("a rule cites at least one source".into());
+    }
+    for s in &file.sources {
+        if s.doc.is_none() && s.url.is_none() {
+            return Err("a source needs `doc` or `url`".into());
+        }
+    }
+    let (guards, conditions, secondary) = if file.status == Status::Retired {
+        if file.retired.is_none() {
+            return Err("a retired rule says why in `retired`".into());
+        }
+        (Vec::new(), Vec::new(), Vec::new())
+    } else {
+        let applies = file.applies_to.as_ref().ok_or("missing [applies_to]")?;
+        if applies.kind != "cluster" {
+            return Err(format!("unknown subject kind `{}`", applies.kind));
+        }
+        let guards = applies.when.iter().map(Compiled::compile).collect::<Result<Vec<_>, _>>()?;
+        let cond = file.condition.as_ref().ok_or("missing [condition]")?;
+        let conditions = cond.predicates().iter().map(Compiled::compile).collect::<Result<Vec<_>, _>>()?;
+        let msg = file.message.as_ref().ok_or("missing [message]")?;
+        let secondary = msg
+            .secondary
+            .iter()
+            .map(|s| Path::compile(&s.path).map(|p| (p, s.label.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut vars: Vec<&str> = vec!["value", "other"];
+        for c in &conditions {
+            vars.extend_from_slice(c.fact_vars());
+        }
+        check_placeholders(&msg.text, &vars)?;
+        check_placeholders(&msg.primary, &vars)?;
+        for s in &msg.secondary {
+            check_placeholders(&s.label, &vars)?;
+        }
+        (guards, conditions, secondary)
+    };
+    Ok(Rule {
+        file,
+        guards,
+        conditions,
+        secondary,
+    })
+}
+
+/// Placeholders of a message template: `{name}`.
+pub fn placeholders(t: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(i) = rest.find('{') {
+        let after = rest.get(i + 1..).unwrap_or("");
+        match after.find('}') {
+            Some(j) => {
+                out.push(after.get(..j).unwrap_or(""));
+                rest = after.get(j + 1..).unwrap_or("");
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+fn check_placeholders(t: &str, vars: &[&str]) -> Result<(), String> {
+    for p in placeholders(t) {
+        let ok = vars.contains(&p) || p.starts_with("parent.") || p.starts_with("$.");
+        if !ok {
+            return Err(format!("placeholder {{{p}}} does not resolve"));
+        }
+        if let Some(path) = p.strip_prefix("parent.") {
+            if path.is_empty() || path.contains(['[', ']', ' ']) {
+                return Err(format!("placeholder {{{p}}} is not a field name"));
+            }
+        }
+        if p.starts_with("$.") {
+            Path::compile(p)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_rules_load() {
+        let reg = get();
+        assert!(reg.is_ok(), "{:?}", reg.err());
+    }
+
+    #[test]
+    fn rejects_unresolved_placeholder() {
+        let src = r#"
+id = "X001"
+name = "x"
+title = "x"
+severity = "error"
+status = "stable"
+summary = "x"
+why = "x"
+help = "x"
+[[sources]]
+url = "https://example.com"
+date = "2026-01-01"
+claim = "x"
+[applies_to]
+kind = "cluster"
+[condition]
+path = "$.a"
+equals = 1
+[message]
+text = "bad {nope}"
+primary = "here"
+"#;
+        assert!(Registry::load(&[("X001.toml", src)]).is_err());
+        let good = src.replace("{nope}", "{value}");
+        assert!(Registry::load(&[("X001.toml", &good)]).is_ok());
+    }
+}
