@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(cidrsubnet(&p("10.1.2.0/24"), 4, 15).map(|n| n.to_string()), Ok("10.1.2.240/28".into()));
         assert_eq!(
             cidrsubnet(&p("fd00:fd12:3456:7890::/56"), 16, 162).map(|n| n.to_string()),
-            Ok("fd00:fd12:3456:7800:a2::/72".into())
+            Ok("fd00:fd12:3456:7800:a200::/72".into())
         );
         assert!(cidrsubnet(&p("10.0.0.0/30"), 4, 0).is_err());
         assert!(cidrsubnet(&p("10.0.0.0/16"), 2, 4).is_err());

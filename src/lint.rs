@@ -164,8 +164,6 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         dirs.extend(next.iter().cloned());
         frontier = next;
     }
-    stats.files = sources.len();
-
     // Index modules by directory.
     let mut by_dir: HashMap<PathBuf, Vec<(usize, &Body)>> = HashMap::new();
     for (id, dir, body) in &bodies {
@@ -246,6 +244,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     }
     let cli_files: Vec<PathBuf> = opts.var_files.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
 
+    stats.files = sources.len();
     let sources_ref = &sources;
     let text = |s: Span| sources_ref.snippet(s).to_string();
     let per_root: Vec<(Vec<Finding>, usize, usize)> = roots

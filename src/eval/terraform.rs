@@ -178,6 +178,16 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             .and_then(|i| i.condition.clone())
     }
 
+    /// `var.x` in the root, `module.aks.var.x` inside a module (for value chains).
+    fn qualified(&self, inst: usize, kind: &str, name: &str) -> String {
+        let addr = self.inst_addr(inst);
+        if addr.is_empty() {
+            format!("{kind}.{name}")
+        } else {
+            format!("{addr}.{kind}.{name}")
+        }
+    }
+
     fn issue(&self, span: Span, message: String) {
         let mut issues = self.issues.borrow_mut();
         if issues.len() < 100 && !issues.iter().any(|i| i.span == span) {
@@ -516,13 +526,13 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 match root {
                     "var" => {
                         if let Some(name) = attr(0) {
-                            let val = self.var(sc.inst, name).via(&format!("var.{name}"));
+                            let val = self.var(sc.inst, name).via(&self.qualified(sc.inst, "var", name));
                             return self.apply(val, ops.get(1..).unwrap_or(&[]), sc);
                         }
                     }
                     "local" => {
                         if let Some(name) = attr(0) {
-                            let val = self.local(sc.inst, name, span).via(&format!("local.{name}"));
+                            let val = self.local(sc.inst, name, span).via(&self.qualified(sc.inst, "local", name));
                             return self.apply(val, ops.get(1..).unwrap_or(&[]), sc);
                         }
                     }

@@ -6,7 +6,6 @@ use codespan_reporting::term::termcolor::{Ansi, NoColor, WriteColor};
 use codespan_reporting::term::{self, Config};
 
 use crate::lint::Outcome;
-use std::io::Write as _;
 
 use crate::rules::{Finding, Severity};
 

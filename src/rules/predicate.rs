@@ -244,8 +244,9 @@ impl Compiled {
                 false
             }
             Op::OverlapsPath(others) => {
+                // One finding per value: a subnet inside an overlapping VNet adds nothing.
                 if let Some(n) = net() {
-                    for op in others {
+                    'others: for op in others {
                         for (opath, ov) in op.select(doc) {
                             if opath == path {
                                 continue;
@@ -257,6 +258,7 @@ impl Compiled {
                             if let Some(o) = ov.as_str().and_then(cidr::parse) {
                                 if cidr::overlaps(&n, &o) {
                                     out.hits.push(hit(Some((Some(opath), display(ov)))));
+                                    break 'others;
                                 }
                             }
                         }
