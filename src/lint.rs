@@ -268,6 +268,12 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             let ev = Evaluator::new(&project, r, inputs, &text);
             let mut model = tfmodel::build(&ev);
             let subjects = subject::clusters(&mut model);
+            if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
+                // Development aid: the documents rules see.
+                for s in &subjects {
+                    eprintln!("{}", serde_json::to_string_pretty(&s.json).unwrap_or_default());
+                }
+            }
             let mut out = Vec::new();
             for s in &subjects {
                 out.extend(engine::check(reg, s, opts, opts.show_unknown, sources_ref));

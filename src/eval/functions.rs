@@ -203,6 +203,43 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             }
             _ => Value::error("replace: invalid arguments"),
         },
+        "regex" | "regexall" => match (str_arg(&args, 0), str_arg(&args, 1)) {
+            (Some(pat), Some(text)) => match regex::Regex::new(&pat) {
+                Ok(re) => {
+                    let one = |c: regex::Captures<'_>| -> Value {
+                        let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
+                        if names.is_empty() {
+                            return s(c.get(0).map_or("", |m| m.as_str()).to_string());
+                        }
+                        if names.iter().all(Option::is_some) {
+                            let m = names
+                                .iter()
+                                .flatten()
+                                .map(|n| (n.to_string(), c.name(n).map_or_else(Value::null, |x| s(x.as_str().to_string()))))
+                                .collect();
+                            return Value::map(m).located(here);
+                        }
+                        Value::list(
+                            (1..c.len())
+                                .map(|i| c.get(i).map_or_else(Value::null, |x| s(x.as_str().to_string())))
+                                .collect(),
+                        )
+                        .located(here)
+                    };
+                    if name == "regexall" {
+                        Value::list(re.captures_iter(&text).take(MAX_ITEMS).map(one).collect()).located(here)
+                    } else {
+                        match re.captures(&text) {
+                            Some(c) => one(c),
+                            None => Value::error("regex: no match"),
+                        }
+                    }
+                }
+                // Terraform uses RE2 syntax; a pattern the regex crate rejects stays unknown.
+                Err(_) => Value::unknown("regex: unsupported pattern"),
+            },
+            _ => Value::error("regex: invalid arguments"),
+        },
         "lower" => str_arg(&args, 0).map_or_else(|| Value::error("lower: not a string"), |x| s(x.to_lowercase())),
         "upper" => str_arg(&args, 0).map_or_else(|| Value::error("upper: not a string"), |x| s(x.to_uppercase())),
         "trimspace" => str_arg(&args, 0).map_or_else(|| Value::error("trimspace"), |x| s(x.trim().to_string())),

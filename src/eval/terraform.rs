@@ -460,15 +460,22 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             if let Some(kv) = key_var {
                 s2 = s2.with(kv, k);
             }
+            // An undecidable filter keeps the element as unknown rather than losing the whole
+            // collection: the rest stays usable and nothing unknown can fire a rule.
+            let mut keep_unknown = false;
             if let Some(c) = &f.cond {
                 let cv = self.eval(&c.expr, &s2);
                 match cv.as_bool() {
                     Some(true) => {}
                     Some(false) => continue,
-                    None => return Value::unknown("for expression filter is unknown"),
+                    None => keep_unknown = true,
                 }
             }
-            let val = self.eval(&f.value_expr, &s2);
+            let val = if keep_unknown {
+                Value::unknown("for expression filter is unknown for this element")
+            } else {
+                self.eval(&f.value_expr, &s2)
+            };
             match &f.key_expr {
                 None => list.push(val),
                 Some(ke) => {
@@ -712,8 +719,23 @@ impl<'p, 'a> Evaluator<'p, 'a> {
 
     // ----- symbols -----------------------------------------------------------------------
 
-    /// Value of `var.name` in an instance: its input, else its default.
+    /// Value of `var.name` in an instance: its input, else its default, converted to the
+    /// declared type (which fills `optional()` attributes).
     pub fn var(&self, inst: usize, name: &str) -> Value {
+        let key = (inst, format!("var.{name}"));
+        if let Some(v) = self.locals.borrow().get(&key) {
+            return v.clone();
+        }
+        let raw = self.var_raw(inst, name);
+        let v = match self.module_of(inst).and_then(|m| m.variables.get(name)).and_then(|d| d.ty.map(|t| (t, d.file))) {
+            Some((ty, file)) => convert(self, raw, ty, file, 0),
+            None => raw,
+        };
+        self.locals.borrow_mut().insert(key, v.clone());
+        v
+    }
+
+    fn var_raw(&self, inst: usize, name: &str) -> Value {
         let input = self
             .instances
             .borrow()
@@ -1278,6 +1300,68 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             }
         }
         out
+    }
+}
+
+/// Applies a type constraint to a value: object attributes declared `optional(T, default)` that
+/// are missing get their default (or null), recursively through `map`, `list`, `set` and
+/// `object`. Anything else passes through unchanged.
+fn convert(ev: &Evaluator<'_, '_>, v: Value, ty: &Expression, file: FileId, depth: u32) -> Value {
+    if depth > 32 || v.is_unknown() || v.is_null() {
+        return v;
+    }
+    let Expression::FuncCall(call) = ty else { return v };
+    let arg = call.args.iter().next();
+    match (call.name.name.as_str(), arg) {
+        ("optional", Some(t)) => convert(ev, v, t, file, depth + 1),
+        ("map", Some(t)) => match &v.kind {
+            Kind::Map(m) => {
+                let out = m.iter().map(|(k, x)| (k.clone(), convert(ev, x.clone(), t, file, depth + 1))).collect();
+                Value { kind: Kind::Map(Arc::new(out)), prov: v.prov.clone() }
+            }
+            _ => v,
+        },
+        ("list" | "set", Some(t)) => match &v.kind {
+            Kind::List(l) => {
+                let out = l.iter().map(|x| convert(ev, x.clone(), t, file, depth + 1)).collect();
+                Value { kind: Kind::List(Arc::new(out)), prov: v.prov.clone() }
+            }
+            _ => v,
+        },
+        ("object", Some(Expression::Object(spec))) => {
+            let Kind::Map(m) = &v.kind else { return v };
+            let mut out = (**m).clone();
+            for (k, attr_ty) in spec.iter() {
+                let key = match k {
+                    hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
+                    hcl_edit::expr::ObjectKey::Expression(Expression::String(s)) => s.as_str().to_string(),
+                    _ => continue,
+                };
+                let attr_ty = attr_ty.expr();
+                let current = out.get(&key).cloned();
+                let filled = match current {
+                    Some(x) if !x.is_null() => convert(ev, x, attr_ty, file, depth + 1),
+                    _ => match attr_ty {
+                        Expression::FuncCall(o) if o.name.name.as_str() == "optional" => {
+                            match (o.args.iter().next(), o.args.iter().nth(1)) {
+                                (Some(inner), Some(default)) => {
+                                    let d = ev.eval(default, &Scope { inst: 0, file, binds: None });
+                                    convert(ev, d, inner, file, depth + 1)
+                                }
+                                _ => Value::null(),
+                            }
+                        }
+                        _ => match out.get(&key) {
+                            Some(x) => x.clone(),
+                            None => continue,
+                        },
+                    },
+                };
+                out.insert(key, filled);
+            }
+            Value { kind: Kind::Map(Arc::new(out)), prov: v.prov.clone() }
+        }
+        _ => v,
     }
 }
 

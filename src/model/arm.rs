@@ -12,8 +12,17 @@ fn pick(props: &Node, keys: &[&str]) -> Option<Node> {
 /// `Microsoft.ContainerService/managedClusters` properties.
 pub fn cluster(addr: String, id: String, header: Span, body: &Node, condition: Option<String>) -> Cluster {
     let props = body.get_ci("properties").cloned().unwrap_or_else(Node::null);
+    // An unknown body or profile hides every setting: nothing may default.
+    let hidden = [body, &props]
+        .into_iter()
+        .chain(props.get_ci("networkProfile"))
+        .find(|n| n.is_unknown())
+        .cloned();
     let np = props.get_ci("networkProfile");
-    let net = |k: &str| np.and_then(|n| n.get_ci(k)).cloned();
+    let net = |k: &str| match &hidden {
+        Some(u) => Some(u.clone()),
+        None => np.and_then(|n| n.get_ci(k)).cloned(),
+    };
     let list_or_single = |plural: &str, single: &str| {
         net(plural)
             .filter(|n| !n.is_null())
@@ -43,7 +52,7 @@ pub fn cluster(addr: String, id: String, header: Span, body: &Node, condition: O
         header,
         name: body.get_ci("name").cloned(),
         version: pick(&props, &["kubernetesVersion"]),
-        network_written: np.is_some_and(|n| !n.is_null()),
+        network_written: hidden.is_some() || np.is_some_and(|n| !n.is_null()),
         network_at: np.and_then(Node::primary_span),
         network,
         pools,

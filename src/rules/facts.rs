@@ -170,7 +170,13 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
             }
         }
         if needed > usable as f64 {
-            let name = sub.get("name").map(display).unwrap_or_default();
+            // Name when known, else the resource address (always known).
+            let name = sub
+                .get("name")
+                .and_then(Json::as_str)
+                .or_else(|| sub.get("address").and_then(Json::as_str))
+                .unwrap_or("?")
+                .to_string();
             out.hits.push(Hit {
                 path,
                 value,

@@ -69,8 +69,10 @@ pub fn header_span(file: FileId, block: &Block) -> Span {
 pub struct Variable<'a> {
     pub file: FileId,
     pub default: Option<&'a Expression>,
-    /// Source text of the `type` constraint, to parse `-var` values the way Terraform does.
+    /// `type = string`: `-var` values are taken as raw strings, the way Terraform does.
     pub is_string: bool,
+    /// The type constraint, for `optional()` attribute defaults.
+    pub ty: Option<&'a Expression>,
 }
 
 pub struct Resource<'a> {
@@ -131,6 +133,7 @@ impl<'a> Module<'a> {
                                 file,
                                 default: block.body.get_attribute("default").map(|a| &a.value),
                                 is_string,
+                                ty: block.body.get_attribute("type").map(|a| &a.value),
                             },
                         );
                     }
