@@ -1,0 +1,92 @@
+//! Runs every fixture under `fixtures/<RULE>/{fire,pass}/<case>/`.
+//!
+//! `fire` cases must produce the rule; their rendered text and JSON are snapshot-tested (the
+//! snapshot lives beside the case). `pass` cases must not produce the rule or any parse error.
+//! A meta-test requires every active rule to have a fire case, a pass case and a pass case whose
+//! name says it is about an unknown value.
+
+use std::path::{Path, PathBuf};
+
+use aks_netlint::lint::{self, Options};
+use aks_netlint::report;
+use aks_netlint::rules::registry;
+use aks_netlint::rules::schema::Status;
+
+fn cases(kind: &str) -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut out = Vec::new();
+    for rule in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        let id = rule.file_name().to_string_lossy().into_owned();
+        for case in std::fs::read_dir(rule.path().join(kind)).into_iter().flatten().flatten() {
+            if case.path().is_dir() {
+                out.push((id.clone(), case.path()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn relative(p: &Path) -> PathBuf {
+    p.strip_prefix(env!("CARGO_MANIFEST_DIR")).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn lint(dir: &Path) -> lint::Outcome {
+    let opts = Options { paths: vec![relative(dir)], ..Options::default() };
+    match lint::run(&opts) {
+        Ok(o) => o,
+        Err(e) => panic!("{}: {e}", dir.display()),
+    }
+}
+
+#[test]
+fn fire_cases_fire_and_match_snapshots() {
+    for (rule, dir) in cases("fire") {
+        let mut out = lint(&dir);
+        assert!(
+            out.findings.iter().any(|f| f.rule == rule),
+            "{} does not fire {rule}:\n{}",
+            dir.display(),
+            report::text::render(&out, false)
+        );
+        out.stats.elapsed_ms = 0;
+        let text = report::text::render(&out, false);
+        let json = report::json::render(&out);
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(&dir);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_input_file(&dir);
+        settings.bind(|| insta::assert_snapshot!("findings", format!("{text}\n{json}")));
+    }
+}
+
+#[test]
+fn pass_cases_stay_silent() {
+    for (rule, dir) in cases("pass") {
+        let out = lint(&dir);
+        let bad: Vec<_> = out.findings.iter().filter(|f| f.rule == rule || f.rule == "PARSE001").collect();
+        assert!(bad.is_empty(), "{} must not fire {rule}:\n{}", dir.display(), report::text::render(&out, false));
+    }
+}
+
+#[test]
+fn every_active_rule_has_fire_pass_and_unknown_cases() {
+    let reg = registry::get().unwrap_or_else(|e| panic!("{e}"));
+    let fire = cases("fire");
+    let pass = cases("pass");
+    for r in reg.rules.iter().filter(|r| r.file.status != Status::Retired) {
+        let id = &r.file.id;
+        assert!(fire.iter().any(|(i, _)| i == id), "{id} has no fire fixture");
+        assert!(pass.iter().any(|(i, _)| i == id), "{id} has no pass fixture");
+        assert!(
+            pass.iter().any(|(i, d)| i == id && d.to_string_lossy().contains("unknown") || i == id && d.to_string_lossy().contains("no-network-profile")),
+            "{id} has no pass fixture for an unknown value"
+        );
+    }
+    for (id, d) in pass.iter().chain(&fire) {
+        assert!(reg.find(id).is_some(), "fixtures/{id} is not a rule ({})", d.display());
+    }
+    for (_, d) in &fire {
+        assert!(d.join("findings.snap").exists(), "{} has no snapshot", d.display());
+    }
+}
