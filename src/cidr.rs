@@ -108,7 +108,9 @@ pub fn cidrsubnet(base: &IpNet, newbits: i64, netnum: i64) -> Result<IpNet, Stri
     }
     let netnum = u128::try_from(netnum).map_err(|_| "netnum must be non-negative".to_string())?;
     if newbits < 128 && netnum >= (1u128 << newbits) {
-        return Err(format!("prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"));
+        return Err(format!(
+            "prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"
+        ));
     }
     let (lo, _) = bounds(base);
     let shift = total - new_prefix;
@@ -159,8 +161,14 @@ mod tests {
 
     #[test]
     fn cidrsubnet_matches_terraform_examples() {
-        assert_eq!(cidrsubnet(&p("172.16.0.0/12"), 4, 2).map(|n| n.to_string()), Ok("172.18.0.0/16".into()));
-        assert_eq!(cidrsubnet(&p("10.1.2.0/24"), 4, 15).map(|n| n.to_string()), Ok("10.1.2.240/28".into()));
+        assert_eq!(
+            cidrsubnet(&p("172.16.0.0/12"), 4, 2).map(|n| n.to_string()),
+            Ok("172.18.0.0/16".into())
+        );
+        assert_eq!(
+            cidrsubnet(&p("10.1.2.0/24"), 4, 15).map(|n| n.to_string()),
+            Ok("10.1.2.240/28".into())
+        );
         assert_eq!(
             cidrsubnet(&p("fd00:fd12:3456:7890::/56"), 16, 162).map(|n| n.to_string()),
             Ok("fd00:fd12:3456:7800:a200::/72".into())
@@ -171,9 +179,18 @@ mod tests {
 
     #[test]
     fn cidrhost_counts_from_both_ends() {
-        assert_eq!(cidrhost(&p("10.12.112.0/20"), 16).map(|i| i.to_string()), Ok("10.12.112.16".into()));
-        assert_eq!(cidrhost(&p("10.12.112.0/20"), 268).map(|i| i.to_string()), Ok("10.12.113.12".into()));
-        assert_eq!(cidrhost(&p("10.0.0.0/24"), -1).map(|i| i.to_string()), Ok("10.0.0.255".into()));
+        assert_eq!(
+            cidrhost(&p("10.12.112.0/20"), 16).map(|i| i.to_string()),
+            Ok("10.12.112.16".into())
+        );
+        assert_eq!(
+            cidrhost(&p("10.12.112.0/20"), 268).map(|i| i.to_string()),
+            Ok("10.12.113.12".into())
+        );
+        assert_eq!(
+            cidrhost(&p("10.0.0.0/24"), -1).map(|i| i.to_string()),
+            Ok("10.0.0.255".into())
+        );
         assert!(cidrhost(&p("10.0.0.0/24"), 256).is_err());
     }
 
@@ -185,7 +202,15 @@ mod tests {
         assert!(within(&p("10.0.1.0/24"), &p("10.0.0.0/16")));
         assert!(!within(&p("10.0.0.0/15"), &p("10.0.0.0/16")));
         assert_eq!(azure_usable(&p("10.0.0.0/24")), 251);
-        assert_eq!(offset_in(&p("10.0.0.0/16"), "10.0.0.10".parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))), Some(10));
+        assert_eq!(
+            offset_in(
+                &p("10.0.0.0/16"),
+                "10.0.0.10"
+                    .parse()
+                    .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+            ),
+            Some(10)
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub struct Options {
 
 impl Selection for Options {
     fn enabled(&self, id: &str) -> bool {
-        let matches = |list: &[String]| list.iter().any(|p| id.starts_with(p.to_ascii_uppercase().as_str()));
+        let matches = |list: &[String]| {
+            list.iter()
+                .any(|p| id.starts_with(p.to_ascii_uppercase().as_str()))
+        };
         (self.select.is_empty() || matches(&self.select)) && !matches(&self.ignore)
     }
 }
@@ -61,7 +64,13 @@ fn load(path: PathBuf) -> Loaded {
     let text = discover::read_text(&path, MAX_FILE_BYTES);
     let body = text.as_ref().ok().map(|t| {
         hcl_edit::parser::parse_body(t).map_err(|e| {
-            let msg = e.message().trim().lines().next().unwrap_or("invalid HCL").to_string();
+            let msg = e
+                .message()
+                .trim()
+                .lines()
+                .next()
+                .unwrap_or("invalid HCL")
+                .to_string();
             (e.location().offset(), msg)
         })
     });
@@ -80,7 +89,10 @@ fn parse_error(sources: &SourceMap, file: usize, offset: usize, message: String)
         rule: "PARSE001".into(),
         severity: Severity::Error,
         message: format!("cannot parse {}: {message}", sources.name(file)),
-        primary: Label { span: Span::new(file, start..end), message: message.clone() },
+        primary: Label {
+            span: Span::new(file, start..end),
+            message: message.clone(),
+        },
         secondary: Vec::new(),
         notes: vec!["the rest of the scan goes on without this file".into()],
         why: None,
@@ -93,7 +105,11 @@ fn parse_error(sources: &SourceMap, file: usize, offset: usize, message: String)
 pub fn run(opts: &Options) -> Result<Outcome, String> {
     let started = Instant::now();
     let reg = registry::get()?;
-    let paths = if opts.paths.is_empty() { vec![PathBuf::from(".")] } else { opts.paths.clone() };
+    let paths = if opts.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.paths.clone()
+    };
     let scan = discover::walk(&paths);
     let root = scan.root.clone();
     let mut sources = SourceMap::default();
@@ -110,7 +126,10 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     let mut stats = Stats::default();
     let mut frontier = dirs.clone();
     while !frontier.is_empty() {
-        let files: Vec<PathBuf> = frontier.iter().flat_map(|d| discover::module_files(d, &root)).collect();
+        let files: Vec<PathBuf> = frontier
+            .iter()
+            .flat_map(|d| discover::module_files(d, &root))
+            .collect();
         let loaded: Vec<Loaded> = files.into_par_iter().map(load).collect();
         let mut next = Vec::new();
         for l in loaded {
@@ -126,13 +145,19 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
                     match l.body {
                         Some(Ok(body)) => {
                             for b in body.blocks().filter(|b| b.ident.as_str() == "module") {
-                                let src = b.body.get_attribute("source").and_then(|a| match &a.value {
-                                    hcl_edit::expr::Expression::String(s) => Some(s.as_str().to_string()),
-                                    _ => None,
-                                });
+                                let src =
+                                    b.body.get_attribute("source").and_then(|a| match &a.value {
+                                        hcl_edit::expr::Expression::String(s) => {
+                                            Some(s.as_str().to_string())
+                                        }
+                                        _ => None,
+                                    });
                                 if let Some(src) = src.filter(|s| is_local_source(s)) {
                                     let target = join_normalized(&dir, &src);
-                                    if target.starts_with(&root) && target.is_dir() && seen.insert(target.clone()) {
+                                    if target.starts_with(&root)
+                                        && target.is_dir()
+                                        && seen.insert(target.clone())
+                                    {
                                         next.push(target);
                                     }
                                 }
@@ -179,7 +204,11 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             modules.push(Module::index(d, files));
         }
     }
-    let project = Project { modules, by_dir: index, downloaded };
+    let project = Project {
+        modules,
+        by_dir: index,
+        downloaded,
+    };
 
     // Roots: scanned directories no other module calls.
     let mut called: HashSet<PathBuf> = HashSet::new();
@@ -209,7 +238,11 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             wanted.extend(discover::auto_var_files(&m.dir));
         }
     }
-    wanted.extend(opts.var_files.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
+    wanted.extend(
+        opts.var_files
+            .iter()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+    );
     for p in wanted {
         if var_texts.contains_key(&p) {
             continue;
@@ -220,7 +253,9 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
                 var_texts.insert(p.clone(), id);
                 var_files.push((p, Some(id)));
             }
-            Err(why) if opts.var_files.iter().any(|v| v == &p) => return Err(format!("{}: {why}", p.display())),
+            Err(why) if opts.var_files.iter().any(|v| v == &p) => {
+                return Err(format!("{}: {why}", p.display()))
+            }
             Err(why) => {
                 let id = sources.add(p.clone(), String::new());
                 findings.push(parse_error(&sources, id, 0, why));
@@ -236,13 +271,23 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
                 var_bodies.insert(id, b);
             }
             Err(e) => {
-                let msg = e.message().trim().lines().next().unwrap_or("invalid HCL").to_string();
+                let msg = e
+                    .message()
+                    .trim()
+                    .lines()
+                    .next()
+                    .unwrap_or("invalid HCL")
+                    .to_string();
                 findings.push(parse_error(&sources, id, e.location().offset(), msg));
                 stats.parse_errors += 1;
             }
         }
     }
-    let cli_files: Vec<PathBuf> = opts.var_files.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
+    let cli_files: Vec<PathBuf> = opts
+        .var_files
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
 
     stats.files = sources.len();
     let sources_ref = &sources;
@@ -250,20 +295,29 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     let per_root: Vec<(Vec<Finding>, usize, usize)> = roots
         .par_iter()
         .map(|&r| {
-            let Some(m) = project.modules.get(r) else { return (Vec::new(), 0, 0) };
+            let Some(m) = project.modules.get(r) else {
+                return (Vec::new(), 0, 0);
+            };
             let mut inputs: HashMap<String, Value> = HashMap::new();
             let mut files = discover::auto_var_files(&m.dir);
             files.extend(cli_files.iter().cloned());
             for f in files {
-                let Some(id) = var_texts.get(&f) else { continue };
-                let Some(body) = var_bodies.get(id) else { continue };
+                let Some(id) = var_texts.get(&f) else {
+                    continue;
+                };
+                let Some(body) = var_bodies.get(id) else {
+                    continue;
+                };
                 for a in body.attributes() {
                     inputs.insert(a.key.as_str().to_string(), const_value_in(&a.value, *id));
                 }
             }
             for (k, v) in &opts.vars {
                 let is_string = m.variables.get(k).is_some_and(|d| d.is_string);
-                inputs.insert(k.clone(), cli_value(v, is_string).via(&format!("--var {k}")));
+                inputs.insert(
+                    k.clone(),
+                    cli_value(v, is_string).via(&format!("--var {k}")),
+                );
             }
             let ev = Evaluator::new(&project, r, inputs, &text);
             let mut model = tfmodel::build(&ev);
@@ -271,7 +325,10 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
                 // Development aid: the documents rules see.
                 for s in &subjects {
-                    eprintln!("{}", serde_json::to_string_pretty(&s.json).unwrap_or_default());
+                    eprintln!(
+                        "{}",
+                        serde_json::to_string_pretty(&s.json).unwrap_or_default()
+                    );
                 }
             }
             let mut out = Vec::new();
@@ -283,7 +340,10 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
                     rule: "EVAL002".into(),
                     severity: Severity::Warning,
                     message: i.message.clone(),
-                    primary: Label { span: i.span, message: "evaluation stopped here".into() },
+                    primary: Label {
+                        span: i.span,
+                        message: "evaluation stopped here".into(),
+                    },
                     secondary: Vec::new(),
                     notes: vec!["values that depend on this are treated as unknown".into()],
                     why: None,
@@ -302,20 +362,37 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     findings.retain(|f| opts.enabled(&f.rule) || f.rule == "PARSE001");
     let findings = dedup(findings, &sources);
     stats.elapsed_ms = started.elapsed().as_millis();
-    Ok(Outcome { sources, findings, stats })
+    Ok(Outcome {
+        sources,
+        findings,
+        stats,
+    })
 }
 
 /// Sorts by file, position and rule; merges the same finding reached through several roots or
 /// module calls into one, naming the other resources in a note.
 fn dedup(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
     findings.sort_by(|a, b| {
-        (sources.name(a.primary.span.file), a.primary.span.start, &a.rule, &a.message)
-            .cmp(&(sources.name(b.primary.span.file), b.primary.span.start, &b.rule, &b.message))
+        (
+            sources.name(a.primary.span.file),
+            a.primary.span.start,
+            &a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                sources.name(b.primary.span.file),
+                b.primary.span.start,
+                &b.rule,
+                &b.message,
+            ))
     });
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     for f in findings {
         if let Some(last) = out.last_mut() {
-            if last.rule == f.rule && last.primary.span == f.primary.span && last.message == f.message {
+            if last.rule == f.rule
+                && last.primary.span == f.primary.span
+                && last.message == f.message
+            {
                 if let (Some(a), Some(b)) = (&last.resource, &f.resource) {
                     if a != b {
                         let note = format!("also reached through {b}");

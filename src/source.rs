@@ -98,7 +98,10 @@ impl SourceMap {
             return Position { line: 1, column: 1 };
         };
         let offset = offset.min(f.text.len());
-        let line = f.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = f
+            .line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         let start = f.line_starts.get(line).copied().unwrap_or(0);
         let column = f
             .text
@@ -149,8 +152,7 @@ impl<'a> Files<'a> for SourceMap {
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
         let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
-        Ok(f
-            .line_starts
+        Ok(f.line_starts
             .partition_point(|&s| s <= byte_index)
             .saturating_sub(1))
     }

@@ -18,17 +18,35 @@ fn status(s: Status) -> &'static str {
 
 /// Every ID with severity and status, as text or JSON.
 pub fn list(as_json: bool) -> String {
-    let Ok(reg) = registry::get() else { return String::new() };
+    let Ok(reg) = registry::get() else {
+        return String::new();
+    };
     let mut rows: Vec<(String, String, String, String)> = reg
         .rules
         .iter()
         .map(|r| {
             let f = &r.file;
-            let sev = if f.status == Status::Retired { "-".into() } else { f.severity.as_str().to_string() };
-            (f.id.clone(), sev, status(f.status).to_string(), f.title.clone())
+            let sev = if f.status == Status::Retired {
+                "-".into()
+            } else {
+                f.severity.as_str().to_string()
+            };
+            (
+                f.id.clone(),
+                sev,
+                status(f.status).to_string(),
+                f.title.clone(),
+            )
         })
         .collect();
-    rows.extend(TOOL_RULES.iter().map(|(id, sev, what)| (id.to_string(), sev.to_string(), "stable".into(), what.to_string())));
+    rows.extend(TOOL_RULES.iter().map(|(id, sev, what)| {
+        (
+            id.to_string(),
+            sev.to_string(),
+            "stable".into(),
+            what.to_string(),
+        )
+    }));
     if as_json {
         let v: Vec<_> = rows
             .iter()
@@ -52,18 +70,31 @@ fn sources(f: &RuleFile, out: &mut String) {
 
 /// The `explain ID` text.
 pub fn explain(id: &str) -> Option<String> {
-    if let Some((id, sev, what)) = TOOL_RULES.iter().find(|(i, _, _)| i.eq_ignore_ascii_case(id)) {
-        return Some(format!("{id} ({sev}): {what}\nReported by aks-netlint itself, not by a rule file.\n"));
+    if let Some((id, sev, what)) = TOOL_RULES
+        .iter()
+        .find(|(i, _, _)| i.eq_ignore_ascii_case(id))
+    {
+        return Some(format!(
+            "{id} ({sev}): {what}\nReported by aks-netlint itself, not by a rule file.\n"
+        ));
     }
     let reg = registry::get().ok()?;
     let f = &reg.find(id)?.file;
     let mut out = String::new();
-    let sev = if f.status == Status::Retired { "retired".to_string() } else { format!("{}, {}", f.severity.as_str(), status(f.status)) };
+    let sev = if f.status == Status::Retired {
+        "retired".to_string()
+    } else {
+        format!("{}, {}", f.severity.as_str(), status(f.status))
+    };
     let _ = writeln!(out, "{} {} ({sev})\n{}\n", f.id, f.name, f.title);
     if let Some(r) = &f.retired {
         let _ = writeln!(out, "RETIRED: {r}\n");
     }
-    let _ = writeln!(out, "What it checks:\n  {}\n\nWhy:\n  {}\n\nFix:\n  {}\n\nSources:", f.summary, f.why, f.help);
+    let _ = writeln!(
+        out,
+        "What it checks:\n  {}\n\nWhy:\n  {}\n\nFix:\n  {}\n\nSources:",
+        f.summary, f.why, f.help
+    );
     sources(f, &mut out);
     for (fires, title) in [(true, "Fires on"), (false, "Does not fire on")] {
         let ex: Vec<_> = f.examples.iter().filter(|e| e.fires == fires).collect();
@@ -82,26 +113,59 @@ pub fn explain(id: &str) -> Option<String> {
 
 /// `docs/rules.md`.
 pub fn docs_markdown() -> String {
-    let Ok(reg) = registry::get() else { return String::new() };
+    let Ok(reg) = registry::get() else {
+        return String::new();
+    };
     let mut out = String::from("# Rules\n\n<!-- Generated from rules/*.toml by `cargo test` (tests/docs.rs); do not edit. -->\n\n| ID | severity | status | title |\n|---|---|---|---|\n");
     for r in &reg.rules {
         let f = &r.file;
-        let sev = if f.status == Status::Retired { "-" } else { f.severity.as_str() };
-        let _ = writeln!(out, "| [{}](#{}) | {sev} | {} | {} |", f.id, f.id.to_ascii_lowercase(), status(f.status), f.title);
+        let sev = if f.status == Status::Retired {
+            "-"
+        } else {
+            f.severity.as_str()
+        };
+        let _ = writeln!(
+            out,
+            "| [{}](#{}) | {sev} | {} | {} |",
+            f.id,
+            f.id.to_ascii_lowercase(),
+            status(f.status),
+            f.title
+        );
     }
     for (id, sev, what) in TOOL_RULES {
         let _ = writeln!(out, "| {id} | {sev} | stable | {what} |");
     }
     for r in &reg.rules {
         let f = &r.file;
-        let _ = writeln!(out, "\n## {}\n\n**{}** ({}, {})\n", f.id, f.title, if f.status == Status::Retired { "-" } else { f.severity.as_str() }, status(f.status));
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n**{}** ({}, {})\n",
+            f.id,
+            f.title,
+            if f.status == Status::Retired {
+                "-"
+            } else {
+                f.severity.as_str()
+            },
+            status(f.status)
+        );
         if let Some(rt) = &f.retired {
             let _ = writeln!(out, "> Retired: {rt}\n");
         }
-        let _ = writeln!(out, "{}\n\n*Why:* {}\n\n*Fix:* {}\n\nSources:", f.summary, f.why, f.help);
+        let _ = writeln!(
+            out,
+            "{}\n\n*Why:* {}\n\n*Fix:* {}\n\nSources:",
+            f.summary, f.why, f.help
+        );
         sources(f, &mut out);
         for e in &f.examples {
-            let _ = writeln!(out, "\n{}:\n\n```hcl\n{}\n```", if e.fires { "Fires" } else { "Does not fire" }, e.code.trim_end());
+            let _ = writeln!(
+                out,
+                "\n{}:\n\n```hcl\n{}\n```",
+                if e.fires { "Fires" } else { "Does not fire" },
+                e.code.trim_end()
+            );
         }
     }
     out

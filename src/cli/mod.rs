@@ -13,7 +13,11 @@ use crate::report;
 use crate::rules::Severity;
 
 #[derive(Parser, Debug)]
-#[command(name = "aks-netlint", version, about = "Lint AKS networking in Terraform before it fails in Azure")]
+#[command(
+    name = "aks-netlint",
+    version,
+    about = "Lint AKS networking in Terraform before it fails in Azure"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
@@ -129,7 +133,9 @@ fn print(s: &str) -> u8 {
 fn check(args: &CheckArgs) -> u8 {
     if let Some(j) = args.jobs {
         // Only fails if a pool already exists, which cannot happen this early.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j.max(1))
+            .build_global();
     }
     let mut vars = Vec::new();
     for v in &args.vars {
@@ -177,7 +183,10 @@ fn check(args: &CheckArgs) -> u8 {
     }
     let written = match &args.output {
         Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
-        None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
         eprintln!("error: {e}");

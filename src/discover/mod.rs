@@ -62,11 +62,13 @@ pub fn walk(paths: &[PathBuf]) -> Scan {
     let mut dirs = BTreeMap::new();
     for (given, p) in paths.iter().zip(&abs) {
         if !p.exists() {
-            scan.skipped.push((given.clone(), "no such file or directory".into()));
+            scan.skipped
+                .push((given.clone(), "no such file or directory".into()));
             continue;
         }
         if !p.starts_with(&root) {
-            scan.skipped.push((given.clone(), "outside the repository root".into()));
+            scan.skipped
+                .push((given.clone(), "outside the repository root".into()));
             continue;
         }
         if p.is_file() {
@@ -147,18 +149,28 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, String> {
         return Err("not a regular file".into());
     }
     if meta.len() > max {
-        return Err(format!("file is larger than the {} MiB limit", max / (1024 * 1024)));
+        return Err(format!(
+            "file is larger than the {} MiB limit",
+            max / (1024 * 1024)
+        ));
     }
     let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     fs::File::open(path)
         .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
         .map_err(|e| e.to_string())?;
     if buf.len() as u64 > max {
-        return Err(format!("file is larger than the {} MiB limit", max / (1024 * 1024)));
+        return Err(format!(
+            "file is larger than the {} MiB limit",
+            max / (1024 * 1024)
+        ));
     }
     if buf.contains(&0) {
         return Err("binary file (contains NUL bytes)".into());
     }
-    let text = String::from_utf8(buf).map_err(|e| format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()))?;
-    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+    let text = String::from_utf8(buf)
+        .map_err(|e| format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()))?;
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
 }

@@ -74,9 +74,27 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
     // Functions whose result is fully determined by the presence of unknowns handle them below.
     let strict = !matches!(
         name,
-        "coalesce" | "merge" | "concat" | "tolist" | "toset" | "tomap" | "flatten" | "values"
-            | "lookup" | "element" | "length" | "keys" | "coalescelist" | "compact" | "distinct"
-            | "one" | "jsonencode" | "contains" | "reverse" | "slice" | "zipmap"
+        "coalesce"
+            | "merge"
+            | "concat"
+            | "tolist"
+            | "toset"
+            | "tomap"
+            | "flatten"
+            | "values"
+            | "lookup"
+            | "element"
+            | "length"
+            | "keys"
+            | "coalescelist"
+            | "compact"
+            | "distinct"
+            | "one"
+            | "jsonencode"
+            | "contains"
+            | "reverse"
+            | "slice"
+            | "zipmap"
     );
     if strict {
         if let Some(u) = first_unknown(&args) {
@@ -192,7 +210,9 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 if from.starts_with('/') && from.ends_with('/') && from.len() > 1 {
                     let pat = from.get(1..from.len() - 1).unwrap_or("");
                     match regex::Regex::new(pat) {
-                        Ok(re) => s(re.replace_all(&x, to.replace("$", "$$").as_str()).into_owned()),
+                        Ok(re) => s(re
+                            .replace_all(&x, to.replace("$", "$$").as_str())
+                            .into_owned()),
                         Err(_) => Value::unknown("replace: unsupported regular expression"),
                     }
                 } else if from.is_empty() {
@@ -215,19 +235,30 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                             let m = names
                                 .iter()
                                 .flatten()
-                                .map(|n| (n.to_string(), c.name(n).map_or_else(Value::null, |x| s(x.as_str().to_string()))))
+                                .map(|n| {
+                                    (
+                                        n.to_string(),
+                                        c.name(n).map_or_else(Value::null, |x| {
+                                            s(x.as_str().to_string())
+                                        }),
+                                    )
+                                })
                                 .collect();
                             return Value::map(m).located(here);
                         }
                         Value::list(
                             (1..c.len())
-                                .map(|i| c.get(i).map_or_else(Value::null, |x| s(x.as_str().to_string())))
+                                .map(|i| {
+                                    c.get(i)
+                                        .map_or_else(Value::null, |x| s(x.as_str().to_string()))
+                                })
                                 .collect(),
                         )
                         .located(here)
                     };
                     if name == "regexall" {
-                        Value::list(re.captures_iter(&text).take(MAX_ITEMS).map(one).collect()).located(here)
+                        Value::list(re.captures_iter(&text).take(MAX_ITEMS).map(one).collect())
+                            .located(here)
                     } else {
                         match re.captures(&text) {
                             Some(c) => one(c),
@@ -240,9 +271,17 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             },
             _ => Value::error("regex: invalid arguments"),
         },
-        "lower" => str_arg(&args, 0).map_or_else(|| Value::error("lower: not a string"), |x| s(x.to_lowercase())),
-        "upper" => str_arg(&args, 0).map_or_else(|| Value::error("upper: not a string"), |x| s(x.to_uppercase())),
-        "trimspace" => str_arg(&args, 0).map_or_else(|| Value::error("trimspace"), |x| s(x.trim().to_string())),
+        "lower" => str_arg(&args, 0).map_or_else(
+            || Value::error("lower: not a string"),
+            |x| s(x.to_lowercase()),
+        ),
+        "upper" => str_arg(&args, 0).map_or_else(
+            || Value::error("upper: not a string"),
+            |x| s(x.to_uppercase()),
+        ),
+        "trimspace" => {
+            str_arg(&args, 0).map_or_else(|| Value::error("trimspace"), |x| s(x.trim().to_string()))
+        }
         "trimprefix" => match (str_arg(&args, 0), str_arg(&args, 1)) {
             (Some(x), Some(p)) => s(x.strip_prefix(p.as_str()).unwrap_or(&x).to_string()),
             _ => Value::error("trimprefix"),
@@ -263,11 +302,19 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             })),
             _ => Value::error("string predicate: invalid arguments"),
         },
-        "substr" => match (str_arg(&args, 0), args.get(1).and_then(int), args.get(2).and_then(int)) {
+        "substr" => match (
+            str_arg(&args, 0),
+            args.get(1).and_then(int),
+            args.get(2).and_then(int),
+        ) {
             (Some(x), Some(off), Some(len)) => {
                 let chars: Vec<char> = x.chars().collect();
                 let n = chars.len() as i64;
-                let start = if off < 0 { (n + off).max(0) } else { off.min(n) };
+                let start = if off < 0 {
+                    (n + off).max(0)
+                } else {
+                    off.min(n)
+                };
                 let end = if len < 0 { n } else { (start + len).min(n) };
                 s(chars
                     .get(start as usize..end.max(start) as usize)
@@ -279,7 +326,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         "tostring" => match args.first() {
             Some(v) if v.is_null() => v.clone(),
             Some(v) => match v.to_tf_string() {
-                Some(x) => Value { kind: Kind::Str(Arc::from(x)), prov: v.prov.clone() },
+                Some(x) => Value {
+                    kind: Kind::Str(Arc::from(x)),
+                    prov: v.prov.clone(),
+                },
                 None => Value::error("tostring: not a primitive"),
             },
             None => Value::error("tostring: missing argument"),
@@ -287,7 +337,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         "tonumber" => match args.first() {
             Some(v) if v.is_null() => v.clone(),
             Some(v) => match v.as_num() {
-                Some(n) => Value { kind: Kind::Num(n), prov: v.prov.clone() },
+                Some(n) => Value {
+                    kind: Kind::Num(n),
+                    prov: v.prov.clone(),
+                },
                 None => Value::error("tonumber: not a number"),
             },
             None => Value::error("tonumber: missing argument"),
@@ -295,7 +348,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         "tobool" => match args.first() {
             Some(v) if v.is_null() => v.clone(),
             Some(v) => match v.as_bool() {
-                Some(b) => Value { kind: Kind::Bool(b), prov: v.prov.clone() },
+                Some(b) => Value {
+                    kind: Kind::Bool(b),
+                    prov: v.prov.clone(),
+                },
                 None => Value::error("tobool: not a bool"),
             },
             None => Value::error("tobool: missing argument"),
@@ -303,7 +359,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         // ---- numbers ----
         "max" | "min" | "sum" => {
             let nums: Vec<Value> = if name == "sum" {
-                args.first().and_then(|l| l.as_list()).map(|l| l.to_vec()).unwrap_or_default()
+                args.first()
+                    .and_then(|l| l.as_list())
+                    .map(|l| l.to_vec())
+                    .unwrap_or_default()
             } else {
                 args.clone()
             };
@@ -317,14 +376,21 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                         return computed(Kind::Num(ns.iter().sum()));
                     }
                     // max/min return the chosen argument, keeping where it was written.
-                    let pick = ns
-                        .iter()
-                        .enumerate()
-                        .fold(0usize, |best, (i, n)| {
-                            let b = ns.get(best).copied().unwrap_or(*n);
-                            if (name == "max" && *n > b) || (name == "min" && *n < b) { i } else { best }
-                        });
-                    nums.get(pick).cloned().map_or_else(|| Value::error("max/min"), |v| Value { kind: Kind::Num(ns.get(pick).copied().unwrap_or(0.0)), prov: v.prov })
+                    let pick = ns.iter().enumerate().fold(0usize, |best, (i, n)| {
+                        let b = ns.get(best).copied().unwrap_or(*n);
+                        if (name == "max" && *n > b) || (name == "min" && *n < b) {
+                            i
+                        } else {
+                            best
+                        }
+                    });
+                    nums.get(pick).cloned().map_or_else(
+                        || Value::error("max/min"),
+                        |v| Value {
+                            kind: Kind::Num(ns.get(pick).copied().unwrap_or(0.0)),
+                            prov: v.prov,
+                        },
+                    )
                 }
                 _ => Value::error(format!("{name}: needs numbers")),
             }
@@ -337,7 +403,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             })),
             None => Value::error(format!("{name}: not a number")),
         },
-        "pow" => match (args.first().and_then(Value::as_num), args.get(1).and_then(Value::as_num)) {
+        "pow" => match (
+            args.first().and_then(Value::as_num),
+            args.get(1).and_then(Value::as_num),
+        ) {
             (Some(a), Some(b)) => computed(Kind::Num(a.powf(b))),
             _ => Value::error("pow: not numbers"),
         },
@@ -355,7 +424,9 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             Some(Kind::List(l)) => computed(Kind::Num(l.len() as f64)),
             Some(Kind::Map(m)) => computed(Kind::Num(m.len() as f64)),
             Some(Kind::Str(x)) => computed(Kind::Num(x.chars().count() as f64)),
-            Some(Kind::Unknown(_) | Kind::Error(_)) => args.first().cloned().unwrap_or_else(Value::null),
+            Some(Kind::Unknown(_) | Kind::Error(_)) => {
+                args.first().cloned().unwrap_or_else(Value::null)
+            }
             _ => Value::error("length: invalid argument"),
         },
         "lookup" => {
@@ -374,7 +445,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             match (m.as_map(), key.to_tf_string()) {
                 (Some(map), Some(k)) => match map.get(&k) {
                     Some(v) => v.clone(),
-                    None => args.get(2).cloned().unwrap_or_else(|| Value::error(format!("lookup: no key {k}"))),
+                    None => args
+                        .get(2)
+                        .cloned()
+                        .unwrap_or_else(|| Value::error(format!("lookup: no key {k}"))),
                 },
                 _ => Value::error("lookup: invalid arguments"),
             }
@@ -383,9 +457,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             (Some(l), _) if l.is_unknown() => l.clone(),
             (_, Some(i)) if i.is_unknown() => i.clone(),
             (Some(l), Some(i)) => match (l.as_list(), int(i)) {
-                (Some(items), Some(i)) if !items.is_empty() && i >= 0 => {
-                    items.get(i as usize % items.len()).cloned().unwrap_or_else(Value::null)
-                }
+                (Some(items), Some(i)) if !items.is_empty() && i >= 0 => items
+                    .get(i as usize % items.len())
+                    .cloned()
+                    .unwrap_or_else(Value::null),
                 _ => Value::error("element: invalid arguments"),
             },
             _ => Value::error("element: missing arguments"),
@@ -481,8 +556,11 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                             out.push(x.clone());
                         }
                     }
-                    out.sort_by(|a, b| a.display().cmp(&b.display()));
-                    Value { kind: Kind::List(Arc::new(out)), prov: a.prov.clone() }
+                    out.sort_by_key(Value::display);
+                    Value {
+                        kind: Kind::List(Arc::new(out)),
+                        prov: a.prov.clone(),
+                    }
                 }
                 Kind::List(_) | Kind::Null | Kind::Unknown(_) | Kind::Error(_) => a.clone(),
                 _ => Value::error(format!("{name}: not a list")),
@@ -490,17 +568,33 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             None => Value::error(format!("{name}: missing argument")),
         },
         "tomap" => match args.first() {
-            Some(a) if matches!(a.kind, Kind::Map(_) | Kind::Null | Kind::Unknown(_) | Kind::Error(_)) => a.clone(),
+            Some(a)
+                if matches!(
+                    a.kind,
+                    Kind::Map(_) | Kind::Null | Kind::Unknown(_) | Kind::Error(_)
+                ) =>
+            {
+                a.clone()
+            }
             _ => Value::error("tomap: not an object"),
         },
         "keys" => match args.first().map(|a| &a.kind) {
-            Some(Kind::Map(m)) => Value::list(m.keys().map(|k| Value::at(Kind::Str(Arc::from(k.as_str())), here)).collect()).located(here),
-            Some(Kind::Unknown(_) | Kind::Error(_)) => args.first().cloned().unwrap_or_else(Value::null),
+            Some(Kind::Map(m)) => Value::list(
+                m.keys()
+                    .map(|k| Value::at(Kind::Str(Arc::from(k.as_str())), here))
+                    .collect(),
+            )
+            .located(here),
+            Some(Kind::Unknown(_) | Kind::Error(_)) => {
+                args.first().cloned().unwrap_or_else(Value::null)
+            }
             _ => Value::error("keys: not an object"),
         },
         "values" => match args.first().map(|a| &a.kind) {
             Some(Kind::Map(m)) => Value::list(m.values().cloned().collect()).located(here),
-            Some(Kind::Unknown(_) | Kind::Error(_)) => args.first().cloned().unwrap_or_else(Value::null),
+            Some(Kind::Unknown(_) | Kind::Error(_)) => {
+                args.first().cloned().unwrap_or_else(Value::null)
+            }
             _ => Value::error("values: not an object"),
         },
         "contains" => match (args.first(), args.get(1)) {
@@ -508,7 +602,9 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             (_, Some(x)) if x.is_unknown() => x.clone(),
             (Some(l), Some(x)) => match l.as_list() {
                 Some(items) if items.iter().any(|i| equal(i, x)) => computed(Kind::Bool(true)),
-                Some(items) if items.iter().any(Value::is_unknown) => Value::unknown("list element is unknown"),
+                Some(items) if items.iter().any(Value::is_unknown) => {
+                    Value::unknown("list element is unknown")
+                }
                 Some(_) => computed(Kind::Bool(false)),
                 None => Value::error("contains: not a list"),
             },
@@ -522,7 +618,11 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                     }
                     let out: Vec<Value> = match name {
                         "reverse" => items.iter().rev().cloned().collect(),
-                        "compact" => items.iter().filter(|i| !(i.is_null() || i.as_str() == Some(""))).cloned().collect(),
+                        "compact" => items
+                            .iter()
+                            .filter(|i| !(i.is_null() || i.as_str() == Some("")))
+                            .cloned()
+                            .collect(),
                         _ => {
                             let mut out: Vec<Value> = Vec::new();
                             for x in items {
@@ -540,9 +640,16 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             },
             None => Value::error(format!("{name}: missing argument")),
         },
-        "slice" => match (args.first(), args.get(1).and_then(int), args.get(2).and_then(int)) {
+        "slice" => match (
+            args.first(),
+            args.get(1).and_then(int),
+            args.get(2).and_then(int),
+        ) {
             (Some(l), _, _) if l.is_unknown() => l.clone(),
-            (Some(l), Some(a), Some(b)) => match l.as_list().and_then(|x| x.get(a.max(0) as usize..b.max(0) as usize)) {
+            (Some(l), Some(a), Some(b)) => match l
+                .as_list()
+                .and_then(|x| x.get(a.max(0) as usize..b.max(0) as usize))
+            {
                 Some(part) => Value::list(part.to_vec()).located(here),
                 None => Value::error("slice: out of range"),
             },
@@ -557,7 +664,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             },
             None => Value::error("one: missing argument"),
         },
-        "zipmap" => match (args.first().and_then(Value::as_list), args.get(1).and_then(Value::as_list)) {
+        "zipmap" => match (
+            args.first().and_then(Value::as_list),
+            args.get(1).and_then(Value::as_list),
+        ) {
             (Some(ks), Some(vs)) if ks.len() == vs.len() => {
                 let mut m = BTreeMap::new();
                 for (k, v) in ks.iter().zip(vs.iter()) {
@@ -598,7 +708,13 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             Some(items) => {
                 let bs: Vec<Option<bool>> = items.iter().map(Value::as_bool).collect();
                 let res = if name == "alltrue" {
-                    if bs.contains(&Some(false)) { Some(false) } else if bs.iter().all(Option::is_some) { Some(true) } else { None }
+                    if bs.contains(&Some(false)) {
+                        Some(false)
+                    } else if bs.iter().all(Option::is_some) {
+                        Some(true)
+                    } else {
+                        None
+                    }
                 } else if bs.contains(&Some(true)) {
                     Some(true)
                 } else if bs.iter().all(Option::is_some) {
@@ -606,7 +722,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 } else {
                     None
                 };
-                res.map_or_else(|| Value::unknown("element is unknown"), |b| computed(Kind::Bool(b)))
+                res.map_or_else(
+                    || Value::unknown("element is unknown"),
+                    |b| computed(Kind::Bool(b)),
+                )
             }
             None => Value::error(format!("{name}: not a list")),
         },
@@ -620,7 +739,12 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                     }
                 }
                 strs.sort();
-                Value::list(strs.into_iter().map(|x| Value::at(Kind::Str(Arc::from(x)), here)).collect()).located(here)
+                Value::list(
+                    strs.into_iter()
+                        .map(|x| Value::at(Kind::Str(Arc::from(x)), here))
+                        .collect(),
+                )
+                .located(here)
             }
             None => Value::error("sort: not a list"),
         },
@@ -649,9 +773,13 @@ pub fn from_json(j: &serde_json::Value, span: Option<Span>) -> Value {
         serde_json::Value::Bool(b) => Kind::Bool(*b),
         serde_json::Value::Number(n) => Kind::Num(n.as_f64().unwrap_or(0.0)),
         serde_json::Value::String(x) => Kind::Str(Arc::from(x.as_str())),
-        serde_json::Value::Array(a) => Kind::List(Arc::new(a.iter().map(|x| from_json(x, span)).collect())),
+        serde_json::Value::Array(a) => {
+            Kind::List(Arc::new(a.iter().map(|x| from_json(x, span)).collect()))
+        }
         serde_json::Value::Object(o) => Kind::Map(Arc::new(
-            o.iter().map(|(k, v)| (k.clone(), from_json(v, span))).collect(),
+            o.iter()
+                .map(|(k, v)| (k.clone(), from_json(v, span)))
+                .collect(),
         )),
     };
     Value::at(k, span)
@@ -723,22 +851,42 @@ mod tests {
     }
 
     fn strs(v: &Value) -> Vec<String> {
-        v.as_list().map(|l| l.iter().map(Value::display).collect()).unwrap_or_default()
+        v.as_list()
+            .map(|l| l.iter().map(Value::display).collect())
+            .unwrap_or_default()
     }
 
     #[test]
     fn cidrsubnets_aligns_like_terraform() {
         let v = call(
             "cidrsubnets",
-            vec![Value::str("10.1.0.0/16"), Value::num(4.0), Value::num(4.0), Value::num(8.0), Value::num(4.0)],
+            vec![
+                Value::str("10.1.0.0/16"),
+                Value::num(4.0),
+                Value::num(4.0),
+                Value::num(8.0),
+                Value::num(4.0),
+            ],
             sp(),
         );
-        assert_eq!(strs(&v), ["10.1.0.0/20", "10.1.16.0/20", "10.1.32.0/24", "10.1.48.0/20"]);
+        assert_eq!(
+            strs(&v),
+            [
+                "10.1.0.0/20",
+                "10.1.16.0/20",
+                "10.1.32.0/24",
+                "10.1.48.0/20"
+            ]
+        );
     }
 
     #[test]
     fn unknown_propagates_and_picks_keep_provenance() {
-        let u = call("cidrsubnet", vec![Value::unknown("x"), Value::num(8.0), Value::num(1.0)], sp());
+        let u = call(
+            "cidrsubnet",
+            vec![Value::unknown("x"), Value::num(8.0), Value::num(1.0)],
+            sp(),
+        );
         assert!(u.is_unknown());
         let lit = Value::at(Kind::Str("a".into()), Some(Span::new(3, 5..8)));
         let picked = call("coalesce", vec![Value::null(), lit.clone()], sp());
@@ -751,16 +899,34 @@ mod tests {
 
     #[test]
     fn format_and_join() {
-        let v = call("format", vec![Value::str("10.%d.0.0/%s"), Value::num(4.0), Value::str("16")], sp());
+        let v = call(
+            "format",
+            vec![
+                Value::str("10.%d.0.0/%s"),
+                Value::num(4.0),
+                Value::str("16"),
+            ],
+            sp(),
+        );
         assert_eq!(v.as_str(), Some("10.4.0.0/16"));
-        let j = call("join", vec![Value::str(","), Value::list(vec![Value::str("a"), Value::num(1.0)])], sp());
+        let j = call(
+            "join",
+            vec![
+                Value::str(","),
+                Value::list(vec![Value::str("a"), Value::num(1.0)]),
+            ],
+            sp(),
+        );
         assert_eq!(j.as_str(), Some("a,1"));
     }
 
     #[test]
     fn contains_with_unknown_element_is_unknown_unless_found() {
         let l = Value::list(vec![Value::unknown("x"), Value::str("a")]);
-        assert_eq!(call("contains", vec![l.clone(), Value::str("a")], sp()).as_bool(), Some(true));
+        assert_eq!(
+            call("contains", vec![l.clone(), Value::str("a")], sp()).as_bool(),
+            Some(true)
+        );
         assert!(call("contains", vec![l, Value::str("b")], sp()).is_unknown());
     }
 }

@@ -18,9 +18,7 @@ use hcl_edit::template::{Element, Template};
 
 use super::functions;
 use super::value::{InstKey, Kind, ResHandle, ResId, Value};
-use crate::frontends::terraform::{
-    header_span, is_local_source, join_normalized, span_of, Module,
-};
+use crate::frontends::terraform::{header_span, is_local_source, join_normalized, span_of, Module};
 use crate::source::{FileId, Span};
 
 /// Hard limits that keep evaluation bounded on hostile or huge input.
@@ -114,6 +112,9 @@ pub struct BlockRef<'a> {
     pub header: Span,
 }
 
+/// Instances of one module call: (key, instance index).
+type Children = Rc<Vec<(InstKey, usize)>>;
+
 pub struct Evaluator<'p, 'a> {
     pub project: &'p Project<'a>,
     pub instances: RefCell<Vec<Instance>>,
@@ -121,7 +122,7 @@ pub struct Evaluator<'p, 'a> {
     outputs: RefCell<HashMap<(usize, String), Value>>,
     in_progress: RefCell<HashSet<(usize, String)>>,
     res_exp: RefCell<HashMap<(usize, usize), Rc<Expansion>>>,
-    children: RefCell<HashMap<(usize, usize), Rc<Vec<(InstKey, usize)>>>>,
+    children: RefCell<HashMap<(usize, usize), Children>>,
     steps: Cell<u64>,
     depth: Cell<u32>,
     pub issues: RefCell<Vec<EvalIssue>>,
@@ -494,7 +495,10 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         if f.key_expr.is_none() {
             Value::list(list).located(Some(span))
         } else if f.grouping {
-            let m = groups.into_iter().map(|(k, v)| (k, Value::list(v))).collect();
+            let m = groups
+                .into_iter()
+                .map(|(k, v)| (k, Value::list(v)))
+                .collect();
             Value::map(m).located(Some(span))
         } else {
             Value::map(map).located(Some(span))
@@ -533,13 +537,17 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 match root {
                     "var" => {
                         if let Some(name) = attr(0) {
-                            let val = self.var(sc.inst, name).via(&self.qualified(sc.inst, "var", name));
+                            let val = self
+                                .var(sc.inst, name)
+                                .via(&self.qualified(sc.inst, "var", name));
                             return self.apply(val, ops.get(1..).unwrap_or(&[]), sc);
                         }
                     }
                     "local" => {
                         if let Some(name) = attr(0) {
-                            let val = self.local(sc.inst, name, span).via(&self.qualified(sc.inst, "local", name));
+                            let val = self
+                                .local(sc.inst, name, span)
+                                .via(&self.qualified(sc.inst, "local", name));
                             return self.apply(val, ops.get(1..).unwrap_or(&[]), sc);
                         }
                     }
@@ -560,7 +568,10 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     }
                     _ => {
                         if let (Some(name), Some(m)) = (attr(0), self.module_of(sc.inst)) {
-                            if let Some(&idx) = m.res_index.get(&(false, root.to_string(), name.to_string())) {
+                            if let Some(&idx) =
+                                m.res_index
+                                    .get(&(false, root.to_string(), name.to_string()))
+                            {
                                 let h = Value::new(Kind::Res(ResHandle {
                                     inst: sc.inst,
                                     res: idx,
@@ -568,7 +579,9 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                                 }));
                                 return self.apply(h, ops.get(1..).unwrap_or(&[]), sc);
                             }
-                            return Value::unknown(format!("{root}.{name} is not declared in this module"));
+                            return Value::unknown(format!(
+                                "{root}.{name} is not declared in this module"
+                            ));
                         }
                     }
                 }
@@ -727,7 +740,11 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             return v.clone();
         }
         let raw = self.var_raw(inst, name);
-        let v = match self.module_of(inst).and_then(|m| m.variables.get(name)).and_then(|d| d.ty.map(|t| (t, d.file))) {
+        let v = match self
+            .module_of(inst)
+            .and_then(|m| m.variables.get(name))
+            .and_then(|d| d.ty.map(|t| (t, d.file)))
+        {
             Some((ty, file)) => convert(self, raw, ty, file, 0),
             None => raw,
         };
@@ -785,7 +802,14 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             return Value::error(format!("local.{name} is not declared"));
         };
         let v = self.guarded(key.clone(), span, || {
-            self.eval(expr, &Scope { inst, file, binds: None })
+            self.eval(
+                expr,
+                &Scope {
+                    inst,
+                    file,
+                    binds: None,
+                },
+            )
         });
         self.locals.borrow_mut().insert(key, v.clone());
         v
@@ -828,7 +852,9 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         };
         match rest.first() {
             Some(TraversalOperator::GetAttr(out)) => {
-                let v = self.output(child, out.as_str(), span).via(&format!("module.{name}.{}", out.as_str()));
+                let v = self
+                    .output(child, out.as_str(), span)
+                    .via(&format!("module.{name}.{}", out.as_str()));
                 self.apply(v, rest.get(1..).unwrap_or(&[]), sc)
             }
             _ => {
@@ -863,7 +889,14 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             return Value::error(format!("output {name} is not declared"));
         };
         let v = self.guarded(key.clone(), span, || {
-            self.eval(expr, &Scope { inst, file, binds: None })
+            self.eval(
+                expr,
+                &Scope {
+                    inst,
+                    file,
+                    binds: None,
+                },
+            )
         });
         self.outputs.borrow_mut().insert(key, v.clone());
         v
@@ -889,7 +922,10 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     unknown_condition: None,
                 },
                 Some(_) => {
-                    self.issue(span_of(sc.file, &c.value), format!("count is over the limit of {MAX_INSTANCES}"));
+                    self.issue(
+                        span_of(sc.file, &c.value),
+                        format!("count is over the limit of {MAX_INSTANCES}"),
+                    );
                     unknown(&c.value, sc.file)
                 }
                 None => unknown(&c.value, sc.file),
@@ -905,7 +941,10 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 ),
                 Kind::List(l) => l
                     .iter()
-                    .map(|x| x.to_tf_string().map(|s| (InstKey::Name(Arc::from(s.as_str())), x.clone())))
+                    .map(|x| {
+                        x.to_tf_string()
+                            .map(|s| (InstKey::Name(Arc::from(s.as_str())), x.clone()))
+                    })
                     .collect(),
                 Kind::Null => Some(Vec::new()),
                 _ => None,
@@ -938,7 +977,11 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             });
         };
         let key = (inst, format!("{}.{}#expand", r.ty, r.name));
-        let sc = Scope { inst, file: r.file, binds: None };
+        let sc = Scope {
+            inst,
+            file: r.file,
+            binds: None,
+        };
         let mut exp = None;
         let _ = self.guarded(key, r.header, || {
             exp = Some(self.expand(r.body, &sc));
@@ -983,7 +1026,10 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             }
             InstKey::Unknown => {
                 let mut m = BTreeMap::new();
-                m.insert("index".to_string(), Value::unknown("count.index is unknown"));
+                m.insert(
+                    "index".to_string(),
+                    Value::unknown("count.index is unknown"),
+                );
                 m.insert("key".to_string(), Value::unknown("each.key is unknown"));
                 m.insert("value".to_string(), Value::unknown("each.value is unknown"));
                 let u = Value::map(m);
@@ -1033,7 +1079,10 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         if !blocks.is_empty() {
             return Value::list(blocks.iter().map(|b| self.block_value(b)).collect());
         }
-        Value::unknown(format!("{}.{name} is known only after apply", self.res_addr(h)))
+        Value::unknown(format!(
+            "{}.{name} is known only after apply",
+            self.res_addr(h)
+        ))
     }
 
     /// A block as an object of its attributes and nested blocks.
@@ -1056,7 +1105,11 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             }
         }
         for n in names {
-            let items = self.blocks(b, n).iter().map(|x| self.block_value(x)).collect();
+            let items = self
+                .blocks(b, n)
+                .iter()
+                .map(|x| self.block_value(x))
+                .collect();
             map.insert(n.to_string(), Value::list(items));
         }
         Value::map(map)
@@ -1212,12 +1265,25 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     ancestors += 1;
                 }
             }
-            if ancestors > 0 && self.project.modules.get(target).is_some_and(|t| t.dir == m.dir) {
-                self.issue(c.header, format!("module.{} calls its own directory", c.name));
+            if ancestors > 0
+                && self
+                    .project
+                    .modules
+                    .get(target)
+                    .is_some_and(|t| t.dir == m.dir)
+            {
+                self.issue(
+                    c.header,
+                    format!("module.{} calls its own directory", c.name),
+                );
                 return Vec::new();
             }
         }
-        let sc = Scope { inst, file: c.file, binds: None };
+        let sc = Scope {
+            inst,
+            file: c.file,
+            binds: None,
+        };
         let key = (inst, format!("module.{}#expand", c.name));
         let mut exp = None;
         let _ = self.guarded(key, c.header, || {
@@ -1243,27 +1309,39 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 }
                 InstKey::Unknown => {
                     let mut mm = BTreeMap::new();
-                    mm.insert("index".to_string(), Value::unknown("count.index is unknown"));
+                    mm.insert(
+                        "index".to_string(),
+                        Value::unknown("count.index is unknown"),
+                    );
                     mm.insert("key".to_string(), Value::unknown("each.key is unknown"));
                     mm.insert("value".to_string(), Value::unknown("each.value is unknown"));
                     let u = Value::map(mm);
                     sc.with("count", u.clone()).with("each", u)
                 }
             };
-            let key_txt = if exp.collection { k.to_string() } else { String::new() };
+            let key_txt = if exp.collection {
+                k.to_string()
+            } else {
+                String::new()
+            };
             let dot = if parent_addr.is_empty() { "" } else { "." };
             let addr = format!("{parent_addr}{dot}module.{}{key_txt}", c.name);
             let mut inputs = HashMap::new();
             if module.is_some() {
                 for a in c.body.attributes() {
                     let n = a.key.as_str();
-                    if matches!(n, "source" | "version" | "count" | "for_each" | "providers" | "depends_on") {
+                    if matches!(
+                        n,
+                        "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+                    ) {
                         continue;
                     }
                     inputs.insert(n.to_string(), self.eval(&a.value, &sc_k));
                 }
             }
-            let condition = parent_cond.clone().or_else(|| exp.unknown_condition.clone());
+            let condition = parent_cond
+                .clone()
+                .or_else(|| exp.unknown_condition.clone());
             let id = {
                 let mut insts = self.instances.borrow_mut();
                 insts.push(Instance {
@@ -1310,21 +1388,35 @@ fn convert(ev: &Evaluator<'_, '_>, v: Value, ty: &Expression, file: FileId, dept
     if depth > 32 || v.is_unknown() || v.is_null() {
         return v;
     }
-    let Expression::FuncCall(call) = ty else { return v };
+    let Expression::FuncCall(call) = ty else {
+        return v;
+    };
     let arg = call.args.iter().next();
     match (call.name.name.as_str(), arg) {
         ("optional", Some(t)) => convert(ev, v, t, file, depth + 1),
         ("map", Some(t)) => match &v.kind {
             Kind::Map(m) => {
-                let out = m.iter().map(|(k, x)| (k.clone(), convert(ev, x.clone(), t, file, depth + 1))).collect();
-                Value { kind: Kind::Map(Arc::new(out)), prov: v.prov.clone() }
+                let out = m
+                    .iter()
+                    .map(|(k, x)| (k.clone(), convert(ev, x.clone(), t, file, depth + 1)))
+                    .collect();
+                Value {
+                    kind: Kind::Map(Arc::new(out)),
+                    prov: v.prov.clone(),
+                }
             }
             _ => v,
         },
         ("list" | "set", Some(t)) => match &v.kind {
             Kind::List(l) => {
-                let out = l.iter().map(|x| convert(ev, x.clone(), t, file, depth + 1)).collect();
-                Value { kind: Kind::List(Arc::new(out)), prov: v.prov.clone() }
+                let out = l
+                    .iter()
+                    .map(|x| convert(ev, x.clone(), t, file, depth + 1))
+                    .collect();
+                Value {
+                    kind: Kind::List(Arc::new(out)),
+                    prov: v.prov.clone(),
+                }
             }
             _ => v,
         },
@@ -1334,7 +1426,9 @@ fn convert(ev: &Evaluator<'_, '_>, v: Value, ty: &Expression, file: FileId, dept
             for (k, attr_ty) in spec.iter() {
                 let key = match k {
                     hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
-                    hcl_edit::expr::ObjectKey::Expression(Expression::String(s)) => s.as_str().to_string(),
+                    hcl_edit::expr::ObjectKey::Expression(Expression::String(s)) => {
+                        s.as_str().to_string()
+                    }
                     _ => continue,
                 };
                 let attr_ty = attr_ty.expr();
@@ -1345,7 +1439,14 @@ fn convert(ev: &Evaluator<'_, '_>, v: Value, ty: &Expression, file: FileId, dept
                         Expression::FuncCall(o) if o.name.name.as_str() == "optional" => {
                             match (o.args.iter().next(), o.args.iter().nth(1)) {
                                 (Some(inner), Some(default)) => {
-                                    let d = ev.eval(default, &Scope { inst: 0, file, binds: None });
+                                    let d = ev.eval(
+                                        default,
+                                        &Scope {
+                                            inst: 0,
+                                            file,
+                                            binds: None,
+                                        },
+                                    );
                                     convert(ev, d, inner, file, depth + 1)
                                 }
                                 _ => Value::null(),
@@ -1359,7 +1460,10 @@ fn convert(ev: &Evaluator<'_, '_>, v: Value, ty: &Expression, file: FileId, dept
                 };
                 out.insert(key, filled);
             }
-            Value { kind: Kind::Map(Arc::new(out)), prov: v.prov.clone() }
+            Value {
+                kind: Kind::Map(Arc::new(out)),
+                prov: v.prov.clone(),
+            }
         }
         _ => v,
     }
@@ -1390,7 +1494,14 @@ pub fn const_value_in(e: &Expression, file: FileId) -> Value {
     };
     let text = |_s: Span| String::new();
     let ev = Evaluator::new(&project, usize::MAX, HashMap::new(), &text);
-    let v = ev.eval(e, &Scope { inst: 0, file, binds: None });
+    let v = ev.eval(
+        e,
+        &Scope {
+            inst: 0,
+            file,
+            binds: None,
+        },
+    );
     if file == usize::MAX {
         strip_prov(v)
     } else {
@@ -1402,7 +1513,9 @@ fn strip_prov(v: Value) -> Value {
     let kind = match v.kind {
         Kind::List(l) => Kind::List(Arc::new(l.iter().cloned().map(strip_prov).collect())),
         Kind::Map(m) => Kind::Map(Arc::new(
-            m.iter().map(|(k, v)| (k.clone(), strip_prov(v.clone()))).collect(),
+            m.iter()
+                .map(|(k, v)| (k.clone(), strip_prov(v.clone())))
+                .collect(),
         )),
         k => k,
     };

@@ -10,8 +10,17 @@ fn pick(props: &Node, keys: &[&str]) -> Option<Node> {
 }
 
 /// `Microsoft.ContainerService/managedClusters` properties.
-pub fn cluster(addr: String, id: String, header: Span, body: &Node, condition: Option<String>) -> Cluster {
-    let props = body.get_ci("properties").cloned().unwrap_or_else(Node::null);
+pub fn cluster(
+    addr: String,
+    id: String,
+    header: Span,
+    body: &Node,
+    condition: Option<String>,
+) -> Cluster {
+    let props = body
+        .get_ci("properties")
+        .cloned()
+        .unwrap_or_else(Node::null);
     // An unknown body or profile hides every setting: nothing may default.
     let hidden = [body, &props]
         .into_iter()
@@ -43,7 +52,13 @@ pub fn cluster(addr: String, id: String, header: Span, body: &Node, condition: O
     let mut pools = Vec::new();
     if let Some(list) = props.get_ci("agentPoolProfiles").and_then(Node::as_list) {
         for p in list {
-            pools.push(pool(format!("{addr}.agentPoolProfiles"), header, Ref::Absent, p, condition.clone()));
+            pools.push(pool(
+                format!("{addr}.agentPoolProfiles"),
+                header,
+                Ref::Absent,
+                p,
+                condition.clone(),
+            ));
         }
     }
     Cluster {
@@ -65,7 +80,10 @@ fn wrap_list(n: Node) -> Node {
         return n;
     }
     let loc = n.loc.clone();
-    Node { v: V::List(vec![n]), loc }
+    Node {
+        v: V::List(vec![n]),
+        loc,
+    }
 }
 
 /// One agent pool profile (inline or the properties of a child `agentPools` resource).
@@ -90,15 +108,26 @@ pub fn pool(addr: String, header: Span, cluster: Ref, p: &Node, condition: Optio
         max_surge: p.path_ci(&["upgradeSettings", "maxSurge"]).cloned(),
         version: g("orchestratorVersion"),
         subnet: Ref::from_node(subnet_node.as_ref()),
-        subnet_at: subnet_node.as_ref().and_then(|n| n.loc.at.or(n.primary_span())),
+        subnet_at: subnet_node
+            .as_ref()
+            .and_then(|n| n.loc.at.or(n.primary_span())),
         pod_subnet: g("podSubnetID"),
         condition,
     }
 }
 
 /// `Microsoft.Network/virtualNetworks` with inline subnets.
-pub fn vnet(addr: String, id: String, header: Span, body: &Node, rg: Option<Node>) -> (Vnet, Vec<Subnet>) {
-    let props = body.get_ci("properties").cloned().unwrap_or_else(Node::null);
+pub fn vnet(
+    addr: String,
+    id: String,
+    header: Span,
+    body: &Node,
+    rg: Option<Node>,
+) -> (Vnet, Vec<Subnet>) {
+    let props = body
+        .get_ci("properties")
+        .cloned()
+        .unwrap_or_else(Node::null);
     let v = Vnet {
         addr: addr.clone(),
         id: Some(id.clone()),
@@ -124,29 +153,43 @@ pub fn vnet(addr: String, id: String, header: Span, body: &Node, rg: Option<Node
 }
 
 /// A subnet (inline in a VNet or a child resource).
-pub fn subnet(addr: String, id: Option<String>, header: Span, s: &Node, vnet_ref: Ref, rg: Option<Node>) -> Subnet {
+pub fn subnet(
+    addr: String,
+    id: Option<String>,
+    header: Span,
+    s: &Node,
+    vnet_ref: Ref,
+    rg: Option<Node>,
+) -> Subnet {
     let props = s.get_ci("properties");
     let prefixes = props
         .and_then(|p| p.get_ci("addressPrefixes"))
         .filter(|n| !n.is_null())
         .cloned()
-        .or_else(|| props.and_then(|p| p.get_ci("addressPrefix")).cloned().map(wrap_list));
-    let delegations = props.and_then(|p| p.get_ci("delegations")).map(|d| match &d.v {
-        V::List(items) => Node {
-            v: V::List(
-                items
-                    .iter()
-                    .map(|i| {
-                        i.path_ci(&["properties", "serviceName"])
-                            .cloned()
-                            .unwrap_or_else(|| Node::unknown("delegation service is unknown"))
-                    })
-                    .collect(),
-            ),
-            loc: d.loc.clone(),
-        },
-        _ => d.clone(),
-    });
+        .or_else(|| {
+            props
+                .and_then(|p| p.get_ci("addressPrefix"))
+                .cloned()
+                .map(wrap_list)
+        });
+    let delegations = props
+        .and_then(|p| p.get_ci("delegations"))
+        .map(|d| match &d.v {
+            V::List(items) => Node {
+                v: V::List(
+                    items
+                        .iter()
+                        .map(|i| {
+                            i.path_ci(&["properties", "serviceName"])
+                                .cloned()
+                                .unwrap_or_else(|| Node::unknown("delegation service is unknown"))
+                        })
+                        .collect(),
+                ),
+                loc: d.loc.clone(),
+            },
+            _ => d.clone(),
+        });
     Subnet {
         addr,
         id,

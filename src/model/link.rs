@@ -109,7 +109,11 @@ impl Links {
             };
             let remote = match &p.remote {
                 Ref::Id(id) => vnet_by_id.get(id).copied(),
-                Ref::Arm { rg, vnet, subnet: None } => {
+                Ref::Arm {
+                    rg,
+                    vnet,
+                    subnet: None,
+                } => {
                     let n = vnet.to_ascii_lowercase();
                     vnet_by_name
                         .get(&(n, Some(rg.to_ascii_lowercase())))
@@ -151,7 +155,10 @@ impl Links {
             Ref::Unknown(why) => Resolved::Unknown(why.clone()),
             Ref::Id(id) => match self.subnet_by_id.get(id) {
                 Some(i) => Resolved::Found(*i),
-                None => Resolved::Unknown(format!("{} is not a subnet in the scan", id.trim_start_matches("ref:"))),
+                None => Resolved::Unknown(format!(
+                    "{} is not a subnet in the scan",
+                    id.trim_start_matches("ref:")
+                )),
             },
             Ref::VnetChild { vnet, subnet } => {
                 let found = self.vnet_by_id.get(vnet).and_then(|v| {
@@ -164,7 +171,11 @@ impl Links {
                     None => Resolved::Unknown(format!("subnet {subnet} is not in the scan")),
                 }
             }
-            Ref::Arm { vnet, subnet: Some(s), .. } => match by_name(vnet, s) {
+            Ref::Arm {
+                vnet,
+                subnet: Some(s),
+                ..
+            } => match by_name(vnet, s) {
                 Some(i) => Resolved::Found(i),
                 None => Resolved::Unknown(format!("subnet {s} of VNet {vnet} is not in the scan")),
             },

@@ -20,7 +20,10 @@ pub enum Ref {
     /// A resource in the scan, by address (`ref:module.net.azurerm_subnet.nodes`).
     Id(String),
     /// A child of a scanned VNet by name (`"${azurerm_virtual_network.v.id}/subnets/x"`).
-    VnetChild { vnet: String, subnet: String },
+    VnetChild {
+        vnet: String,
+        subnet: String,
+    },
     /// A literal ARM resource id.
     Arm {
         rg: String,

@@ -67,7 +67,10 @@ impl Node {
 
     pub fn obj(fields: Vec<(&str, Node)>) -> Node {
         Node::new(V::Obj(
-            fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
         ))
     }
 

@@ -47,7 +47,9 @@ pub fn clusters(m: &mut Model) -> Vec<Subject> {
 }
 
 fn lower(n: &Option<Node>) -> Option<String> {
-    n.as_ref().and_then(Node::as_str).map(str::to_ascii_lowercase)
+    n.as_ref()
+        .and_then(Node::as_str)
+        .map(str::to_ascii_lowercase)
 }
 
 fn or_null(n: &Option<Node>) -> Node {
@@ -107,7 +109,10 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
     let pod_cidrs = match (&n.pod_cidrs, uses_pod_cidr) {
         (Some(p), _) => p.clone(),
         (None, Some(true)) => Node::default_at(
-            V::List(vec![Node::default_at(V::Str("10.244.0.0/16".into()), anchor)]),
+            V::List(vec![Node::default_at(
+                V::Str("10.244.0.0/16".into()),
+                anchor,
+            )]),
             anchor,
         ),
         (None, Some(false)) => Node::new(V::List(Vec::new())),
@@ -127,7 +132,10 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         None => Node::unknown("dns_service_ip is not set while service_cidr is"),
     };
     // Pods per node when unset depend on the plugin (AKS IP planning docs, 2026-04).
-    let pod_subnet_any = c.pools.iter().any(|p| p.pod_subnet.as_ref().is_some_and(|s| !s.is_null()));
+    let pod_subnet_any = c
+        .pools
+        .iter()
+        .any(|p| p.pod_subnet.as_ref().is_some_and(|s| !s.is_null()));
     let default_max_pods = match (overlay.as_bool(), plugin_s.as_deref()) {
         (Some(true), _) => Some(250.0),
         (_, Some("kubenet")) => Some(110.0),
@@ -135,7 +143,10 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         (Some(false), Some("azure")) => Some(30.0),
         _ => None,
     };
-    let flat_node_subnet = matches!((overlay.as_bool(), plugin_s.as_deref()), (Some(false), Some("azure")));
+    let flat_node_subnet = matches!(
+        (overlay.as_bool(), plugin_s.as_deref()),
+        (Some(false), Some("azure"))
+    );
 
     let network = Node::obj(vec![
         ("plugin", plugin.clone()),
@@ -143,12 +154,21 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         ("overlay", overlay.clone()),
         (
             "uses_pod_cidr",
-            uses_pod_cidr.map_or_else(|| Node::unknown("network plugin is unknown"), |b| Node::new(V::Bool(b))),
+            uses_pod_cidr.map_or_else(
+                || Node::unknown("network plugin is unknown"),
+                |b| Node::new(V::Bool(b)),
+            ),
         ),
         ("policy", or_null(&n.policy)),
         ("data_plane", or_null(&n.data_plane)),
-        ("outbound_type", or_default(&n.outbound_type, V::Str("loadBalancer".into()), anchor)),
-        ("load_balancer_sku", or_default(&n.load_balancer_sku, V::Str("standard".into()), anchor)),
+        (
+            "outbound_type",
+            or_default(&n.outbound_type, V::Str("loadBalancer".into()), anchor),
+        ),
+        (
+            "load_balancer_sku",
+            or_default(&n.load_balancer_sku, V::Str("standard".into()), anchor),
+        ),
         ("pod_cidr_v4", family_cidr(&pod_cidrs, true)),
         ("service_cidr_v4", family_cidr(&service_cidrs, true)),
         ("pod_cidrs", pod_cidrs),
@@ -183,7 +203,12 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
                 ("address", Node::str(v.addr.clone())),
                 ("name", or_null(&v.name)),
                 ("resource_group", or_null(&v.resource_group)),
-                ("address_space", v.address_space.clone().unwrap_or_else(|| Node::list(Vec::new()))),
+                (
+                    "address_space",
+                    v.address_space
+                        .clone()
+                        .unwrap_or_else(|| Node::list(Vec::new())),
+                ),
             ])
         })
         .collect();
@@ -226,8 +251,18 @@ fn subnet_node(s: &Subnet, p: &Pool) -> Node {
         ("name", or_null(&s.name)),
         ("vnet_name", or_null(&s.vnet_name)),
         ("resource_group", or_null(&s.resource_group)),
-        ("prefixes", s.prefixes.clone().unwrap_or_else(|| Node::unknown("subnet prefixes are not set"))),
-        ("delegations", s.delegations.clone().unwrap_or_else(|| Node::list(Vec::new()))),
+        (
+            "prefixes",
+            s.prefixes
+                .clone()
+                .unwrap_or_else(|| Node::unknown("subnet prefixes are not set")),
+        ),
+        (
+            "delegations",
+            s.delegations
+                .clone()
+                .unwrap_or_else(|| Node::list(Vec::new())),
+        ),
     ]);
     n.loc.at = Some(s.header);
     let _ = p;
@@ -244,7 +279,13 @@ pub fn parse_version(s: &str) -> Option<(u64, u64, Option<u64>)> {
     Some((major, minor, patch))
 }
 
-fn pool_node(p: &Pool, c: &Cluster, subnet: Node, default_max_pods: Option<f64>, flat: bool) -> Node {
+fn pool_node(
+    p: &Pool,
+    c: &Cluster,
+    subnet: Node,
+    default_max_pods: Option<f64>,
+    flat: bool,
+) -> Node {
     let at = Some(p.header);
     let os_type = or_default(&p.os_type, V::Str("Linux".into()), at);
     let windows = os_type.as_str().map(|s| s.eq_ignore_ascii_case("windows"));
@@ -254,7 +295,9 @@ fn pool_node(p: &Pool, c: &Cluster, subnet: Node, default_max_pods: Option<f64>,
         (None, Some(true)) => {
             let version = p.version.as_ref().or(c.version.as_ref());
             match version.and_then(Node::as_str).and_then(parse_version) {
-                Some((1, minor, _)) if minor < 33 => Node::default_at(V::Str("Windows2019".into()), at),
+                Some((1, minor, _)) if minor < 33 => {
+                    Node::default_at(V::Str("Windows2019".into()), at)
+                }
                 Some(_) => Node::default_at(V::Str("Windows2022".into()), at),
                 None => Node::unknown("Windows OS SKU depends on the unknown Kubernetes version"),
             }
@@ -301,7 +344,10 @@ fn pool_node(p: &Pool, c: &Cluster, subnet: Node, default_max_pods: Option<f64>,
         ("os_type", os_type),
         ("os_sku", os_sku),
         ("vm_size", or_null(&p.vm_size)),
-        ("type", or_default(&p.pool_type, V::Str("VirtualMachineScaleSets".into()), at)),
+        (
+            "type",
+            or_default(&p.pool_type, V::Str("VirtualMachineScaleSets".into()), at),
+        ),
         ("max_pods", max_pods),
         ("auto_scaling", auto),
         ("node_count", node_count),
@@ -312,7 +358,10 @@ fn pool_node(p: &Pool, c: &Cluster, subnet: Node, default_max_pods: Option<f64>,
         ("subnet_ips_needed", ips),
         ("pod_subnet_id", or_null(&p.pod_subnet)),
         ("subnet", subnet),
-        ("condition", p.condition.clone().map_or_else(Node::null, Node::str)),
+        (
+            "condition",
+            p.condition.clone().map_or_else(Node::null, Node::str),
+        ),
     ])
 }
 
@@ -325,7 +374,11 @@ fn surge_nodes(surge: Option<&Node>, max_nodes: &Node, at: Option<Span>) -> Node
     if s.is_unknown() {
         return s.clone();
     }
-    let text = s.as_str().map(str::trim).map(str::to_string).or_else(|| s.as_num().map(|n| n.to_string()));
+    let text = s
+        .as_str()
+        .map(str::trim)
+        .map(str::to_string)
+        .or_else(|| s.as_num().map(|n| n.to_string()));
     let Some(text) = text else {
         return Node::unknown("max surge is not a number");
     };
@@ -351,8 +404,14 @@ mod tests {
     #[test]
     fn percent_surge_rounds_up_of_max_nodes() {
         let s = Node::str("33%");
-        assert_eq!(surge_nodes(Some(&s), &Node::num(10.0), None).as_num(), Some(4.0));
-        assert_eq!(surge_nodes(None, &Node::num(10.0), None).as_num(), Some(1.0));
+        assert_eq!(
+            surge_nodes(Some(&s), &Node::num(10.0), None).as_num(),
+            Some(4.0)
+        );
+        assert_eq!(
+            surge_nodes(None, &Node::num(10.0), None).as_num(),
+            Some(1.0)
+        );
         assert!(surge_nodes(Some(&s), &Node::unknown("x"), None).is_unknown());
     }
 

@@ -1,10 +1,12 @@
 //! Terraform resources into the model: azurerm (3.x and 4.x/5.x attribute names) and azapi
 //! (ARM bodies, HCL objects in azapi 2.x or `jsonencode()` in 1.x).
 
-use super::{arm, Cluster, LocalGateway, Model, Network, Node, Peering, Pool, Ref, Subnet, Vnet, V};
+use super::{
+    arm, Cluster, LocalGateway, Model, Network, Node, Peering, Pool, Ref, Subnet, Vnet, V,
+};
+use crate::eval::functions;
 use crate::eval::terraform::{BlockRef, Evaluator};
 use crate::eval::value::{InstKey, ResHandle};
-use crate::eval::functions;
 
 /// Resource types the model reads; everything else is skipped without evaluation.
 const TYPES: &[&str] = &[
@@ -53,7 +55,12 @@ pub fn build(ev: &Evaluator<'_, '_>) -> Model {
                         .then(|| exp.unknown_condition.clone())
                         .flatten()
                 });
-                let ctx = Ctx { ev, b: &b, addr: ev.res_addr(&h), cond };
+                let ctx = Ctx {
+                    ev,
+                    b: &b,
+                    addr: ev.res_addr(&h),
+                    cond,
+                };
                 ctx.extract(&r.ty, &mut m);
             }
         }
@@ -91,7 +98,13 @@ impl Ctx<'_, '_, '_, '_> {
             "azurerm_kubernetes_cluster" => m.clusters.push(self.cluster()),
             "azurerm_kubernetes_cluster_node_pool" => {
                 let cluster = Ref::from_node(self.f(&["kubernetes_cluster_id"]).as_ref());
-                let p = pool(self.ev, self.b, self.addr.clone(), cluster, self.cond.clone());
+                let p = pool(
+                    self.ev,
+                    self.b,
+                    self.addr.clone(),
+                    cluster,
+                    self.cond.clone(),
+                );
                 m.loose_pools.push(p);
             }
             "azurerm_virtual_network" => {
@@ -178,7 +191,13 @@ impl Ctx<'_, '_, '_, '_> {
         };
         let mut pools = Vec::new();
         for dp in ev.blocks(self.b, "default_node_pool") {
-            let mut p = pool(ev, &dp, format!("{}.default_node_pool", self.addr), Ref::Absent, self.cond.clone());
+            let mut p = pool(
+                ev,
+                &dp,
+                format!("{}.default_node_pool", self.addr),
+                Ref::Absent,
+                self.cond.clone(),
+            );
             // The provider always sends the default pool as a Linux system pool.
             p.mode = Some(Node::str("System"));
             p.os_type = Some(Node::str("Linux"));
@@ -201,14 +220,17 @@ impl Ctx<'_, '_, '_, '_> {
 
     fn azapi(&self, m: &mut Model) {
         let Some(ty) = self.f(&["type"]) else { return };
-        let Some(ty) = ty.as_str().map(|t| t.split('@').next().unwrap_or("").to_ascii_lowercase()) else {
+        let Some(ty) = ty
+            .as_str()
+            .map(|t| t.split('@').next().unwrap_or("").to_ascii_lowercase())
+        else {
             return;
         };
         let body = match self.ev.attr(self.b, "body") {
             Some((v, at)) => {
                 // azapi 1.x takes a JSON string (usually from jsonencode, which the evaluator
                 // keeps structured); a literal JSON string is parsed here.
-                let v = match v.as_str().map(|s| serde_json::from_str::<serde_json::Value>(s)) {
+                let v = match v.as_str().map(serde_json::from_str::<serde_json::Value>) {
                     Some(Ok(j)) => functions::from_json(&j, v.prov.as_ref().map(|p| p.span)),
                     _ => v,
                 };
@@ -217,7 +239,11 @@ impl Ctx<'_, '_, '_, '_> {
             None => Node::null(),
         };
         if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
-            eprintln!("azapi {}: {}", self.addr, serde_json::to_string(&body.project().0).unwrap_or_default());
+            eprintln!(
+                "azapi {}: {}",
+                self.addr,
+                serde_json::to_string(&body.project().0).unwrap_or_default()
+            );
         }
         let mut body = body;
         if let (V::Obj(fields), Some(name)) = (&mut body.v, self.f(&["name"])) {
@@ -226,22 +252,45 @@ impl Ctx<'_, '_, '_, '_> {
         let parent = Ref::from_node(self.f(&["parent_id"]).as_ref());
         match ty.as_str() {
             "microsoft.containerservice/managedclusters" => {
-                m.clusters.push(arm::cluster(self.addr.clone(), self.id(), self.b.header, &body, self.cond.clone()));
+                m.clusters.push(arm::cluster(
+                    self.addr.clone(),
+                    self.id(),
+                    self.b.header,
+                    &body,
+                    self.cond.clone(),
+                ));
             }
             "microsoft.containerservice/managedclusters/agentpools" => {
-                let props = body.get_ci("properties").cloned().unwrap_or_else(Node::null);
-                let mut p = arm::pool(self.addr.clone(), self.b.header, parent, &props, self.cond.clone());
+                let props = body
+                    .get_ci("properties")
+                    .cloned()
+                    .unwrap_or_else(Node::null);
+                let mut p = arm::pool(
+                    self.addr.clone(),
+                    self.b.header,
+                    parent,
+                    &props,
+                    self.cond.clone(),
+                );
                 p.name = self.f(&["name"]);
                 p.header = self.b.header;
                 m.loose_pools.push(p);
             }
             "microsoft.network/virtualnetworks" => {
-                let (v, subnets) = arm::vnet(self.addr.clone(), self.id(), self.b.header, &body, None);
+                let (v, subnets) =
+                    arm::vnet(self.addr.clone(), self.id(), self.b.header, &body, None);
                 m.vnets.push(v);
                 m.subnets.extend(subnets);
             }
             "microsoft.network/virtualnetworks/subnets" => {
-                let s = arm::subnet(self.addr.clone(), Some(self.id()), self.b.header, &body, parent, None);
+                let s = arm::subnet(
+                    self.addr.clone(),
+                    Some(self.id()),
+                    self.b.header,
+                    &body,
+                    parent,
+                    None,
+                );
                 m.subnets.push(s);
             }
             _ => {}
@@ -254,7 +303,10 @@ fn wrap(n: Node) -> Node {
         return n;
     }
     let loc = n.loc.clone();
-    Node { v: V::List(vec![n]), loc }
+    Node {
+        v: V::List(vec![n]),
+        loc,
+    }
 }
 
 /// Service names of a subnet's `delegation` blocks.
@@ -276,7 +328,13 @@ fn delegations(ev: &Evaluator<'_, '_>, b: &BlockRef<'_>) -> Node {
 }
 
 /// A node pool block: `default_node_pool` or an `azurerm_kubernetes_cluster_node_pool`.
-fn pool(ev: &Evaluator<'_, '_>, b: &BlockRef<'_>, addr: String, cluster: Ref, cond: Option<String>) -> Pool {
+fn pool(
+    ev: &Evaluator<'_, '_>,
+    b: &BlockRef<'_>,
+    addr: String,
+    cluster: Ref,
+    cond: Option<String>,
+) -> Pool {
     let f = |names: &[&str]| field(ev, b, names);
     let subnet_node = f(&["vnet_subnet_id"]);
     let surge = ev
@@ -306,4 +364,3 @@ fn pool(ev: &Evaluator<'_, '_>, b: &BlockRef<'_>, addr: String, cluster: Ref, co
         condition: cond,
     }
 }
-

@@ -5,7 +5,9 @@ use crate::lint::Outcome;
 pub fn render(o: &Outcome) -> String {
     let mut out = String::new();
     for f in &o.findings {
-        let p = o.sources.position(f.primary.span.file, f.primary.span.start as usize);
+        let p = o
+            .sources
+            .position(f.primary.span.file, f.primary.span.start as usize);
         out.push_str(&format!(
             "{}:{}:{}: {} {} {}\n",
             o.sources.name(f.primary.span.file),

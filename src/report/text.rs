@@ -15,7 +15,10 @@ fn diagnostic(f: &Finding) -> Diagnostic<usize> {
         Severity::Warning => CsSeverity::Warning,
         Severity::Info => CsSeverity::Note,
     };
-    let mut labels = vec![CsLabel::primary(f.primary.span.file, f.primary.span.range()).with_message(&f.primary.message)];
+    let mut labels = vec![
+        CsLabel::primary(f.primary.span.file, f.primary.span.range())
+            .with_message(&f.primary.message),
+    ];
     labels.extend(
         f.secondary
             .iter()
@@ -57,17 +60,15 @@ fn emit_all(o: &Outcome, w: &mut dyn WriteColor) {
         }
     }
     let (e, wn, i) = super::counts(o);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let _ = writeln!(
         w,
-        "{} error{}, {} warning{}, {} info in {} files ({} clusters, {} resources)",
-        e,
-        if e == 1 { "" } else { "s" },
-        wn,
-        if wn == 1 { "" } else { "s" },
+        "{}, {}, {} info in {} ({}, {})",
+        plural(e, "error"),
+        plural(wn, "warning"),
         i,
-        o.stats.files,
-        o.stats.clusters,
-        o.stats.resources
+        plural(o.stats.files, "file"),
+        plural(o.stats.clusters, "cluster"),
+        plural(o.stats.resources, "resource"),
     );
 }
-

@@ -18,13 +18,21 @@ pub trait Selection {
 }
 
 /// Runs every enabled rule on a subject.
-pub fn check(reg: &Registry, subject: &Subject, sel: &dyn Selection, show_unknown: bool, sources: &SourceMap) -> Vec<Finding> {
+pub fn check(
+    reg: &Registry,
+    subject: &Subject,
+    sel: &dyn Selection,
+    show_unknown: bool,
+    sources: &SourceMap,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for rule in &reg.rules {
         if rule.file.status == Status::Retired || !sel.enabled(&rule.file.id) {
             continue;
         }
-        let Some(applies) = &rule.file.applies_to else { continue };
+        let Some(applies) = &rule.file.applies_to else {
+            continue;
+        };
         if applies.kind != subject.kind {
             continue;
         }
@@ -33,7 +41,13 @@ pub fn check(reg: &Registry, subject: &Subject, sel: &dyn Selection, show_unknow
     out
 }
 
-fn check_rule(rule: &Rule, s: &Subject, show_unknown: bool, sources: &SourceMap, out: &mut Vec<Finding>) {
+fn check_rule(
+    rule: &Rule,
+    s: &Subject,
+    show_unknown: bool,
+    sources: &SourceMap,
+    out: &mut Vec<Finding>,
+) {
     let mut unknowns = Vec::new();
     for g in &rule.guards {
         let o = g.eval(&s.json);
@@ -50,19 +64,34 @@ fn check_rule(rule: &Rule, s: &Subject, show_unknown: bool, sources: &SourceMap,
             let o = pred.eval(&s.json);
             unknowns.extend(o.unknowns);
             for hit in o.hits {
-                out.push(finding(rule, rule.file.condition.as_ref().and_then(|c2| c2.predicates().get(c)).and_then(|p| p.other_label.clone()), s, &hit, sources));
+                out.push(finding(
+                    rule,
+                    rule.file
+                        .condition
+                        .as_ref()
+                        .and_then(|c2| c2.predicates().get(c))
+                        .and_then(|p| p.other_label.clone()),
+                    s,
+                    &hit,
+                    sources,
+                ));
             }
         }
     }
     if show_unknown {
         for u in unknowns {
             let loc = s.located.find(&u.path);
-            let span = loc.and_then(|l| l.at.or(l.prov.as_ref().map(|p| p.span))).unwrap_or(s.header);
+            let span = loc
+                .and_then(|l| l.at.or(l.prov.as_ref().map(|p| p.span)))
+                .unwrap_or(s.header);
             out.push(Finding {
                 rule: "EVAL001".into(),
                 severity: Severity::Info,
                 message: format!("{} could not decide: {}", rule.file.id, u.reason),
-                primary: Label { span, message: "value unknown here".into() },
+                primary: Label {
+                    span,
+                    message: "value unknown here".into(),
+                },
                 secondary: Vec::new(),
                 notes: vec![format!("{}: {}", rule.file.id, rule.file.title)],
                 why: None,
@@ -75,10 +104,17 @@ fn check_rule(rule: &Rule, s: &Subject, show_unknown: bool, sources: &SourceMap,
 
 /// Span to point at for a location: where written, else where used, else the resource.
 fn primary_span(loc: Option<&Loc>, fallback: Span) -> Span {
-    loc.and_then(|l| l.prov.as_ref().map(|p| p.span).or(l.at)).unwrap_or(fallback)
+    loc.and_then(|l| l.prov.as_ref().map(|p| p.span).or(l.at))
+        .unwrap_or(fallback)
 }
 
-fn finding(rule: &Rule, other_label: Option<String>, s: &Subject, hit: &Hit, sources: &SourceMap) -> Finding {
+fn finding(
+    rule: &Rule,
+    other_label: Option<String>,
+    s: &Subject,
+    hit: &Hit,
+    sources: &SourceMap,
+) -> Finding {
     let msg = rule.file.message.as_ref();
     let render = |t: &str| render(t, hit, &s.json);
     let loc = s.located.find(&hit.path);
@@ -89,7 +125,10 @@ fn finding(rule: &Rule, other_label: Option<String>, s: &Subject, hit: &Hit, sou
     if let Some(l) = loc {
         if l.default {
             primary_label = format!("{primary_label} (AKS default: not set here)");
-            notes.push(format!("value: {} is the documented AKS default because it is not set", quote(&hit.value)));
+            notes.push(format!(
+                "value: {} is the documented AKS default because it is not set",
+                quote(&hit.value)
+            ));
         } else if let Some(p) = &l.prov {
             let mut chain = quote(&hit.value);
             for hop in p.hops.iter().rev() {
@@ -101,7 +140,10 @@ fn finding(rule: &Rule, other_label: Option<String>, s: &Subject, hit: &Hit, sou
             notes.push(format!("value: {chain}"));
             if let Some(at) = l.at {
                 if !contains(at, p.span) {
-                    secondary.push(Label { span: at, message: "used here".into() });
+                    secondary.push(Label {
+                        span: at,
+                        message: "used here".into(),
+                    });
                 }
             }
         }
@@ -109,35 +151,53 @@ fn finding(rule: &Rule, other_label: Option<String>, s: &Subject, hit: &Hit, sou
     if let Some((Some(opath), otext)) = &hit.other {
         let oloc = s.located.find(opath);
         let ospan = primary_span(oloc, s.header);
-        let label = other_label.clone().unwrap_or_else(|| "conflicts with this".into());
+        let label = other_label
+            .clone()
+            .unwrap_or_else(|| "conflicts with this".into());
         let label = label.replace("{other}", otext);
         if ospan != span {
-            secondary.push(Label { span: ospan, message: label });
+            secondary.push(Label {
+                span: ospan,
+                message: label,
+            });
         }
     }
     for (path, label) in &hit.related {
         let sp = primary_span(s.located.find(path), s.header);
         if sp != span {
-            secondary.push(Label { span: sp, message: label.clone() });
+            secondary.push(Label {
+                span: sp,
+                message: label.clone(),
+            });
         }
     }
     for (path, label) in &rule.secondary {
         for (p, _) in path.select(&s.json) {
             let sp = primary_span(s.located.find(&p), s.header);
             if sp != span {
-                secondary.push(Label { span: sp, message: render(label) });
+                secondary.push(Label {
+                    span: sp,
+                    message: render(label),
+                });
             }
         }
     }
     secondary.dedup_by(|a, b| a.span == b.span);
     if let Some(c) = condition_of(s, &hit.path) {
-        notes.push(format!("only deployed if `{c}` (unknown here); checked as deployed"));
+        notes.push(format!(
+            "only deployed if `{c}` (unknown here); checked as deployed"
+        ));
     }
     Finding {
         rule: rule.file.id.clone(),
         severity: rule.file.severity,
-        message: msg.map(|m| render(&m.text)).unwrap_or_else(|| rule.file.title.clone()),
-        primary: Label { span, message: primary_label },
+        message: msg
+            .map(|m| render(&m.text))
+            .unwrap_or_else(|| rule.file.title.clone()),
+        primary: Label {
+            span,
+            message: primary_label,
+        },
         secondary,
         notes,
         why: Some(rule.file.why.clone()),
@@ -182,12 +242,24 @@ fn render(t: &str, hit: &Hit, doc: &Json) -> String {
             "other" => hit.other.as_ref().map(|o| o.1.clone()),
             _ if p.starts_with("parent.") => {
                 let field = p.trim_start_matches("parent.");
-                let parent = hit.path.rfind('[').and_then(|i| hit.path.get(..i)).unwrap_or("$");
+                let parent = hit
+                    .path
+                    .rfind('[')
+                    .and_then(|i| hit.path.get(..i))
+                    .unwrap_or("$");
                 let path = format!("{parent}['{field}']");
-                Path::compile(&path).ok().and_then(|q| q.select(doc).first().map(|(_, v)| display(v)))
+                Path::compile(&path)
+                    .ok()
+                    .and_then(|q| q.select(doc).first().map(|(_, v)| display(v)))
             }
-            _ if p.starts_with("$.") => Path::compile(p).ok().and_then(|q| q.select(doc).first().map(|(_, v)| display(v))),
-            _ => hit.vars.iter().find(|(k, _)| k == p).map(|(_, v)| v.clone()),
+            _ if p.starts_with("$.") => Path::compile(p)
+                .ok()
+                .and_then(|q| q.select(doc).first().map(|(_, v)| display(v))),
+            _ => hit
+                .vars
+                .iter()
+                .find(|(k, _)| k == p)
+                .map(|(_, v)| v.clone()),
         };
         out = out.replace(&format!("{{{p}}}"), &val.unwrap_or_else(|| "?".into()));
     }

@@ -41,7 +41,10 @@ fn pool_num(pool: &Json, i: usize, field: &str) -> Result<f64, Unknown> {
     let path = format!("$['pools'][{i}]['{field}']");
     let v = pool.get(field).unwrap_or(&Json::Null);
     if let Some(r) = json_unknown(v) {
-        return Err(Unknown { path, reason: r.to_string() });
+        return Err(Unknown {
+            path,
+            reason: r.to_string(),
+        });
     }
     v.as_f64().ok_or(Unknown {
         path,
@@ -50,7 +53,9 @@ fn pool_num(pool: &Json, i: usize, field: &str) -> Result<f64, Unknown> {
 }
 
 fn pools(doc: &Json) -> &[Json] {
-    doc.get("pools").and_then(Json::as_array).map_or(&[], Vec::as_slice)
+    doc.get("pools")
+        .and_then(Json::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Paths and sizes of the largest pools (at most `limit`, largest first).
@@ -81,14 +86,21 @@ fn pod_cidr_capacity(doc: &Json) -> Outcome {
     let path = "$['network']['pod_cidr_v4']".to_string();
     let v = doc.pointer("/network/pod_cidr_v4").unwrap_or(&Json::Null);
     if let Some(r) = json_unknown(v) {
-        out.unknowns.push(Unknown { path, reason: r.to_string() });
+        out.unknowns.push(Unknown {
+            path,
+            reason: r.to_string(),
+        });
         return out;
     }
     let Some(net) = v.as_str().and_then(cidr::parse) else {
         return out;
     };
     let prefix = u32::from(net.prefix_len());
-    let capacity: f64 = if prefix > 24 { 0.0 } else { 2f64.powi(24 - prefix as i32) };
+    let capacity: f64 = if prefix > 24 {
+        0.0
+    } else {
+        2f64.powi(24 - prefix as i32)
+    };
     let mut total = 0.0;
     for (i, p) in pools(doc).iter().enumerate() {
         match (pool_num(p, i, "max_nodes"), pool_num(p, i, "surge_nodes")) {
@@ -132,7 +144,11 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
             continue;
         }
         if let Some(addr) = sub.get("address").and_then(Json::as_str) {
-            groups.entry(addr.to_string()).or_insert((i, Vec::new())).1.push(i);
+            groups
+                .entry(addr.to_string())
+                .or_insert((i, Vec::new()))
+                .1
+                .push(i);
         }
     }
     'subnets: for (first, members) in groups.values() {
@@ -142,14 +158,20 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
         let prefixes = sub.get("prefixes").unwrap_or(&Json::Null);
         let ppath = format!("$['pools'][{first}]['subnet']['prefixes']");
         if let Some(r) = json_unknown(prefixes) {
-            out.unknowns.push(Unknown { path: ppath, reason: r.to_string() });
+            out.unknowns.push(Unknown {
+                path: ppath,
+                reason: r.to_string(),
+            });
             continue;
         }
         let mut usable: u128 = 0;
         let mut primary = None;
         for (j, p) in prefixes.as_array().into_iter().flatten().enumerate() {
             if let Some(r) = json_unknown(p) {
-                out.unknowns.push(Unknown { path: format!("{ppath}[{j}]"), reason: r.to_string() });
+                out.unknowns.push(Unknown {
+                    path: format!("{ppath}[{j}]"),
+                    reason: r.to_string(),
+                });
                 continue 'subnets;
             }
             if let Some(net) = p.as_str().and_then(cidr::parse).filter(cidr::is_v4) {
@@ -157,7 +179,9 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
                 primary.get_or_insert((format!("{ppath}[{j}]"), display(p)));
             }
         }
-        let Some((path, value)) = primary else { continue };
+        let Some((path, value)) = primary else {
+            continue;
+        };
         let mut needed = 0.0;
         for &i in members {
             let p = pools(doc).get(i).unwrap_or(&Json::Null);
@@ -188,7 +212,12 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
                 related: members
                     .iter()
                     .take(3)
-                    .map(|i| (format!("$['pools'][{i}]['max_nodes']"), "a pool on this subnet".to_string()))
+                    .map(|i| {
+                        (
+                            format!("$['pools'][{i}]['max_nodes']"),
+                            "a pool on this subnet".to_string(),
+                        )
+                    })
                     .collect(),
                 ..Hit::default()
             });
@@ -249,8 +278,10 @@ mod tests {
 
     #[test]
     fn subnet_capacity_uses_251_per_slash_24() {
-        let doc = |n: f64| json!({"pools": [{"max_nodes": n, "surge_nodes": 1, "subnet_ips_needed": n + 1.0,
-            "subnet": {"address": "s", "name": "s", "prefixes": ["10.0.0.0/24"]}}]});
+        let doc = |n: f64| {
+            json!({"pools": [{"max_nodes": n, "surge_nodes": 1, "subnet_ips_needed": n + 1.0,
+            "subnet": {"address": "s", "name": "s", "prefixes": ["10.0.0.0/24"]}}]})
+        };
         assert!(node_subnet_capacity(&doc(250.0)).hits.is_empty());
         assert_eq!(node_subnet_capacity(&doc(251.0)).hits.len(), 1);
     }

@@ -134,10 +134,16 @@ impl Compiled {
         }
         if let Some(v) = &p.overlaps {
             let nets = parse_cidrs(v)?;
-            ops.push(Op::Overlaps(nets.into_iter().zip(v.iter().cloned()).collect()));
+            ops.push(Op::Overlaps(
+                nets.into_iter().zip(v.iter().cloned()).collect(),
+            ));
         }
         if let Some(v) = &p.overlaps_path {
-            ops.push(Op::OverlapsPath(v.iter().map(|s| Path::compile(s)).collect::<Result<_, _>>()?));
+            ops.push(Op::OverlapsPath(
+                v.iter()
+                    .map(|s| Path::compile(s))
+                    .collect::<Result<_, _>>()?,
+            ));
         }
         if let Some(v) = &p.not_within {
             ops.push(Op::NotWithin(parse_cidrs(v)?));
@@ -149,7 +155,9 @@ impl Compiled {
             ops.push(Op::IpOffsetIn(Path::compile(&v.of)?, v.offsets.clone()));
         }
         if let Some(v) = &p.matches {
-            ops.push(Op::Matches(Regex::new(v).map_err(|e| format!("invalid regex `{v}`: {e}"))?));
+            ops.push(Op::Matches(
+                Regex::new(v).map_err(|e| format!("invalid regex `{v}`: {e}"))?,
+            ));
         }
         if let Some(v) = p.longer_than {
             ops.push(Op::LongerThan(v));
@@ -162,17 +170,25 @@ impl Compiled {
             ops.push(Op::VersionLessThan((a, b, c.unwrap_or(0))));
         }
         if let Some(f) = &p.fact {
-            ops.push(Op::Fact(facts::lookup(f).ok_or_else(|| format!("unknown fact `{f}`"))?));
+            ops.push(Op::Fact(
+                facts::lookup(f).ok_or_else(|| format!("unknown fact `{f}`"))?,
+            ));
         }
         if ops.len() != 1 {
-            return Err(format!("a predicate needs exactly one operator, found {}", ops.len()));
+            return Err(format!(
+                "a predicate needs exactly one operator, found {}",
+                ops.len()
+            ));
         }
         let Some(op) = ops.pop() else {
             return Err("no operator".into());
         };
         let mut srcs: Vec<&String> = p.path.iter().collect();
         srcs.extend(p.paths.iter().flatten());
-        let paths = srcs.iter().map(|s| Path::compile(s)).collect::<Result<Vec<_>, _>>()?;
+        let paths = srcs
+            .iter()
+            .map(|s| Path::compile(s))
+            .collect::<Result<Vec<_>, _>>()?;
         match (&op, paths.is_empty()) {
             (Op::Fact(_), false) => return Err("a fact takes no path".into()),
             (Op::Fact(_), true) => {}
@@ -202,7 +218,10 @@ impl Compiled {
         for p in &self.paths {
             for (path, v) in p.select(doc) {
                 if let Some(reason) = json_unknown(v) {
-                    out.unknowns.push(Unknown { path, reason: reason.to_string() });
+                    out.unknowns.push(Unknown {
+                        path,
+                        reason: reason.to_string(),
+                    });
                     continue;
                 }
                 if v.is_null() {
@@ -252,7 +271,10 @@ impl Compiled {
                                 continue;
                             }
                             if let Some(reason) = json_unknown(ov) {
-                                out.unknowns.push(Unknown { path: opath, reason: reason.to_string() });
+                                out.unknowns.push(Unknown {
+                                    path: opath,
+                                    reason: reason.to_string(),
+                                });
                                 continue;
                             }
                             if let Some(o) = ov.as_str().and_then(cidr::parse) {
@@ -266,12 +288,17 @@ impl Compiled {
                 }
                 false
             }
-            Op::NotWithin(consts) => net().is_some_and(|n| !consts.iter().any(|c| cidr::within(&n, c))),
+            Op::NotWithin(consts) => {
+                net().is_some_and(|n| !consts.iter().any(|c| cidr::within(&n, c)))
+            }
             Op::IpOutsidePath(p) | Op::IpOffsetIn(p, _) => {
                 let ip = v.as_str().and_then(cidr::parse_ip);
                 for (opath, ov) in p.select(doc) {
                     if let Some(reason) = json_unknown(ov) {
-                        out.unknowns.push(Unknown { path: opath, reason: reason.to_string() });
+                        out.unknowns.push(Unknown {
+                            path: opath,
+                            reason: reason.to_string(),
+                        });
                         continue;
                     }
                     let (Some(ip), Some(n)) = (ip, ov.as_str().and_then(cidr::parse)) else {
@@ -279,7 +306,9 @@ impl Compiled {
                     };
                     let off = cidr::offset_in(&n, ip);
                     let fire = match &self.op {
-                        Op::IpOffsetIn(_, offs) => off.is_some_and(|o| offs.iter().any(|x| u128::from(*x) == o)),
+                        Op::IpOffsetIn(_, offs) => {
+                            off.is_some_and(|o| offs.iter().any(|x| u128::from(*x) == o))
+                        }
                         _ => off.is_none() && cidr::is_v4(&n) == ip.is_ipv4(),
                     };
                     if fire {
@@ -316,7 +345,8 @@ impl Compiled {
 }
 
 fn num(v: &Json) -> Option<f64> {
-    v.as_f64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+    v.as_f64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
 /// Equality that ignores ASCII case for strings and accepts numeric strings.
@@ -362,7 +392,10 @@ mod tests {
         let out = pred("path = \"$.pools[*].max_pods\"\noutside = [10, 250]").eval(&doc);
         assert_eq!(out.hits.len(), 1);
         assert_eq!(out.unknowns.len(), 1);
-        assert_eq!(out.hits.first().map(|h| h.path.as_str()), Some("$['pools'][1]['max_pods']"));
+        assert_eq!(
+            out.hits.first().map(|h| h.path.as_str()),
+            Some("$['pools'][1]['max_pods']")
+        );
     }
 
     #[test]
@@ -386,7 +419,8 @@ mod tests {
 
     #[test]
     fn rejects_two_operators() {
-        let p: Predicate = toml::from_str("path = \"$.a\"\nequals = 1\ngreater_than = 2").unwrap_or_default();
+        let p: Predicate =
+            toml::from_str("path = \"$.a\"\nequals = 1\ngreater_than = 2").unwrap_or_default();
         assert!(Compiled::compile(&p).is_err());
     }
 }

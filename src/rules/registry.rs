@@ -42,7 +42,10 @@ impl Registry {
         for (name, text) in files {
             let rule = compile(text).map_err(|e| format!("rules/{name}: {e}"))?;
             if format!("{}.toml", rule.file.id) != *name {
-                return Err(format!("rules/{name}: id {} does not match the file name", rule.file.id));
+                return Err(format!(
+                    "rules/{name}: id {} does not match the file name",
+                    rule.file.id
+                ));
             }
             rules.push(rule);
         }
@@ -51,7 +54,9 @@ impl Registry {
     }
 
     pub fn find(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.file.id.eq_ignore_ascii_case(id))
+        self.rules
+            .iter()
+            .find(|r| r.file.id.eq_ignore_ascii_case(id))
     }
 }
 
@@ -75,9 +80,17 @@ fn compile(text: &str) -> Result<Rule, String> {
         if applies.kind != "cluster" {
             return Err(format!("unknown subject kind `{}`", applies.kind));
         }
-        let guards = applies.when.iter().map(Compiled::compile).collect::<Result<Vec<_>, _>>()?;
+        let guards = applies
+            .when
+            .iter()
+            .map(Compiled::compile)
+            .collect::<Result<Vec<_>, _>>()?;
         let cond = file.condition.as_ref().ok_or("missing [condition]")?;
-        let conditions = cond.predicates().iter().map(Compiled::compile).collect::<Result<Vec<_>, _>>()?;
+        let conditions = cond
+            .predicates()
+            .iter()
+            .map(Compiled::compile)
+            .collect::<Result<Vec<_>, _>>()?;
         let msg = file.message.as_ref().ok_or("missing [message]")?;
         let secondary = msg
             .secondary

@@ -165,7 +165,7 @@ pub struct RuleFile {
 #[serde(untagged)]
 pub enum Condition {
     Any { any: Vec<Predicate> },
-    One(Predicate),
+    One(Box<Predicate>),
 }
 
 impl Condition {

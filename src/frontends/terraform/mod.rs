@@ -145,10 +145,8 @@ impl<'a> Module<'a> {
                     }
                     (kind @ ("resource" | "data"), [ty, name]) => {
                         let data = kind == "data";
-                        m.res_index.insert(
-                            (data, ty.to_string(), name.to_string()),
-                            m.resources.len(),
-                        );
+                        m.res_index
+                            .insert((data, ty.to_string(), name.to_string()), m.resources.len());
                         m.resources.push(Resource {
                             data,
                             ty: ty.to_string(),
@@ -159,10 +157,14 @@ impl<'a> Module<'a> {
                         });
                     }
                     ("module", [name]) => {
-                        let source = block.body.get_attribute("source").and_then(|a| match &a.value {
-                            Expression::String(s) => Some(s.as_str().to_string()),
-                            _ => None,
-                        });
+                        let source =
+                            block
+                                .body
+                                .get_attribute("source")
+                                .and_then(|a| match &a.value {
+                                    Expression::String(s) => Some(s.as_str().to_string()),
+                                    _ => None,
+                                });
                         m.call_index.insert(name.to_string(), m.calls.len());
                         m.calls.push(Call {
                             name: name.to_string(),

@@ -1,0 +1,271 @@
+//! End-to-end tests: the real binary in temporary directories, checking stdout and exit codes.
+
+#![allow(clippy::panic, reason = "tests fail by panicking")]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_aks-netlint"))
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(p, text).unwrap_or_else(|e| panic!("{e}"));
+}
+
+const CLUSTER: &str = r#"
+variable "max_pods" {
+  type    = number
+  default = 110
+}
+
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                = "aks"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  dns_prefix          = "aks"
+  default_node_pool {
+    name       = "system"
+    vm_size    = "Standard_D4s_v5"
+    node_count = 3
+    max_pods   = var.max_pods
+  }
+  identity {
+    type = "SystemAssigned"
+  }
+  network_profile {
+    network_plugin      = "azure"
+    network_plugin_mode = "overlay"
+  }
+}
+"#;
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    write(dir.path(), "main.tf", CLUSTER);
+    dir
+}
+
+#[test]
+fn clean_project_exits_zero() {
+    let dir = project();
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn var_flag_and_var_file_feed_the_model_and_fail() {
+    let dir = project();
+    let o = run_in(
+        dir.path(),
+        &["--format", "compact", "--var", "max_pods=300"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error OVL001"), "{}", stdout(&o));
+    write(dir.path(), "envs/prod.tfvars", "max_pods = 5\n");
+    let o = run_in(
+        dir.path(),
+        &["--format", "compact", "--var-file", "envs/prod.tfvars"],
+    );
+    assert!(
+        stdout(&o).starts_with("envs/prod.tfvars:1:12: error OVL001"),
+        "{}",
+        stdout(&o)
+    );
+    // Not named: other .tfvars files are not read (Terraform semantics).
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn fail_level_select_and_ignore() {
+    let dir = project();
+    let args = ["--format", "compact", "--var", "max_pods=300"];
+    let o = run_in(
+        dir.path(),
+        &[&args[..], &["--fail-level", "never"]].concat(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = run_in(dir.path(), &[&args[..], &["--ignore", "OVL"]].concat());
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
+    let o = run_in(dir.path(), &[&args[..], &["--select", "NET"]].concat());
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn broken_file_reports_parse001_and_scan_goes_on() {
+    let dir = project();
+    write(
+        dir.path(),
+        "broken/main.tf",
+        "resource \"x\" \"y\" {\n  a = \n",
+    );
+    let o = run_in(
+        dir.path(),
+        &["--format", "compact", "--var", "max_pods=300"],
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("broken/main.tf:2:") && out.contains("error PARSE001"),
+        "{out}"
+    );
+    assert!(out.contains("error OVL001"), "{out}");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn hostile_files_are_reported_not_fatal() {
+    let dir = project();
+    write(dir.path(), "bin/main.tf", "");
+    std::fs::write(dir.path().join("bin/main.tf"), [0u8, 159, 146, 150, 0, 1])
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("latin1.tf"), b"# caf\xe9\n").unwrap_or_else(|e| panic!("{e}"));
+    write(dir.path(), "empty/main.tf", "");
+    std::fs::create_dir_all(dir.path().join("dir.tf")).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("bin/main.tf:1:1: error PARSE001") && out.contains("binary"),
+        "{out}"
+    );
+    assert!(
+        out.contains("latin1.tf:1:1: error PARSE001") && out.contains("UTF-8"),
+        "{out}"
+    );
+    assert!(!out.contains("empty/main.tf"), "{out}");
+}
+
+#[test]
+fn reference_cycle_gives_eval002_not_a_hang() {
+    let dir = project();
+    write(dir.path(), "cycle/main.tf", "locals {\n  a = local.b\n  b = local.a\n}\n\nresource \"azurerm_kubernetes_cluster\" \"c\" {\n  name = \"c\"\n  default_node_pool {\n    name     = \"s\"\n    max_pods = local.a\n  }\n  network_profile {\n    network_plugin      = \"azure\"\n    network_plugin_mode = \"overlay\"\n  }\n}\n");
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("warning EVAL002") && out.contains("cycle"),
+        "{out}"
+    );
+    assert!(!out.contains("OVL001"), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_root_are_not_followed() {
+    let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(
+        outside.path(),
+        "evil/main.tf",
+        &CLUSTER.replace("default = 110", "default = 999"),
+    );
+    let dir = project();
+    std::os::unix::fs::symlink(outside.path().join("evil"), dir.path().join("linked"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink(
+        outside.path().join("evil/main.tf"),
+        dir.path().join("linked.tf"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    write(
+        dir.path(),
+        "caller/main.tf",
+        "module \"m\" {\n  source = \"../../outside\"\n}\n",
+    );
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    assert!(!stdout(&o).contains("999"), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn json_output_follows_the_contract() {
+    let dir = project();
+    let o = run_in(dir.path(), &["--format", "json", "--var", "max_pods=300"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "OVL001");
+    assert_eq!(d["file"], "main.tf");
+    assert_eq!(d["range"]["start"]["line"], 16);
+    assert_eq!(d["resource"], "azurerm_kubernetes_cluster.aks");
+    for k in [
+        "files",
+        "resources",
+        "clusters",
+        "errors",
+        "warnings",
+        "infos",
+        "parse_errors",
+        "suppressed",
+        "elapsed_ms",
+    ] {
+        assert!(v["summary"][k].is_u64(), "summary.{k}");
+    }
+}
+
+#[test]
+fn show_unknown_explains_what_could_not_be_decided() {
+    let dir = project();
+    write(
+        dir.path(),
+        "main.tf",
+        &CLUSTER.replace("  default = 110\n", ""),
+    );
+    let o = run_in(dir.path(), &["--format", "compact", "--show-unknown"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("info EVAL001 OVL001 could not decide: var.max_pods has no value"),
+        "{out}"
+    );
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = bin()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(v.as_array().is_some_and(|a| a
+        .iter()
+        .any(|r| r["id"] == "OVL006" && r["status"] == "retired")));
+    let o = bin()
+        .args(["explain", "OVL006"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(stdout(&o).contains("RETIRED") && stdout(&o).contains("2024-07-02"));
+    let o = bin()
+        .args(["explain", "ovl002"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(stdout(&o).contains("Sources:") && stdout(&o).contains("2026-07-31"));
+    let o = bin()
+        .args(["explain", "NOPE999"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let dir = project();
+    let o = run_in(dir.path(), &["does-not-exist"]);
+    assert_eq!(o.status.code(), Some(2));
+}
