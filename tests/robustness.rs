@@ -97,6 +97,11 @@ fn apply(text: &str, muts: &[Mutation]) -> Vec<u8> {
     bytes
 }
 
+/// 64 cases by default; `PROPTEST_CASES` raises it.
+fn budget() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64)
+}
+
 fn check(dir: &Path) {
     let started = Instant::now();
     let out = lint::run(&Options { paths: vec![PathBuf::from(dir)], ..Options::default() });
@@ -112,7 +117,7 @@ fn check(dir: &Path) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: budget(), ..ProptestConfig::default() })]
     #[test]
     fn mutated_fixtures_never_panic(idx in any::<usize>(), muts in proptest::collection::vec(mutation(), 1..6)) {
         let files = fixture_files();
