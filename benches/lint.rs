@@ -17,11 +17,17 @@ fn bench(c: &mut Criterion) {
     c.bench_function("parse one module file (hcl-edit)", |b| {
         b.iter(|| black_box(hcl_edit::parser::parse_body(black_box(&module)).is_ok()))
     });
-    let one = Options { paths: vec![example], ..Options::default() };
+    let one = Options {
+        paths: vec![example],
+        ..Options::default()
+    };
     c.bench_function("lint example project (3 files, 8 resources)", |b| {
         b.iter(|| black_box(lint::run(&one).map(|o| o.findings.len()).unwrap_or(0)))
     });
-    let all = Options { paths: vec![root().join("fixtures")], ..Options::default() };
+    let all = Options {
+        paths: vec![root().join("fixtures")],
+        ..Options::default()
+    };
     c.bench_function("lint all fixtures (90 roots)", |b| {
         b.iter(|| black_box(lint::run(&all).map(|o| o.findings.len()).unwrap_or(0)))
     });

@@ -273,7 +273,11 @@ fn missing_path_is_a_usage_error() {
 #[test]
 fn deep_nesting_and_long_chains_stay_bounded() {
     let dir = project();
-    let deep = format!("locals {{\n  x = {}{}\n}}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = format!(
+        "locals {{\n  x = {}{}\n}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     write(dir.path(), "deep/main.tf", &deep);
     let mut chain = String::from("locals {\n  a0 = 300\n");
     for i in 1..5000 {
@@ -281,11 +285,18 @@ fn deep_nesting_and_long_chains_stay_bounded() {
     }
     chain.push_str("}\n");
     write(dir.path(), "chain/locals.tf", &chain);
-    write(dir.path(), "chain/main.tf", &CLUSTER.replace("max_pods   = var.max_pods", "max_pods   = local.a4999"));
+    write(
+        dir.path(),
+        "chain/main.tf",
+        &CLUSTER.replace("max_pods   = var.max_pods", "max_pods   = local.a4999"),
+    );
     let started = std::time::Instant::now();
     let o = run_in(dir.path(), &["--format", "compact"]);
     let out = stdout(&o);
-    assert!(out.contains("deep/main.tf:2:") && out.contains("PARSE001"), "{out}");
+    assert!(
+        out.contains("deep/main.tf:2:") && out.contains("PARSE001"),
+        "{out}"
+    );
     assert!(out.contains("EVAL002"), "{out}");
     assert!(started.elapsed().as_secs() < 10);
 }

@@ -45,14 +45,17 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         any::<usize>().prop_map(Mutation::Truncate),
         any::<usize>().prop_map(Mutation::DeleteLine),
         any::<usize>().prop_map(Mutation::DuplicateLine),
-        (any::<usize>(), prop_oneof![
-            "\\PC{0,8}",
-            Just("{".repeat(80)),
-            Just("${".to_string()),
-            Just("\"".to_string()),
-            Just("local.x".to_string()),
-            Just("cidrsubnet(\"10.0.0.0/8\", 40, 1)".to_string()),
-        ])
+        (
+            any::<usize>(),
+            prop_oneof![
+                "\\PC{0,8}",
+                Just("{".repeat(80)),
+                Just("${".to_string()),
+                Just("\"".to_string()),
+                Just("local.x".to_string()),
+                Just("cidrsubnet(\"10.0.0.0/8\", 40, 1)".to_string()),
+            ]
+        )
             .prop_map(|(i, s)| Mutation::Insert(i, s)),
         Just(Mutation::Crlf),
         Just(Mutation::Bom),
@@ -88,7 +91,11 @@ fn apply(text: &str, muts: &[Mutation]) -> Vec<u8> {
                 let at = i % (bytes.len() + 1);
                 bytes.splice(at..at, s.bytes());
             }
-            Mutation::Crlf => bytes = String::from_utf8_lossy(&bytes).replace('\n', "\r\n").into_bytes(),
+            Mutation::Crlf => {
+                bytes = String::from_utf8_lossy(&bytes)
+                    .replace('\n', "\r\n")
+                    .into_bytes()
+            }
             Mutation::Bom => {
                 bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
             }
@@ -99,18 +106,27 @@ fn apply(text: &str, muts: &[Mutation]) -> Vec<u8> {
 
 /// 64 cases by default; `PROPTEST_CASES` raises it.
 fn budget() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
 }
 
 fn check(dir: &Path) {
     let started = Instant::now();
-    let out = lint::run(&Options { paths: vec![PathBuf::from(dir)], ..Options::default() });
+    let out = lint::run(&Options {
+        paths: vec![PathBuf::from(dir)],
+        ..Options::default()
+    });
     assert!(started.elapsed() < Duration::from_secs(5), "too slow");
     if let Ok(o) = out {
         for f in &o.findings {
             for l in std::iter::once(&f.primary).chain(&f.secondary) {
                 let len = o.sources.get(l.span.file).map_or(0, |s| s.text.len());
-                assert!(l.span.start <= l.span.end && (l.span.end as usize) <= len, "range outside file: {f:?}");
+                assert!(
+                    l.span.start <= l.span.end && (l.span.end as usize) <= len,
+                    "range outside file: {f:?}"
+                );
             }
         }
     }

@@ -50,6 +50,10 @@ pub enum Format {
     Text,
     Json,
     Compact,
+    Sarif,
+    Github,
+    Junit,
+    Checkstyle,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -173,6 +177,10 @@ fn check(args: &CheckArgs) -> u8 {
         Format::Text => report::text::render(&outcome, color),
         Format::Json => report::json::render(&outcome),
         Format::Compact => report::compact::render(&outcome),
+        Format::Sarif => report::sarif::render(&outcome),
+        Format::Github => report::github::render(&outcome),
+        Format::Junit => report::xml::junit(&outcome),
+        Format::Checkstyle => report::xml::checkstyle(&outcome),
     };
     if args.quiet && format == Format::Text {
         if let Some(i) = text.trim_end().rfind('\n') {

@@ -1,8 +1,11 @@
 //! Report: the only place findings become output. One file per format.
 
 pub mod compact;
+pub mod github;
 pub mod json;
+pub mod sarif;
 pub mod text;
+pub mod xml;
 
 use crate::lint::Outcome;
 use crate::rules::Severity;
