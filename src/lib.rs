@@ -8,6 +8,7 @@
 
 pub mod cidr;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod eval;
 pub mod frontends;
@@ -16,3 +17,4 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;

@@ -8,6 +8,7 @@ use std::time::Instant;
 use hcl_edit::structure::Body;
 use rayon::prelude::*;
 
+use crate::config::{self, Config, FailLevel};
 use crate::discover::{self, MAX_FILE_BYTES};
 use crate::eval::terraform::{cli_value, const_value_in, Evaluator, Project};
 use crate::eval::Value;
@@ -26,9 +27,18 @@ pub struct Options {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub show_unknown: bool,
+    /// `--config FILE`; otherwise `.aks-netlint.toml` is looked up unless `no_config`.
+    pub config: Option<PathBuf>,
+    pub no_config: bool,
 }
 
-impl Selection for Options {
+/// The rules in effect: command-line selection over the config file's.
+struct Filter {
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
+
+impl Selection for Filter {
     fn enabled(&self, id: &str) -> bool {
         let matches = |list: &[String]| {
             list.iter()
@@ -44,6 +54,7 @@ pub struct Stats {
     pub resources: usize,
     pub clusters: usize,
     pub parse_errors: usize,
+    pub suppressed: usize,
     pub elapsed_ms: u128,
 }
 
@@ -51,6 +62,8 @@ pub struct Outcome {
     pub sources: SourceMap,
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// The config file's fail level, for the CLI when no flag is given.
+    pub fail_level: Option<FailLevel>,
 }
 
 /// A file that was read and parsed (or failed to).
@@ -117,6 +130,30 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     if let Some((p, why)) = scan.skipped.first() {
         return Err(format!("{}: {why}", p.display()));
     }
+    let cfg = if opts.no_config {
+        Config::default()
+    } else if let Some(p) = &opts.config {
+        config::load(p)?
+    } else {
+        let start = paths
+            .first()
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .unwrap_or_else(|| root.clone());
+        match config::find(&start, &root) {
+            Some(p) => config::load(&p)?,
+            None => Config::default(),
+        }
+    };
+    let filter = Filter {
+        select: if opts.select.is_empty() {
+            cfg.select.clone()
+        } else {
+            opts.select.clone()
+        },
+        ignore: opts.ignore.iter().chain(&cfg.ignore).cloned().collect(),
+    };
+    let mut scan = scan;
+    scan.module_dirs.retain(|d| !cfg.excluded(d));
 
     // Load module directories, following local module sources (inside the root) to a fixpoint.
     let mut dirs: Vec<PathBuf> = scan.module_dirs.clone();
@@ -129,6 +166,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         let files: Vec<PathBuf> = frontier
             .iter()
             .flat_map(|d| discover::module_files(d, &root))
+            .filter(|f| !cfg.excluded(f))
             .collect();
         let loaded: Vec<Loaded> = files.into_par_iter().map(load).collect();
         let mut next = Vec::new();
@@ -238,11 +276,13 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             wanted.extend(discover::auto_var_files(&m.dir));
         }
     }
-    wanted.extend(
-        opts.var_files
-            .iter()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
-    );
+    let named: Vec<PathBuf> = cfg
+        .var_files
+        .iter()
+        .chain(&opts.var_files)
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    wanted.extend(named.iter().cloned());
     for p in wanted {
         if var_texts.contains_key(&p) {
             continue;
@@ -253,9 +293,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
                 var_texts.insert(p.clone(), id);
                 var_files.push((p, Some(id)));
             }
-            Err(why) if opts.var_files.iter().any(|v| v == &p) => {
-                return Err(format!("{}: {why}", p.display()))
-            }
+            Err(why) if named.contains(&p) => return Err(format!("{}: {why}", p.display())),
             Err(why) => {
                 let id = sources.add(p.clone(), String::new());
                 findings.push(parse_error(&sources, id, 0, why));
@@ -283,11 +321,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             }
         }
     }
-    let cli_files: Vec<PathBuf> = opts
-        .var_files
-        .iter()
-        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-        .collect();
+    let cli_files = named;
 
     stats.files = sources.len();
     let sources_ref = &sources;
@@ -333,7 +367,13 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             }
             let mut out = Vec::new();
             for s in &subjects {
-                out.extend(engine::check(reg, s, opts, opts.show_unknown, sources_ref));
+                out.extend(engine::check(
+                    reg,
+                    s,
+                    &filter,
+                    opts.show_unknown,
+                    sources_ref,
+                ));
             }
             for i in ev.issues.borrow().iter() {
                 out.push(Finding {
@@ -359,13 +399,25 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         stats.resources += res;
         stats.clusters += clusters;
     }
-    findings.retain(|f| opts.enabled(&f.rule) || f.rule == "PARSE001");
+    findings.retain(|f| {
+        let path = sources.get(f.primary.span.file).map(|s| s.path.as_path());
+        f.rule == "PARSE001"
+            || (filter.enabled(&f.rule) && !path.is_some_and(|p| cfg.ignored_at(p, &f.rule)))
+    });
+    for f in &mut findings {
+        if let Some(s) = cfg.severity_of(&f.rule) {
+            f.severity = s;
+        }
+    }
+    let mut findings = dedup(findings, &sources);
+    stats.suppressed = crate::suppress::apply(&mut findings, &sources, &|id| filter.enabled(id));
     let findings = dedup(findings, &sources);
     stats.elapsed_ms = started.elapsed().as_millis();
     Ok(Outcome {
         sources,
         findings,
         stats,
+        fail_level: cfg.fail_level,
     })
 }
 

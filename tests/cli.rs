@@ -300,3 +300,97 @@ fn deep_nesting_and_long_chains_stay_bounded() {
     assert!(out.contains("EVAL002"), "{out}");
     assert!(started.elapsed().as_secs() < 10);
 }
+
+#[test]
+fn config_file_selects_overrides_and_ignores_paths() {
+    let dir = project();
+    write(
+        dir.path(),
+        "envs/dev/main.tf",
+        &CLUSTER.replace("default = 110", "default = 300"),
+    );
+    write(
+        dir.path(),
+        "envs/prod/main.tf",
+        &CLUSTER.replace("default = 110", "default = 300"),
+    );
+    write(
+        dir.path(),
+        ".aks-netlint.toml",
+        "fail-level = \"error\"\nexclude = [\"sandbox/**\"]\n[severity]\nOVL001 = \"warning\"\n[per-path-ignores]\n\"envs/dev/**\" = [\"OVL\"]\n",
+    );
+    write(dir.path(), "sandbox/main.tf", "this is not HCL {");
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.starts_with("envs/prod/main.tf:4:13: warning OVL001"),
+        "{out}"
+    );
+    // A warning is below the configured fail level; the flag wins over the file.
+    assert_eq!(o.status.code(), Some(0));
+    let o = run_in(
+        dir.path(),
+        &["--format", "compact", "--fail-level", "warning"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let o = run_in(dir.path(), &["--format", "compact", "--no-config"]);
+    assert!(
+        stdout(&o).contains("PARSE001") && stdout(&o).contains("envs/dev"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn config_with_unknown_key_is_a_usage_error_naming_the_line() {
+    let dir = project();
+    write(
+        dir.path(),
+        ".aks-netlint.toml",
+        "select = [\"NET\"]\nfail_levle = \"error\"\n",
+    );
+    let o = run_in(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("fail_levle"),
+        "{err}"
+    );
+}
+
+#[test]
+fn inline_suppressions_need_a_reason_and_unused_ones_are_reported() {
+    let dir = project();
+    let src = CLUSTER
+        .replace(
+            "default = 110",
+            "default = 300 # aks-netlint:ignore OVL001 -- sandbox cluster",
+        )
+        .replace(
+            "    node_count = 3",
+            "    # aks-netlint:ignore NET012 -- not needed\n    node_count = 3",
+        );
+    write(dir.path(), "main.tf", &src);
+    let o = run_in(dir.path(), &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["summary"]["suppressed"], 1, "{v}");
+    let rules: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["SUPPRESS001"]);
+    write(
+        dir.path(),
+        "main.tf",
+        &CLUSTER.replace("default = 110", "default = 300 # aks-netlint:ignore OVL001"),
+    );
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("error OVL001") && out.contains("warning SUPPRESS002"),
+        "{out}"
+    );
+}

@@ -108,6 +108,12 @@ pub struct CheckArgs {
     /// Print nothing but findings (no summary line).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Use this config file instead of looking for `.aks-netlint.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.aks-netlint.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -158,6 +164,8 @@ fn check(args: &CheckArgs) -> u8 {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         show_unknown: args.show_unknown,
+        config: args.config.clone(),
+        no_config: args.no_config,
     };
     let outcome = match lint::run(&opts) {
         Ok(o) => o,
@@ -200,11 +208,14 @@ fn check(args: &CheckArgs) -> u8 {
         eprintln!("error: {e}");
         return 2;
     }
-    let threshold = match args.fail_level.unwrap_or(FailLevel::Warning) {
-        FailLevel::Error => Some(Severity::Error),
-        FailLevel::Warning => Some(Severity::Warning),
-        FailLevel::Info => Some(Severity::Info),
-        FailLevel::Never => None,
+    let threshold = match args.fail_level {
+        Some(FailLevel::Error) => Some(Severity::Error),
+        Some(FailLevel::Warning) => Some(Severity::Warning),
+        Some(FailLevel::Info) => Some(Severity::Info),
+        Some(FailLevel::Never) => None,
+        None => outcome
+            .fail_level
+            .map_or(Some(Severity::Warning), |f| f.threshold()),
     };
     let failing = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
     u8::from(failing)

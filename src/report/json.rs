@@ -47,7 +47,7 @@ pub fn render(o: &Outcome) -> String {
             "warnings": w,
             "infos": i,
             "parse_errors": o.stats.parse_errors,
-            "suppressed": 0,
+            "suppressed": o.stats.suppressed,
             "elapsed_ms": o.stats.elapsed_ms,
         }
     });

@@ -13,6 +13,8 @@ pub const TOOL_RULES: &[(&str, &str, &str)] = &[
     ("PARSE001", "error", "a file cannot be parsed (the rest of the scan goes on)"),
     ("EVAL001", "info", "a value a rule needed is unknown, so the rule could not decide (shown with --show-unknown)"),
     ("EVAL002", "warning", "a reference cycle, recursion or evaluation limit was hit"),
+    ("SUPPRESS001", "info", "an inline suppression that suppresses nothing"),
+    ("SUPPRESS002", "warning", "an inline suppression without a reason after `--` (it suppresses nothing)"),
 ];
 
 pub struct Rule {
