@@ -71,6 +71,9 @@ pub fn cluster(
         network_at: np.and_then(Node::primary_span),
         network,
         pools,
+        virtual_nodes: props
+            .path_ci(&["addonProfiles", "aciConnectorLinux", "enabled"])
+            .cloned(),
         condition,
     }
 }

@@ -124,6 +124,8 @@ pub struct Cluster {
     pub network_at: Option<Span>,
     pub network: Network,
     pub pools: Vec<Pool>,
+    /// Virtual nodes (ACI connector) add-on: enabled flag, located at its block or setting.
+    pub virtual_nodes: Option<Node>,
     pub condition: Option<String>,
 }
 

@@ -63,6 +63,25 @@ fn or_default(n: &Option<Node>, v: V, at: Option<Span>) -> Node {
     }
 }
 
+/// The IP family (`IPv4`/`IPv6`) of each CIDR in a list, in order; unknown if any is.
+fn families(list: &Node) -> Node {
+    match &list.v {
+        V::List(items) => {
+            let mut out = Vec::new();
+            for i in items {
+                match i.as_str().and_then(cidr::parse) {
+                    Some(n) => out.push(Node::str(if cidr::is_v4(&n) { "IPv4" } else { "IPv6" })),
+                    None if i.is_unknown() => return i.clone(),
+                    None => return Node::unknown("not a CIDR"),
+                }
+            }
+            Node::list(out)
+        }
+        V::Unknown(_) => list.clone(),
+        _ => Node::null(),
+    }
+}
+
 /// First IPv4 (or IPv6) CIDR of a list node; unknown when it cannot be decided.
 fn family_cidr(list: &Node, v4: bool) -> Node {
     match &list.v {
@@ -126,6 +145,7 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
             anchor,
         ),
     };
+    let service_cidrs_for_v6 = service_cidrs.clone();
     let dns = match &n.dns_service_ip {
         Some(d) => d.clone(),
         None if service_default => Node::default_at(V::Str("10.0.0.10".into()), anchor),
@@ -148,6 +168,23 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         (Some(false), Some("azure"))
     );
 
+    let dual_stack = match n.ip_families.as_ref().map(|f| &f.v) {
+        None | Some(V::Null) => Node::new(V::Bool(false)),
+        Some(V::List(items)) => {
+            if items.iter().any(Node::is_unknown) {
+                Node::unknown("an IP family is unknown")
+            } else {
+                Node::new(V::Bool(items.iter().any(|i| {
+                    i.as_str().is_some_and(|s| s.eq_ignore_ascii_case("ipv6"))
+                })))
+            }
+        }
+        Some(V::Unknown(r)) => Node::unknown(r.clone()),
+        Some(_) => Node::unknown("IP families are not a list"),
+    };
+    // Only written CIDR lists are compared with the families (defaults match by construction).
+    let pod_families = n.pod_cidrs.as_ref().map_or_else(Node::null, families);
+    let service_families = n.service_cidrs.as_ref().map_or_else(Node::null, families);
     let network = Node::obj(vec![
         ("plugin", plugin.clone()),
         ("plugin_mode", or_null(&n.plugin_mode)),
@@ -175,6 +212,10 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         ("service_cidrs", service_cidrs),
         ("dns_service_ip", dns),
         ("ip_families", or_null(&n.ip_families)),
+        ("dual_stack", dual_stack),
+        ("pod_cidr_families", pod_families),
+        ("service_cidr_families", service_families),
+        ("service_cidr_v6", family_cidr(&service_cidrs_for_v6, false)),
     ]);
 
     let mut pools = Vec::new();
@@ -233,6 +274,15 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         ("network", network),
         ("pools", Node::list(pools)),
         ("vnets", Node::list(vnet_nodes)),
+        (
+            "addons",
+            Node::obj(vec![(
+                "virtual_nodes",
+                c.virtual_nodes
+                    .clone()
+                    .unwrap_or_else(|| Node::new(V::Bool(false))),
+            )]),
+        ),
         ("connected", Node::list(connected)),
     ])
 }
@@ -263,10 +313,34 @@ fn subnet_node(s: &Subnet, p: &Pool) -> Node {
                 .clone()
                 .unwrap_or_else(|| Node::list(Vec::new())),
         ),
+        ("has_ipv6", has_ipv6(s.prefixes.as_ref())),
     ]);
     n.loc.at = Some(s.header);
     let _ = p;
     n
+}
+
+/// Whether any prefix of a subnet is IPv6; unknown if a prefix is.
+fn has_ipv6(prefixes: Option<&Node>) -> Node {
+    let Some(p) = prefixes else {
+        return Node::unknown("subnet prefixes are not set");
+    };
+    match &p.v {
+        V::List(items) => {
+            let mut any = false;
+            for i in items {
+                match i.as_str().and_then(cidr::parse) {
+                    Some(n) => any |= !cidr::is_v4(&n),
+                    None => return Node::unknown("a subnet prefix is unknown"),
+                }
+            }
+            let mut n = Node::new(V::Bool(any));
+            n.loc = p.loc.clone();
+            n
+        }
+        V::Unknown(r) => Node::unknown(r.clone()),
+        _ => Node::unknown("subnet prefixes are not a list"),
+    }
 }
 
 /// Version `1.x[.y]` as (minor, patch).

@@ -214,6 +214,10 @@ impl Ctx<'_, '_, '_, '_> {
             network_at: np.map(|b| b.header),
             network,
             pools,
+            virtual_nodes: ev
+                .blocks(self.b, "aci_connector_linux")
+                .first()
+                .map(|b| Node::default_at(V::Bool(true), Some(b.header))),
             condition: self.cond.clone(),
         }
     }

@@ -59,22 +59,35 @@ fn check_rule(
             return;
         }
     }
+    // Escalation applies only when every predicate holds with known values.
+    let escalated = rule.file.escalate.as_ref().filter(|_| {
+        !rule.escalate.is_empty()
+            && rule.escalate.iter().all(|p| {
+                let o = p.eval(&s.json);
+                !o.hits.is_empty()
+            })
+    });
     if unknowns.is_empty() {
         for (c, pred) in rule.conditions.iter().enumerate() {
             let o = pred.eval(&s.json);
             unknowns.extend(o.unknowns);
             for hit in o.hits {
-                out.push(finding(
-                    rule,
-                    rule.file
-                        .condition
-                        .as_ref()
-                        .and_then(|c2| c2.predicates().get(c))
-                        .and_then(|p| p.other_label.clone()),
-                    s,
-                    &hit,
-                    sources,
-                ));
+                let other_label = rule
+                    .file
+                    .condition
+                    .as_ref()
+                    .and_then(|c2| c2.predicates().get(c))
+                    .and_then(|p| p.other_label.clone());
+                let mut f = finding(rule, other_label, s, &hit, sources);
+                if let Some(e) = escalated {
+                    f.severity = e.severity;
+                    f.notes.push(format!(
+                        "severity raised to {}: {}",
+                        e.severity.as_str(),
+                        e.because
+                    ));
+                }
+                out.push(f);
             }
         }
     }

@@ -49,6 +49,8 @@ enum Op {
     LessThan(f64),
     PrefixAtMost(u8),
     PrefixGreaterThan(u8),
+    PrefixLessThan(u8),
+    NotEqualsPath(Path),
     Overlaps(Vec<(IpNet, String)>),
     OverlapsPath(Vec<Path>),
     NotWithin(Vec<IpNet>),
@@ -64,6 +66,7 @@ enum Op {
 pub struct Compiled {
     paths: Vec<Path>,
     op: Op,
+    unless_overlaps: Vec<IpNet>,
     pub other_label: Option<String>,
 }
 
@@ -132,6 +135,12 @@ impl Compiled {
         if let Some(v) = p.prefix_len_greater_than {
             ops.push(Op::PrefixGreaterThan(v));
         }
+        if let Some(v) = p.prefix_len_less_than {
+            ops.push(Op::PrefixLessThan(v));
+        }
+        if let Some(v) = &p.not_equals_path {
+            ops.push(Op::NotEqualsPath(Path::compile(v)?));
+        }
         if let Some(v) = &p.overlaps {
             let nets = parse_cidrs(v)?;
             ops.push(Op::Overlaps(
@@ -198,6 +207,7 @@ impl Compiled {
         Ok(Compiled {
             paths,
             op,
+            unless_overlaps: parse_cidrs(p.unless_overlaps.as_deref().unwrap_or(&[]))?,
             other_label: p.other_label.clone(),
         })
     }
@@ -227,7 +237,15 @@ impl Compiled {
                 if v.is_null() {
                     continue;
                 }
+                let before = out.hits.len();
                 self.test(doc, path, v, &mut out);
+                if !self.unless_overlaps.is_empty() {
+                    if let Some(n) = v.as_str().and_then(cidr::parse) {
+                        if self.unless_overlaps.iter().any(|x| cidr::overlaps(&n, x)) {
+                            out.hits.truncate(before);
+                        }
+                    }
+                }
             }
         }
         out
@@ -252,6 +270,20 @@ impl Compiled {
             Op::LessThan(x) => num(v).is_some_and(|n| n < *x),
             Op::PrefixAtMost(x) => net().is_some_and(|n| n.prefix_len() <= *x),
             Op::PrefixGreaterThan(x) => net().is_some_and(|n| n.prefix_len() > *x),
+            Op::PrefixLessThan(x) => net().is_some_and(|n| n.prefix_len() < *x),
+            Op::NotEqualsPath(p) => {
+                for (opath, ov) in p.select(doc).into_iter().take(1) {
+                    if let Some(reason) = json_unknown(ov) {
+                        out.unknowns.push(Unknown {
+                            path: opath,
+                            reason: reason.to_string(),
+                        });
+                    } else if !ov.is_null() && !loose_eq(v, ov) {
+                        out.hits.push(hit(Some((Some(opath), display(ov)))));
+                    }
+                }
+                false
+            }
             Op::Overlaps(consts) => {
                 if let Some(n) = net() {
                     for (c, src) in consts {
@@ -355,6 +387,9 @@ fn loose_eq(v: &Json, x: &Json) -> bool {
         (Json::String(a), Json::String(b)) => a.eq_ignore_ascii_case(b),
         (Json::Bool(a), Json::Bool(b)) => a == b,
         (Json::String(a), Json::Bool(b)) => a.eq_ignore_ascii_case(&b.to_string()),
+        (Json::Array(a), Json::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| loose_eq(x, y))
+        }
         _ => match (num(v), num(x)) {
             (Some(a), Some(b)) => a == b,
             _ => v == x,
@@ -366,6 +401,10 @@ fn loose_eq(v: &Json, x: &Json) -> bool {
 pub fn display(v: &Json) -> String {
     match v {
         Json::String(s) => s.clone(),
+        Json::Array(items) => format!(
+            "[{}]",
+            items.iter().map(display).collect::<Vec<_>>().join(", ")
+        ),
         Json::Number(n) => n
             .as_f64()
             .map_or_else(|| n.to_string(), crate::eval::value::fmt_num),

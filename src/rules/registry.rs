@@ -22,6 +22,7 @@ pub struct Rule {
     pub guards: Vec<Compiled>,
     pub conditions: Vec<Compiled>,
     pub secondary: Vec<(Path, String)>,
+    pub escalate: Vec<Compiled>,
 }
 
 pub struct Registry {
@@ -110,11 +111,20 @@ fn compile(text: &str) -> Result<Rule, String> {
         }
         (guards, conditions, secondary)
     };
+    let escalate = match &file.escalate {
+        Some(e) => e
+            .when
+            .iter()
+            .map(Compiled::compile)
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
     Ok(Rule {
         file,
         guards,
         conditions,
         secondary,
+        escalate,
     })
 }
 

@@ -85,6 +85,14 @@ pub struct Predicate {
     #[serde(default)]
     pub prefix_len_greater_than: Option<u8>,
     #[serde(default)]
+    pub prefix_len_less_than: Option<u8>,
+    /// Differs from the (single) value at another path; lists compare element-wise.
+    #[serde(default)]
+    pub not_equals_path: Option<String>,
+    /// Modifier: drop a hit whose CIDR overlaps one of these (another rule reports those).
+    #[serde(default)]
+    pub unless_overlaps: Option<Vec<String>>,
+    #[serde(default)]
     pub overlaps: Option<Vec<String>>,
     #[serde(default)]
     pub overlaps_path: Option<Vec<String>>,
@@ -159,6 +167,18 @@ pub struct RuleFile {
     pub message: Option<Message>,
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// Raise the severity when all of these predicates hold for the subject.
+    #[serde(default)]
+    pub escalate: Option<Escalate>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalate {
+    pub when: Vec<Predicate>,
+    pub severity: Severity,
+    /// Added to the finding as a note.
+    pub because: String,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
