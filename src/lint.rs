@@ -30,6 +30,11 @@ pub struct Options {
     /// `--config FILE`; otherwise `.aks-netlint.toml` is looked up unless `no_config`.
     pub config: Option<PathBuf>,
     pub no_config: bool,
+    /// Editor mode: this file's content comes from stdin (siblings are read from disk), and
+    /// only its findings are reported.
+    pub stdin: Option<(PathBuf, String)>,
+    /// Findings whose fingerprint is in this set are not reported (`--baseline`).
+    pub baseline: Option<std::collections::HashSet<String>>,
 }
 
 /// The rules in effect: command-line selection over the config file's.
@@ -73,8 +78,11 @@ struct Loaded {
     body: Option<Result<Body, (usize, String)>>,
 }
 
-fn load(path: PathBuf) -> Loaded {
-    let text = discover::read_text(&path, MAX_FILE_BYTES);
+fn load(path: PathBuf, stdin: Option<&(PathBuf, String)>) -> Loaded {
+    let text = match stdin {
+        Some((p, text)) if *p == path => Ok(text.clone()),
+        _ => discover::read_text(&path, MAX_FILE_BYTES),
+    };
     let body = text.as_ref().ok().map(|t| {
         hcl_edit::parser::parse_body(t).map_err(|e| {
             let msg = e
@@ -118,7 +126,17 @@ fn parse_error(sources: &SourceMap, file: usize, offset: usize, message: String)
 pub fn run(opts: &Options) -> Result<Outcome, String> {
     let started = Instant::now();
     let reg = registry::get()?;
-    let paths = if opts.paths.is_empty() {
+    // In editor mode the file may not exist yet: lint its directory with it in memory.
+    let stdin = opts.stdin.as_ref().map(|(p, t)| {
+        let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        let name = abs.file_name().map(PathBuf::from).unwrap_or_default();
+        (dir.join(name), t.clone())
+    });
+    let paths = if let Some((p, _)) = &stdin {
+        vec![p.parent().map(Path::to_path_buf).unwrap_or_default()]
+    } else if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         opts.paths.clone()
@@ -165,10 +183,18 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     while !frontier.is_empty() {
         let files: Vec<PathBuf> = frontier
             .iter()
-            .flat_map(|d| discover::module_files(d, &root))
+            .flat_map(|d| {
+                let mut files = discover::module_files(d, &root);
+                if let Some((p, _)) = &stdin {
+                    if p.parent() == Some(d.as_path()) && !files.contains(p) && p.extension().is_some_and(|e| e == "tf") {
+                        files.push(p.clone());
+                    }
+                }
+                files
+            })
             .filter(|f| !cfg.excluded(f))
             .collect();
-        let loaded: Vec<Loaded> = files.into_par_iter().map(load).collect();
+        let loaded: Vec<Loaded> = files.into_par_iter().map(|f| load(f, stdin.as_ref())).collect();
         let mut next = Vec::new();
         for l in loaded {
             let dir = l.path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -411,7 +437,13 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     }
     let mut findings = dedup(findings, &sources);
     stats.suppressed = crate::suppress::apply(&mut findings, &sources, &|id| filter.enabled(id));
-    let findings = dedup(findings, &sources);
+    let mut findings = dedup(findings, &sources);
+    if let Some((p, _)) = &stdin {
+        findings.retain(|f| sources.get(f.primary.span.file).is_some_and(|s| &s.path == p));
+    }
+    if let Some(base) = &opts.baseline {
+        findings.retain(|f| !base.contains(&crate::report::sarif::fingerprint(&sources, f)));
+    }
     stats.elapsed_ms = started.elapsed().as_millis();
     Ok(Outcome {
         sources,

@@ -394,3 +394,70 @@ fn inline_suppressions_need_a_reason_and_unused_ones_are_reported() {
         "{out}"
     );
 }
+
+#[test]
+fn stdin_filename_lints_buffer_with_siblings_from_disk() {
+    use std::io::Write as _;
+    let dir = project();
+    write(dir.path(), "variables.tf", "variable \"pods\" {\n  type    = number\n  default = 300\n}\n");
+    let buffer = CLUSTER.replace("max_pods   = var.max_pods", "max_pods   = var.pods");
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["--stdin-filename", "main.tf", "--format", "compact"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut si) = child.stdin.take() {
+        si.write_all(buffer.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    // The finding's value lives in variables.tf, so nothing is reported for main.tf itself...
+    assert_eq!(stdout(&o), "", "{}", stdout(&o));
+    // ...but an edit in the buffer is seen without saving.
+    let buffer = CLUSTER.replace("max_pods   = var.max_pods", "max_pods   = 9");
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["--stdin-filename", "main.tf", "--format", "compact"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut si) = child.stdin.take() {
+        si.write_all(buffer.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(stdout(&o).starts_with("main.tf:16:18: error OVL001"), "{}", stdout(&o));
+}
+
+#[test]
+fn baseline_hides_known_findings_even_after_lines_shift() {
+    let dir = project();
+    write(dir.path(), "main.tf", &CLUSTER.replace("default = 110", "default = 300"));
+    let o = run_in(dir.path(), &["--write-baseline", "baseline.json", "--format", "compact"]);
+    assert_eq!(o.status.code(), Some(1));
+    // Shift every line down; the finding is the same one.
+    write(dir.path(), "main.tf", &format!("# header\n\n{}", CLUSTER.replace("default = 110", "default = 300")));
+    let o = run_in(dir.path(), &["--baseline", "baseline.json", "--format", "compact"]);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
+    // A new problem still shows.
+    write(dir.path(), "other/main.tf", &CLUSTER.replace("default = 110", "default = 5"));
+    let o = run_in(dir.path(), &["--baseline", "baseline.json", "--format", "compact"]);
+    assert!(stdout(&o).starts_with("other/main.tf:4:13: error OVL001"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_tfvars_path_lints_its_module() {
+    let dir = project();
+    write(dir.path(), "terraform.tfvars", "max_pods = 300\n");
+    let o = run_in(dir.path(), &["terraform.tfvars", "--format", "compact"]);
+    assert!(stdout(&o).starts_with("terraform.tfvars:1:12: error OVL001"), "{}", stdout(&o));
+}
+
+#[test]
+fn completions_and_man_page() {
+    let o = bin().args(["completions", "bash"]).output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(stdout(&o).contains("aks-netlint") && stdout(&o).contains("--stdin-filename"));
+    let o = bin().arg("manpage").output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH"), "{}", stdout(&o));
+}

@@ -1,6 +1,7 @@
 //! Command line: raw flags (clap) resolved into [`lint::Options`](crate::lint::Options), and the
 //! mapping of outcomes to exit codes (0 clean, 1 findings at or above the fail level, 2 error).
 
+pub mod baseline;
 pub mod explain;
 
 use std::io::{IsTerminal, Write};
@@ -37,6 +38,10 @@ pub enum Command {
     },
     /// Explain one rule: what, why, sources with dates, examples.
     Explain { id: String },
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    Manpage,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -114,6 +119,16 @@ pub struct CheckArgs {
     /// Ignore any `.aks-netlint.toml`.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// Read the file from stdin as if it were at this path (editors); siblings come from disk
+    /// and only this file's findings are reported.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings as a baseline (fingerprints stable across line shifts).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -127,6 +142,20 @@ pub fn main_with(cli: Cli) -> u8 {
                 2
             }
         },
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "aks-netlint", &mut out);
+            print(&String::from_utf8_lossy(&out))
+        }
+        Some(Command::Manpage) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            if clap_mangen::Man::new(cmd).render(&mut out).is_err() {
+                return 2;
+            }
+            print(&String::from_utf8_lossy(&out))
+        }
         Some(Command::Check(args)) => check(&args),
         None => check(&cli.check),
     }
@@ -166,7 +195,27 @@ fn check(args: &CheckArgs) -> u8 {
         show_unknown: args.show_unknown,
         config: args.config.clone(),
         no_config: args.no_config,
+        stdin: None,
+        baseline: None,
     };
+    let mut opts = opts;
+    if let Some(name) = &args.stdin_filename {
+        let mut text = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            eprintln!("error: cannot read stdin: {e}");
+            return 2;
+        }
+        opts.stdin = Some((name.clone(), text));
+    }
+    if let Some(b) = &args.baseline {
+        match baseline::read(b) {
+            Ok(set) => opts.baseline = Some(set),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
     let outcome = match lint::run(&opts) {
         Ok(o) => o,
         Err(e) => {
@@ -174,6 +223,12 @@ fn check(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
+    if let Some(b) = &args.write_baseline {
+        if let Err(e) = baseline::write(b, &outcome) {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
     let format = args.format.unwrap_or(Format::Text);
     let to_tty = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color.unwrap_or(Color::Auto) {

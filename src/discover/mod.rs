@@ -72,7 +72,8 @@ pub fn walk(paths: &[PathBuf]) -> Scan {
             continue;
         }
         if p.is_file() {
-            if is_tf(p) {
+            // A variable file stands for the module beside it (pre-commit passes changed files).
+            if is_tf(p) || p.extension().is_some_and(|e| e == "tfvars") {
                 if let Some(d) = p.parent() {
                     dirs.insert(d.to_path_buf(), ());
                 }
