@@ -186,7 +186,10 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             .flat_map(|d| {
                 let mut files = discover::module_files(d, &root);
                 if let Some((p, _)) = &stdin {
-                    if p.parent() == Some(d.as_path()) && !files.contains(p) && p.extension().is_some_and(|e| e == "tf") {
+                    if p.parent() == Some(d.as_path())
+                        && !files.contains(p)
+                        && p.extension().is_some_and(|e| e == "tf")
+                    {
                         files.push(p.clone());
                     }
                 }
@@ -194,7 +197,10 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             })
             .filter(|f| !cfg.excluded(f))
             .collect();
-        let loaded: Vec<Loaded> = files.into_par_iter().map(|f| load(f, stdin.as_ref())).collect();
+        let loaded: Vec<Loaded> = files
+            .into_par_iter()
+            .map(|f| load(f, stdin.as_ref()))
+            .collect();
         let mut next = Vec::new();
         for l in loaded {
             let dir = l.path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -439,7 +445,11 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     stats.suppressed = crate::suppress::apply(&mut findings, &sources, &|id| filter.enabled(id));
     let mut findings = dedup(findings, &sources);
     if let Some((p, _)) = &stdin {
-        findings.retain(|f| sources.get(f.primary.span.file).is_some_and(|s| &s.path == p));
+        findings.retain(|f| {
+            sources
+                .get(f.primary.span.file)
+                .is_some_and(|s| &s.path == p)
+        });
     }
     if let Some(base) = &opts.baseline {
         findings.retain(|f| !base.contains(&crate::report::sarif::fingerprint(&sources, f)));

@@ -399,7 +399,11 @@ fn inline_suppressions_need_a_reason_and_unused_ones_are_reported() {
 fn stdin_filename_lints_buffer_with_siblings_from_disk() {
     use std::io::Write as _;
     let dir = project();
-    write(dir.path(), "variables.tf", "variable \"pods\" {\n  type    = number\n  default = 300\n}\n");
+    write(
+        dir.path(),
+        "variables.tf",
+        "variable \"pods\" {\n  type    = number\n  default = 300\n}\n",
+    );
     let buffer = CLUSTER.replace("max_pods   = var.max_pods", "max_pods   = var.pods");
     let mut child = bin()
         .current_dir(dir.path())
@@ -409,7 +413,8 @@ fn stdin_filename_lints_buffer_with_siblings_from_disk() {
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
     if let Some(mut si) = child.stdin.take() {
-        si.write_all(buffer.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        si.write_all(buffer.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
     // The finding's value lives in variables.tf, so nothing is reported for main.tf itself...
@@ -424,26 +429,59 @@ fn stdin_filename_lints_buffer_with_siblings_from_disk() {
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
     if let Some(mut si) = child.stdin.take() {
-        si.write_all(buffer.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        si.write_all(buffer.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-    assert!(stdout(&o).starts_with("main.tf:16:18: error OVL001"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("main.tf:16:18: error OVL001"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
 fn baseline_hides_known_findings_even_after_lines_shift() {
     let dir = project();
-    write(dir.path(), "main.tf", &CLUSTER.replace("default = 110", "default = 300"));
-    let o = run_in(dir.path(), &["--write-baseline", "baseline.json", "--format", "compact"]);
+    write(
+        dir.path(),
+        "main.tf",
+        &CLUSTER.replace("default = 110", "default = 300"),
+    );
+    let o = run_in(
+        dir.path(),
+        &["--write-baseline", "baseline.json", "--format", "compact"],
+    );
     assert_eq!(o.status.code(), Some(1));
     // Shift every line down; the finding is the same one.
-    write(dir.path(), "main.tf", &format!("# header\n\n{}", CLUSTER.replace("default = 110", "default = 300")));
-    let o = run_in(dir.path(), &["--baseline", "baseline.json", "--format", "compact"]);
+    write(
+        dir.path(),
+        "main.tf",
+        &format!(
+            "# header\n\n{}",
+            CLUSTER.replace("default = 110", "default = 300")
+        ),
+    );
+    let o = run_in(
+        dir.path(),
+        &["--baseline", "baseline.json", "--format", "compact"],
+    );
     assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
     // A new problem still shows.
-    write(dir.path(), "other/main.tf", &CLUSTER.replace("default = 110", "default = 5"));
-    let o = run_in(dir.path(), &["--baseline", "baseline.json", "--format", "compact"]);
-    assert!(stdout(&o).starts_with("other/main.tf:4:13: error OVL001"), "{}", stdout(&o));
+    write(
+        dir.path(),
+        "other/main.tf",
+        &CLUSTER.replace("default = 110", "default = 5"),
+    );
+    let o = run_in(
+        dir.path(),
+        &["--baseline", "baseline.json", "--format", "compact"],
+    );
+    assert!(
+        stdout(&o).starts_with("other/main.tf:4:13: error OVL001"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -451,13 +489,48 @@ fn a_tfvars_path_lints_its_module() {
     let dir = project();
     write(dir.path(), "terraform.tfvars", "max_pods = 300\n");
     let o = run_in(dir.path(), &["terraform.tfvars", "--format", "compact"]);
-    assert!(stdout(&o).starts_with("terraform.tfvars:1:12: error OVL001"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("terraform.tfvars:1:12: error OVL001"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
 fn completions_and_man_page() {
-    let o = bin().args(["completions", "bash"]).output().unwrap_or_else(|e| panic!("{e}"));
+    let o = bin()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(stdout(&o).contains("aks-netlint") && stdout(&o).contains("--stdin-filename"));
-    let o = bin().arg("manpage").output().unwrap_or_else(|e| panic!("{e}"));
-    assert!(stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH"), "{}", stdout(&o));
+    let o = bin()
+        .arg("manpage")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn downloaded_modules_are_evaluated_with_their_inputs() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    write(dir.path(), "main.tf", "module \"aks\" {\n  source   = \"Azure/aks/azurerm\"\n  version  = \"10.0.0\"\n  max_pods = 300\n}\n\nmodule \"remote\" {\n  source = \"git::https://example.com/aks.git\"\n}\n");
+    write(
+        dir.path(),
+        ".terraform/modules/modules.json",
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"aks","Source":"registry.terraform.io/Azure/aks/azurerm","Version":"10.0.0","Dir":".terraform/modules/aks"}]}"#,
+    );
+    write(
+        dir.path(),
+        ".terraform/modules/aks/main.tf",
+        &CLUSTER.replace("  default = 110\n", ""),
+    );
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    let out = stdout(&o);
+    assert!(out.starts_with("main.tf:4:14: error OVL001"), "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
 }

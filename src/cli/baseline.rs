@@ -29,8 +29,8 @@ pub fn write(path: &Path, o: &Outcome) -> Result<(), String> {
 
 pub fn read(path: &Path) -> Result<HashSet<String>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let doc: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: not a baseline file: {e}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a baseline file: {e}", path.display()))?;
     if doc.get("version").and_then(serde_json::Value::as_u64) != Some(1) {
         return Err(format!("{}: unsupported baseline version", path.display()));
     }
@@ -39,6 +39,10 @@ pub fn read(path: &Path) -> Result<HashSet<String>, String> {
         .and_then(serde_json::Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|f| f.get("fingerprint").and_then(serde_json::Value::as_str).map(str::to_string))
+        .filter_map(|f| {
+            f.get("fingerprint")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        })
         .collect())
 }
