@@ -30,7 +30,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint paths (the default command).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule ID with its severity and status.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
