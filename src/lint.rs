@@ -125,7 +125,6 @@ fn parse_error(sources: &SourceMap, file: usize, offset: usize, message: String)
 /// Runs the whole pipeline.
 pub fn run(opts: &Options) -> Result<Outcome, String> {
     let started = Instant::now();
-    let reg = registry::get()?;
     // In editor mode the file may not exist yet: lint its directory with it in memory.
     let stdin = opts.stdin.as_ref().map(|(p, t)| {
         let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
@@ -356,6 +355,8 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     let cli_files = named;
 
     stats.files = sources.len();
+    // Compiled only now: nothing before reading files waits for it.
+    let reg = registry::get()?;
     let sources_ref = &sources;
     let text = |s: Span| sources_ref.snippet(s).to_string();
     let per_root: Vec<(Vec<Finding>, usize, usize)> = roots

@@ -2,6 +2,9 @@
 //! evaluated per subject. Each selected value yields a hit, a miss, or an unknown; unknown
 //! values never produce hits.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use ipnet::IpNet;
 use jsonpath_rust::parser::model::JpQuery;
 use jsonpath_rust::parser::parse_json_path;
@@ -16,19 +19,32 @@ use crate::model::node::json_unknown;
 use crate::model::subject::parse_version;
 
 /// A compiled JSONPath with its source text.
+#[derive(Clone)]
 pub struct Path {
     pub src: String,
-    query: JpQuery,
+    query: Arc<JpQuery>,
 }
 
 impl Path {
+    /// Compiles a JSONPath; rules share many paths, so each text is parsed once per process.
     pub fn compile(src: &str) -> Result<Path, String> {
-        parse_json_path(src)
-            .map(|query| Path {
+        static CACHE: OnceLock<Mutex<HashMap<String, Arc<JpQuery>>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Mutex::default);
+        if let Some(q) = cache.lock().ok().and_then(|c| c.get(src).cloned()) {
+            return Ok(Path {
                 src: src.to_string(),
-                query,
-            })
-            .map_err(|e| format!("invalid JSONPath `{src}`: {e}"))
+                query: q,
+            });
+        }
+        let query =
+            Arc::new(parse_json_path(src).map_err(|e| format!("invalid JSONPath `{src}`: {e}"))?);
+        if let Ok(mut c) = cache.lock() {
+            c.insert(src.to_string(), query.clone());
+        }
+        Ok(Path {
+            src: src.to_string(),
+            query,
+        })
     }
 
     /// Selected values with their normalized paths.

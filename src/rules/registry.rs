@@ -63,8 +63,13 @@ impl Registry {
     }
 }
 
+/// Compiles one rule given as JSON (the embedded form) or TOML (tests and tools).
 fn compile(text: &str) -> Result<Rule, String> {
-    let file: RuleFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let file: RuleFile = if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| e.to_string())?
+    } else {
+        toml::from_str(text).map_err(|e| e.to_string())?
+    };
     if file.sources.is_empty() {
         return Err("a rule cites at least one source".into());
     }
