@@ -204,5 +204,6 @@ pub fn subnet(
         vnet: None,
         prefixes,
         delegations,
+        route_table: Ref::from_node(props.and_then(|p| p.path_ci(&["routeTable", "id"]))),
     }
 }

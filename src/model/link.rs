@@ -28,6 +28,17 @@ pub struct Links {
     subnet_by_name: HashMap<(String, String), Vec<usize>>,
     subnet_by_vnet: HashMap<(usize, String), usize>,
     peers: HashMap<usize, Vec<usize>>,
+    /// Route table of each subnet known to have one.
+    route_table_of: HashMap<usize, usize>,
+    /// Why a subnet without a known table might still have one (an unresolvable association).
+    routes_undecidable: Option<String>,
+}
+
+/// Route table state of a subnet.
+pub enum RouteState {
+    None,
+    Table(usize),
+    Unknown(String),
 }
 
 impl Links {
@@ -133,13 +144,84 @@ impl Links {
             v.sort_unstable();
             v.dedup();
         }
-        Links {
+        // Route tables: standalone routes join their table by name; subnets by id or association.
+        let mut table_by_id = HashMap::new();
+        let mut table_by_name = HashMap::new();
+        for (i, t) in m.route_tables.iter().enumerate() {
+            table_by_id.insert(t.id.clone(), i);
+            if let Some(n) = key(t.name.as_ref()) {
+                table_by_name.insert((n, key(t.resource_group.as_ref())), i);
+            }
+        }
+        for r in std::mem::take(&mut m.routes) {
+            let k = key(r.table_name.as_ref()).map(|n| (n, key(r.resource_group.as_ref())));
+            match k
+                .and_then(|k| table_by_name.get(&k))
+                .and_then(|&i| m.route_tables.get_mut(i))
+            {
+                Some(t) => t.prefixes.push(
+                    r.prefix
+                        .unwrap_or_else(|| Node::unknown("route prefix is not set")),
+                ),
+                None => m.routes.push(r),
+            }
+        }
+        let mut links = Links {
             vnet_by_id,
             vnet_by_name,
             subnet_by_id,
             subnet_by_name,
             subnet_by_vnet,
             peers,
+            route_table_of: HashMap::new(),
+            routes_undecidable: None,
+        };
+        let table = |r: &Ref| match r {
+            Ref::Id(id) => table_by_id
+                .get(id)
+                .copied()
+                .ok_or_else(|| format!("{} is not in the scan", id.trim_start_matches("ref:"))),
+            Ref::Unknown(why) => Err(why.clone()),
+            _ => Err("route table is not in the scan".to_string()),
+        };
+        for (i, s) in m.subnets.iter().enumerate() {
+            match table(&s.route_table) {
+                Ok(t) => {
+                    links.route_table_of.insert(i, t);
+                }
+                Err(why) if s.route_table != Ref::Absent => {
+                    links.routes_undecidable.get_or_insert(why);
+                }
+                Err(_) => {}
+            }
+        }
+        for (sref, tref) in &m.route_links {
+            match (links.subnet(sref), table(tref)) {
+                (Resolved::Found(s), Ok(t)) => {
+                    links.route_table_of.insert(s, t);
+                }
+                (Resolved::Found(s), Err(why)) => {
+                    // The subnet has a table, just not one we can read.
+                    links.route_table_of.remove(&s);
+                    links.routes_undecidable.get_or_insert(why);
+                }
+                (Resolved::Unknown(why), _) | (Resolved::None, Err(why)) => {
+                    links.routes_undecidable.get_or_insert(why);
+                }
+                (Resolved::None, Ok(_)) => {}
+            }
+        }
+        links
+    }
+
+    /// The route table associated with a subnet in the scanned code.
+    pub fn route_table(&self, subnet: usize) -> RouteState {
+        match (self.route_table_of.get(&subnet), &self.routes_undecidable) {
+            (Some(t), _) => RouteState::Table(*t),
+            (None, Some(why)) => {
+                RouteState::Unknown(format!("a route table association is unknown: {why}"))
+            }
+            (None, None) => RouteState::None,
         }
     }
 

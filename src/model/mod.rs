@@ -142,6 +142,8 @@ pub struct Subnet {
     pub vnet: Option<usize>,
     pub prefixes: Option<Node>,
     pub delegations: Option<Node>,
+    /// `route_table_id` written on the subnet itself (inline VNet subnets).
+    pub route_table: Ref,
 }
 
 #[derive(Clone, Debug)]
@@ -178,5 +180,28 @@ pub struct Model {
     pub vnets: Vec<Vnet>,
     pub peerings: Vec<Peering>,
     pub local_gateways: Vec<LocalGateway>,
+    pub route_tables: Vec<RouteTable>,
+    /// Standalone routes (`azurerm_route`), joined to their table by name.
+    pub routes: Vec<Route>,
+    /// Subnet -> route table associations.
+    pub route_links: Vec<(Ref, Ref)>,
     pub resources: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    pub addr: String,
+    pub id: String,
+    pub header: Span,
+    pub name: Option<Node>,
+    pub resource_group: Option<Node>,
+    /// Address prefixes of its routes (inline), each located.
+    pub prefixes: Vec<Node>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub table_name: Option<Node>,
+    pub resource_group: Option<Node>,
+    pub prefix: Option<Node>,
 }

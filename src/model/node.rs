@@ -90,6 +90,19 @@ impl Node {
         }
     }
 
+    /// A value derived from several others (e.g. "has no route table"), anchored at the block a
+    /// user would change.
+    pub fn derived_at(v: V, at: Option<Span>) -> Node {
+        Node {
+            v,
+            loc: Loc {
+                prov: None,
+                at,
+                default: false,
+            },
+        }
+    }
+
     /// Converts an evaluated value; `at` is the attribute consuming it.
     pub fn from_value(v: &Value, at: Option<Span>) -> Node {
         let mut n = Node::convert(v);

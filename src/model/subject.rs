@@ -7,9 +7,9 @@
 
 use serde_json::Value as Json;
 
-use super::link::{Links, Resolved};
+use super::link::{Links, Resolved, RouteState};
 use super::node::Located;
-use super::{Cluster, Model, Node, Pool, Subnet, V};
+use super::{Cluster, Model, Node, Pool, RouteTable, Subnet, V};
 use crate::cidr;
 use crate::source::Span;
 
@@ -225,7 +225,7 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
             Resolved::None => (Node::null(), None),
             Resolved::Unknown(why) => (Node::unknown(why), None),
             Resolved::Found(i) => match m.subnets.get(i) {
-                Some(s) => (subnet_node(s, p), s.vnet),
+                Some(s) => (subnet_node(m, links, i, s), s.vnet),
                 None => (Node::unknown("subnet index"), None),
             },
         };
@@ -295,7 +295,7 @@ fn push_cidrs(out: &mut Vec<Node>, space: &Node) {
     }
 }
 
-fn subnet_node(s: &Subnet, p: &Pool) -> Node {
+fn subnet_node(m: &Model, links: &Links, idx: usize, s: &Subnet) -> Node {
     let mut n = Node::obj(vec![
         ("address", Node::str(s.addr.clone())),
         ("name", or_null(&s.name)),
@@ -315,8 +315,45 @@ fn subnet_node(s: &Subnet, p: &Pool) -> Node {
         ),
         ("has_ipv6", has_ipv6(s.prefixes.as_ref())),
     ]);
+    let (has_table, table) = match links.route_table(idx) {
+        RouteState::None => (
+            Node::derived_at(V::Bool(false), Some(s.header)),
+            Node::null(),
+        ),
+        RouteState::Unknown(why) => (Node::unknown(why.clone()), Node::unknown(why)),
+        RouteState::Table(t) => match m.route_tables.get(t) {
+            Some(rt) => (Node::new(V::Bool(true)), route_table_node(rt)),
+            None => (
+                Node::unknown("route table index"),
+                Node::unknown("route table index"),
+            ),
+        },
+    };
+    if let V::Obj(fields) = &mut n.v {
+        fields.push(("has_route_table".into(), has_table));
+        fields.push(("route_table".into(), table));
+    }
     n.loc.at = Some(s.header);
-    let _ = p;
+    n
+}
+
+fn route_table_node(t: &RouteTable) -> Node {
+    let default_route = if t.prefixes.iter().any(Node::is_unknown) {
+        Node::unknown("a route prefix is unknown")
+    } else {
+        let any = t
+            .prefixes
+            .iter()
+            .any(|p| p.as_str().is_some_and(|x| x.trim() == "0.0.0.0/0"));
+        Node::derived_at(V::Bool(any), Some(t.header))
+    };
+    let mut n = Node::obj(vec![
+        ("address", Node::str(t.addr.clone())),
+        ("name", or_null(&t.name)),
+        ("prefixes", Node::list(t.prefixes.clone())),
+        ("has_default_route", default_route),
+    ]);
+    n.loc.at = Some(t.header);
     n
 }
 

@@ -2,7 +2,8 @@
 //! (ARM bodies, HCL objects in azapi 2.x or `jsonencode()` in 1.x).
 
 use super::{
-    arm, Cluster, LocalGateway, Model, Network, Node, Peering, Pool, Ref, Subnet, Vnet, V,
+    arm, Cluster, LocalGateway, Model, Network, Node, Peering, Pool, Ref, Route, RouteTable,
+    Subnet, Vnet, V,
 };
 use crate::eval::functions;
 use crate::eval::terraform::{BlockRef, Evaluator};
@@ -16,6 +17,9 @@ const TYPES: &[&str] = &[
     "azurerm_subnet",
     "azurerm_virtual_network_peering",
     "azurerm_local_network_gateway",
+    "azurerm_route_table",
+    "azurerm_route",
+    "azurerm_subnet_route_table_association",
     "azapi_resource",
 ];
 
@@ -124,6 +128,9 @@ impl Ctx<'_, '_, '_, '_> {
                         vnet: None,
                         prefixes,
                         delegations: Some(delegations(self.ev, &sb)),
+                        route_table: Ref::from_node(
+                            field(self.ev, &sb, &["route_table_id"]).as_ref(),
+                        ),
                     });
                 }
                 m.vnets.push(Vnet {
@@ -148,6 +155,7 @@ impl Ctx<'_, '_, '_, '_> {
                     .f(&["address_prefixes"])
                     .or_else(|| self.f(&["address_prefix"]).map(wrap)),
                 delegations: Some(delegations(self.ev, self.b)),
+                route_table: Ref::from_node(self.f(&["route_table_id_wo"]).as_ref()),
             }),
             "azurerm_virtual_network_peering" => m.peerings.push(Peering {
                 vnet_name: self.f(&["virtual_network_name"]),
@@ -159,6 +167,34 @@ impl Ctx<'_, '_, '_, '_> {
                 addr: self.addr.clone(),
                 address_space: self.f(&["address_space"]),
             }),
+            "azurerm_route_table" => {
+                let prefixes = self
+                    .ev
+                    .blocks(self.b, "route")
+                    .iter()
+                    .map(|r| {
+                        field(self.ev, r, &["address_prefix"])
+                            .unwrap_or_else(|| Node::unknown("route prefix is not set"))
+                    })
+                    .collect();
+                m.route_tables.push(RouteTable {
+                    addr: self.addr.clone(),
+                    id: self.id(),
+                    header: self.b.header,
+                    name: self.f(&["name"]),
+                    resource_group: self.f(&["resource_group_name"]),
+                    prefixes,
+                });
+            }
+            "azurerm_route" => m.routes.push(Route {
+                table_name: self.f(&["route_table_name"]),
+                resource_group: self.f(&["resource_group_name"]),
+                prefix: self.f(&["address_prefix"]),
+            }),
+            "azurerm_subnet_route_table_association" => m.route_links.push((
+                Ref::from_node(self.f(&["subnet_id"]).as_ref()),
+                Ref::from_node(self.f(&["route_table_id"]).as_ref()),
+            )),
             "azapi_resource" => self.azapi(m),
             _ => {}
         }
