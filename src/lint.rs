@@ -388,7 +388,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             }
             let ev = Evaluator::new(&project, r, inputs, &text);
             let mut model = tfmodel::build(&ev);
-            let subjects = subject::clusters(&mut model);
+            let subjects = subject::all(&mut model);
             if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
                 // Development aid: the documents rules see.
                 for s in &subjects {
@@ -424,7 +424,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
                     resource: None,
                 });
             }
-            (out, model.resources, subjects.len())
+            (out, model.resources, model.clusters.len())
         })
         .collect();
     for (f, res, clusters) in per_root {

@@ -3,6 +3,7 @@
 //! [`terraform`]); [`link`] resolves pool -> subnet -> VNet -> peerings once; [`subject`] builds
 //! the per-cluster JSON documents the rules read, with platform defaults applied and marked.
 
+pub mod agc;
 pub mod arm;
 pub mod link;
 pub mod node;
@@ -185,7 +186,26 @@ pub struct Model {
     pub routes: Vec<Route>,
     /// Subnet -> route table associations.
     pub route_links: Vec<(Ref, Ref)>,
+    /// Application Gateway for Containers (traffic controllers) and their subnet associations.
+    pub agcs: Vec<Agc>,
+    pub agc_associations: Vec<AgcAssociation>,
+    /// ALB controller Helm releases (chart `alb-controller`): their `version` values.
+    pub alb_controllers: Vec<Option<Node>>,
     pub resources: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Agc {
+    pub addr: String,
+    pub id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct AgcAssociation {
+    pub addr: String,
+    pub header: Span,
+    pub agc: Ref,
+    pub subnet: Ref,
 }
 
 #[derive(Clone, Debug)]

@@ -20,15 +20,18 @@ pub struct Subject {
     pub header: Span,
     /// Set when the resource exists only if an unknown condition holds.
     pub condition: Option<String>,
+    /// Context every finding on this subject carries (e.g. how an AGC was linked).
+    pub notes: Vec<String>,
     pub node: Node,
     pub json: Json,
     pub located: Located,
 }
 
-/// The cluster subjects of a model.
-pub fn clusters(m: &mut Model) -> Vec<Subject> {
+/// Every subject of a model: its clusters, then its AGC subnet associations.
+pub fn all(m: &mut Model) -> Vec<Subject> {
     let links = Links::build(m);
-    m.clusters
+    let mut out: Vec<Subject> = m
+        .clusters
         .iter()
         .map(|c| {
             let node = cluster_node(m, &links, c);
@@ -38,12 +41,16 @@ pub fn clusters(m: &mut Model) -> Vec<Subject> {
                 address: c.addr.clone(),
                 header: c.header,
                 condition: c.condition.clone(),
+                notes: Vec::new(),
                 node,
                 json,
                 located,
             }
         })
-        .collect()
+        .collect();
+    let agc = super::agc::subjects(m, &links, &out);
+    out.extend(agc);
+    out
 }
 
 fn lower(n: &Option<Node>) -> Option<String> {

@@ -2,8 +2,8 @@
 //! (ARM bodies, HCL objects in azapi 2.x or `jsonencode()` in 1.x).
 
 use super::{
-    arm, Cluster, LocalGateway, Model, Network, Node, Peering, Pool, Ref, Route, RouteTable,
-    Subnet, Vnet, V,
+    arm, Agc, AgcAssociation, Cluster, LocalGateway, Model, Network, Node, Peering, Pool, Ref,
+    Route, RouteTable, Subnet, Vnet, V,
 };
 use crate::eval::functions;
 use crate::eval::terraform::{BlockRef, Evaluator};
@@ -20,6 +20,9 @@ const TYPES: &[&str] = &[
     "azurerm_route_table",
     "azurerm_route",
     "azurerm_subnet_route_table_association",
+    "azurerm_application_load_balancer",
+    "azurerm_application_load_balancer_subnet_association",
+    "helm_release",
     "azapi_resource",
 ];
 
@@ -195,6 +198,29 @@ impl Ctx<'_, '_, '_, '_> {
                 Ref::from_node(self.f(&["subnet_id"]).as_ref()),
                 Ref::from_node(self.f(&["route_table_id"]).as_ref()),
             )),
+            "azurerm_application_load_balancer" => m.agcs.push(Agc {
+                addr: self.addr.clone(),
+                id: self.id(),
+            }),
+            "azurerm_application_load_balancer_subnet_association" => {
+                m.agc_associations.push(AgcAssociation {
+                    addr: self.addr.clone(),
+                    header: self.b.header,
+                    agc: Ref::from_node(self.f(&["application_load_balancer_id"]).as_ref()),
+                    subnet: Ref::from_node(self.f(&["subnet_id"]).as_ref()),
+                })
+            }
+            "helm_release" => {
+                // `chart = "alb-controller"` with an OCI repository, or the full OCI reference.
+                let chart = self.f(&["chart"]);
+                let is_alb = chart
+                    .as_ref()
+                    .and_then(Node::as_str)
+                    .is_some_and(|c| c == "alb-controller" || c.ends_with("/alb-controller"));
+                if is_alb {
+                    m.alb_controllers.push(self.f(&["version"]));
+                }
+            }
             "azapi_resource" => self.azapi(m),
             _ => {}
         }
@@ -321,6 +347,19 @@ impl Ctx<'_, '_, '_, '_> {
                     arm::vnet(self.addr.clone(), self.id(), self.b.header, &body, None);
                 m.vnets.push(v);
                 m.subnets.extend(subnets);
+            }
+            "microsoft.servicenetworking/trafficcontrollers" => m.agcs.push(Agc {
+                addr: self.addr.clone(),
+                id: self.id(),
+            }),
+            "microsoft.servicenetworking/trafficcontrollers/associations" => {
+                let subnet = body.path_ci(&["properties", "subnet", "id"]);
+                m.agc_associations.push(AgcAssociation {
+                    addr: self.addr.clone(),
+                    header: self.b.header,
+                    agc: parent,
+                    subnet: Ref::from_node(subnet),
+                });
             }
             "microsoft.network/virtualnetworks/subnets" => {
                 let s = arm::subnet(

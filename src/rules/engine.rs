@@ -196,6 +196,7 @@ fn finding(
         }
     }
     secondary.dedup_by(|a, b| a.span == b.span);
+    notes.extend(s.notes.iter().cloned());
     if let Some(c) = condition_of(s, &hit.path) {
         notes.push(format!(
             "only deployed if `{c}` (unknown here); checked as deployed"

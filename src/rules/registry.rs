@@ -85,7 +85,7 @@ fn compile(text: &str) -> Result<Rule, String> {
         (Vec::new(), Vec::new(), Vec::new())
     } else {
         let applies = file.applies_to.as_ref().ok_or("missing [applies_to]")?;
-        if applies.kind != "cluster" {
+        if !matches!(applies.kind.as_str(), "cluster" | "agc_association") {
             return Err(format!("unknown subject kind `{}`", applies.kind));
         }
         let guards = applies
