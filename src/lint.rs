@@ -83,18 +83,7 @@ fn load(path: PathBuf, stdin: Option<&(PathBuf, String)>) -> Loaded {
         Some((p, text)) if *p == path => Ok(text.clone()),
         _ => discover::read_text(&path, MAX_FILE_BYTES),
     };
-    let body = text.as_ref().ok().map(|t| {
-        hcl_edit::parser::parse_body(t).map_err(|e| {
-            let msg = e
-                .message()
-                .trim()
-                .lines()
-                .next()
-                .unwrap_or("invalid HCL")
-                .to_string();
-            (e.location().offset(), msg)
-        })
-    });
+    let body = text.as_ref().ok().map(|t| tf::parse_hcl(t));
     Loaded { path, text, body }
 }
 
@@ -335,19 +324,12 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     for (_, id) in &var_files {
         let Some(id) = *id else { continue };
         let text = sources.get(id).map(|f| f.text.as_str()).unwrap_or("");
-        match hcl_edit::parser::parse_body(text) {
+        match tf::parse_hcl(text) {
             Ok(b) => {
                 var_bodies.insert(id, b);
             }
-            Err(e) => {
-                let msg = e
-                    .message()
-                    .trim()
-                    .lines()
-                    .next()
-                    .unwrap_or("invalid HCL")
-                    .to_string();
-                findings.push(parse_error(&sources, id, e.location().offset(), msg));
+            Err((offset, msg)) => {
+                findings.push(parse_error(&sources, id, offset, msg));
                 stats.parse_errors += 1;
             }
         }

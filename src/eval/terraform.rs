@@ -70,6 +70,29 @@ impl Scope {
         }
     }
 
+    /// Binds `count.index` or `each.key`/`each.value` for one instance of a resource or module
+    /// call; an unknown key binds all of them as unknown.
+    pub fn for_instance(&self, key: &InstKey, value: Value) -> Scope {
+        let obj = |pairs: Vec<(&str, Value)>| {
+            Value::map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+        };
+        match key {
+            InstKey::Index(i) => self.with("count", obj(vec![("index", Value::num(*i as f64))])),
+            InstKey::Name(n) => self.with(
+                "each",
+                obj(vec![("key", Value::str(n.clone())), ("value", value)]),
+            ),
+            InstKey::Unknown => {
+                let u = obj(vec![
+                    ("index", Value::unknown("count.index is unknown")),
+                    ("key", Value::unknown("each.key is unknown")),
+                    ("value", Value::unknown("each.value is unknown")),
+                ]);
+                self.with("count", u.clone()).with("each", u)
+            }
+        }
+    }
+
     fn lookup(&self, name: &str) -> Option<&Value> {
         let mut cur = self.binds.as_deref();
         while let Some(b) = cur {
@@ -118,8 +141,8 @@ type Children = Rc<Vec<(InstKey, usize)>>;
 pub struct Evaluator<'p, 'a> {
     pub project: &'p Project<'a>,
     pub instances: RefCell<Vec<Instance>>,
-    locals: RefCell<HashMap<(usize, String), Value>>,
-    outputs: RefCell<HashMap<(usize, String), Value>>,
+    /// Evaluated variables, locals and outputs per instance (`var.x`, `local.x`, `output.x`).
+    memo: RefCell<HashMap<(usize, String), Value>>,
     in_progress: RefCell<HashSet<(usize, String)>>,
     res_exp: RefCell<HashMap<(usize, usize), Rc<Expansion>>>,
     children: RefCell<HashMap<(usize, usize), Children>>,
@@ -147,8 +170,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 depth: 0,
                 condition: None,
             }]),
-            locals: RefCell::default(),
-            outputs: RefCell::default(),
+            memo: RefCell::default(),
             in_progress: RefCell::default(),
             res_exp: RefCell::default(),
             children: RefCell::default(),
@@ -736,7 +758,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     /// declared type (which fills `optional()` attributes).
     pub fn var(&self, inst: usize, name: &str) -> Value {
         let key = (inst, format!("var.{name}"));
-        if let Some(v) = self.locals.borrow().get(&key) {
+        if let Some(v) = self.memo.borrow().get(&key) {
             return v.clone();
         }
         let raw = self.var_raw(inst, name);
@@ -748,7 +770,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             Some((ty, file)) => convert(self, raw, ty, file, 0),
             None => raw,
         };
-        self.locals.borrow_mut().insert(key, v.clone());
+        self.memo.borrow_mut().insert(key, v.clone());
         v
     }
 
@@ -791,27 +813,40 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     }
 
     fn local(&self, inst: usize, name: &str, span: Span) -> Value {
-        let key = (inst, format!("local.{name}"));
-        if let Some(v) = self.locals.borrow().get(&key) {
-            return v.clone();
-        }
         let Some(m) = self.module_of(inst) else {
             return Value::unknown("no module");
         };
-        let Some(&(file, expr)) = m.locals.get(name) else {
-            return Value::error(format!("local.{name} is not declared"));
+        let decl = m.locals.get(name).copied();
+        self.memo(inst, "local", name, span, decl, || {
+            Value::error(format!("local.{name} is not declared"))
+        })
+    }
+
+    /// A named module-level expression (`local.x`, `output.x`), evaluated once per instance
+    /// and guarded against cycles.
+    fn memo(
+        &self,
+        inst: usize,
+        kind: &str,
+        name: &str,
+        span: Span,
+        decl: Option<(FileId, &'a Expression)>,
+        absent: impl FnOnce() -> Value,
+    ) -> Value {
+        let key = (inst, format!("{kind}.{name}"));
+        if let Some(v) = self.memo.borrow().get(&key) {
+            return v.clone();
+        }
+        let Some((file, expr)) = decl else {
+            return absent();
         };
-        let v = self.guarded(key.clone(), span, || {
-            self.eval(
-                expr,
-                &Scope {
-                    inst,
-                    file,
-                    binds: None,
-                },
-            )
-        });
-        self.locals.borrow_mut().insert(key, v.clone());
+        let scope = Scope {
+            inst,
+            file,
+            binds: None,
+        };
+        let v = self.guarded(key.clone(), span, || self.eval(expr, &scope));
+        self.memo.borrow_mut().insert(key, v.clone());
         v
     }
 
@@ -878,28 +913,13 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     }
 
     fn output(&self, inst: usize, name: &str, span: Span) -> Value {
-        let key = (inst, format!("output.{name}"));
-        if let Some(v) = self.outputs.borrow().get(&key) {
-            return v.clone();
-        }
         let Some(m) = self.module_of(inst) else {
             return Value::unknown("module source is not available locally");
         };
-        let Some(&(file, expr)) = m.outputs.get(name) else {
-            return Value::error(format!("output {name} is not declared"));
-        };
-        let v = self.guarded(key.clone(), span, || {
-            self.eval(
-                expr,
-                &Scope {
-                    inst,
-                    file,
-                    binds: None,
-                },
-            )
-        });
-        self.outputs.borrow_mut().insert(key, v.clone());
-        v
+        let decl = m.outputs.get(name).copied();
+        self.memo(inst, "output", name, span, decl, || {
+            Value::error(format!("output {name} is not declared"))
+        })
     }
 
     // ----- expansion ---------------------------------------------------------------------
@@ -1012,30 +1032,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             .find(|(k, _)| *k == key)
             .map(|(_, v)| v.clone())
             .unwrap_or_else(|| Value::unknown("instance key is unknown"));
-        Some(match &key {
-            InstKey::Index(i) => {
-                let mut m = BTreeMap::new();
-                m.insert("index".to_string(), Value::num(*i as f64));
-                sc.with("count", Value::map(m))
-            }
-            InstKey::Name(n) => {
-                let mut m = BTreeMap::new();
-                m.insert("key".to_string(), Value::str(n.clone()));
-                m.insert("value".to_string(), val);
-                sc.with("each", Value::map(m))
-            }
-            InstKey::Unknown => {
-                let mut m = BTreeMap::new();
-                m.insert(
-                    "index".to_string(),
-                    Value::unknown("count.index is unknown"),
-                );
-                m.insert("key".to_string(), Value::unknown("each.key is unknown"));
-                m.insert("value".to_string(), Value::unknown("each.value is unknown"));
-                let u = Value::map(m);
-                sc.with("count", u.clone()).with("each", u)
-            }
-        })
+        Some(sc.for_instance(&key, val))
     }
 
     /// The address of a resource instance, e.g. `module.aks.azurerm_subnet.nodes["a"]`.
@@ -1295,30 +1292,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         };
         let mut out = Vec::new();
         for (k, kv) in &exp.keys {
-            let sc_k = match k {
-                InstKey::Index(i) => {
-                    let mut mm = BTreeMap::new();
-                    mm.insert("index".to_string(), Value::num(*i as f64));
-                    sc.with("count", Value::map(mm))
-                }
-                InstKey::Name(n) => {
-                    let mut mm = BTreeMap::new();
-                    mm.insert("key".to_string(), Value::str(n.clone()));
-                    mm.insert("value".to_string(), kv.clone());
-                    sc.with("each", Value::map(mm))
-                }
-                InstKey::Unknown => {
-                    let mut mm = BTreeMap::new();
-                    mm.insert(
-                        "index".to_string(),
-                        Value::unknown("count.index is unknown"),
-                    );
-                    mm.insert("key".to_string(), Value::unknown("each.key is unknown"));
-                    mm.insert("value".to_string(), Value::unknown("each.value is unknown"));
-                    let u = Value::map(mm);
-                    sc.with("count", u.clone()).with("each", u)
-                }
-            };
+            let sc_k = sc.for_instance(k, kv.clone());
             let key_txt = if exp.collection {
                 k.to_string()
             } else {

@@ -35,7 +35,7 @@ pub fn cluster(
     let list_or_single = |plural: &str, single: &str| {
         net(plural)
             .filter(|n| !n.is_null())
-            .or_else(|| net(single).filter(|n| !n.is_null()).map(wrap_list))
+            .or_else(|| net(single).filter(|n| !n.is_null()).map(Node::into_list))
     };
     let network = Network {
         plugin: net("networkPlugin"),
@@ -75,17 +75,6 @@ pub fn cluster(
             .path_ci(&["addonProfiles", "aciConnectorLinux", "enabled"])
             .cloned(),
         condition,
-    }
-}
-
-fn wrap_list(n: Node) -> Node {
-    if n.is_unknown() {
-        return n;
-    }
-    let loc = n.loc.clone();
-    Node {
-        v: V::List(vec![n]),
-        loc,
     }
 }
 
@@ -173,7 +162,7 @@ pub fn subnet(
             props
                 .and_then(|p| p.get_ci("addressPrefix"))
                 .cloned()
-                .map(wrap_list)
+                .map(Node::into_list)
         });
     let delegations = props
         .and_then(|p| p.get_ci("delegations"))

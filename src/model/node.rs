@@ -199,6 +199,19 @@ impl Node {
         keys.iter().try_fold(self, |n, k| n.get_ci(k))
     }
 
+    /// A single value as a one-element list (`pod_cidr` read as `pod_cidrs`), keeping its
+    /// location; unknown stays unknown.
+    pub fn into_list(self) -> Node {
+        if self.is_unknown() {
+            return self;
+        }
+        let loc = self.loc.clone();
+        Node {
+            v: V::List(vec![self]),
+            loc,
+        }
+    }
+
     /// Location to point at: where written, else where used.
     pub fn primary_span(&self) -> Option<Span> {
         self.loc.prov.as_ref().map(|p| p.span).or(self.loc.at)

@@ -119,7 +119,7 @@ impl Ctx<'_, '_, '_, '_> {
                 let name = self.f(&["name"]);
                 for sb in self.ev.blocks(self.b, "subnet") {
                     let prefixes = field(self.ev, &sb, &["address_prefixes"])
-                        .or_else(|| field(self.ev, &sb, &["address_prefix"]).map(wrap));
+                        .or_else(|| field(self.ev, &sb, &["address_prefix"]).map(Node::into_list));
                     m.subnets.push(Subnet {
                         addr: format!("{}.subnet", self.addr),
                         id: None,
@@ -156,7 +156,7 @@ impl Ctx<'_, '_, '_, '_> {
                 vnet: None,
                 prefixes: self
                     .f(&["address_prefixes"])
-                    .or_else(|| self.f(&["address_prefix"]).map(wrap)),
+                    .or_else(|| self.f(&["address_prefix"]).map(Node::into_list)),
                 delegations: Some(delegations(self.ev, self.b)),
                 route_table: Ref::from_node(self.f(&["route_table_id_wo"]).as_ref()),
             }),
@@ -234,7 +234,7 @@ impl Ctx<'_, '_, '_, '_> {
         let list_or_single = |plural: &str, single: &str| {
             nf(&[plural])
                 .filter(|n| n.as_list().is_none_or(|l| !l.is_empty()))
-                .or_else(|| nf(&[single]).map(wrap))
+                .or_else(|| nf(&[single]).map(Node::into_list))
         };
         let network = Network {
             plugin: nf(&["network_plugin"]),
@@ -374,17 +374,6 @@ impl Ctx<'_, '_, '_, '_> {
             }
             _ => {}
         }
-    }
-}
-
-fn wrap(n: Node) -> Node {
-    if n.is_unknown() {
-        return n;
-    }
-    let loc = n.loc.clone();
-    Node {
-        v: V::List(vec![n]),
-        loc,
     }
 }
 

@@ -26,17 +26,22 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, ParseError>
             message: "file not loaded".into(),
         });
     };
-    hcl_edit::parser::parse_body(&src.text).map_err(|e| {
-        let off = e.location().offset().min(src.text.len());
+    parse_hcl(&src.text).map_err(|(off, message)| {
+        let off = off.min(src.text.len());
         let end = src.text[off..]
             .char_indices()
             .nth(1)
             .map_or(src.text.len(), |(i, _)| off + i);
         ParseError {
             span: Span::new(file, off..end),
-            message: first_line(e.message()),
+            message,
         }
     })
+}
+
+/// Parses HCL text; an error is its byte offset and the first line of the parser's message.
+pub fn parse_hcl(text: &str) -> Result<Body, (usize, String)> {
+    hcl_edit::parser::parse_body(text).map_err(|e| (e.location().offset(), first_line(e.message())))
 }
 
 fn first_line(s: &str) -> String {
