@@ -71,6 +71,15 @@ pub fn cluster(
         network_at: np.and_then(Node::primary_span),
         network,
         pools,
+        agic: props
+            .path_ci(&["addonProfiles", "ingressApplicationGateway"])
+            .filter(|a| a.get_ci("enabled").and_then(Node::as_bool) != Some(false))
+            .map(|a| super::AgicAddon {
+                header: a.primary_span().unwrap_or(header),
+                gateway: Ref::from_node(a.path_ci(&["config", "applicationGatewayId"])),
+                subnet_cidr: a.path_ci(&["config", "subnetCIDR"]).cloned(),
+                subnet: Ref::from_node(a.path_ci(&["config", "subnetId"])),
+            }),
         virtual_nodes: props
             .path_ci(&["addonProfiles", "aciConnectorLinux", "enabled"])
             .cloned(),

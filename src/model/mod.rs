@@ -127,6 +127,8 @@ pub struct Cluster {
     pub pools: Vec<Pool>,
     /// Virtual nodes (ACI connector) add-on: enabled flag, located at its block or setting.
     pub virtual_nodes: Option<Node>,
+    /// The AGIC add-on (`ingress_application_gateway` / `addonProfiles.ingressApplicationGateway`).
+    pub agic: Option<AgicAddon>,
     pub condition: Option<String>,
 }
 
@@ -191,7 +193,28 @@ pub struct Model {
     pub agc_associations: Vec<AgcAssociation>,
     /// ALB controller Helm releases (chart `alb-controller`): their `version` values.
     pub alb_controllers: Vec<Option<Node>>,
+    pub app_gateways: Vec<AppGateway>,
+    /// AGIC Helm releases (chart `ingress-azure`): their `version` values.
+    pub agic_helm: Vec<Option<Node>>,
     pub resources: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct AgicAddon {
+    pub header: Span,
+    pub gateway: Ref,
+    pub subnet_cidr: Option<Node>,
+    pub subnet: Ref,
+}
+
+#[derive(Clone, Debug)]
+pub struct AppGateway {
+    pub addr: String,
+    pub id: String,
+    pub header: Span,
+    pub sku_name: Option<Node>,
+    pub sku_tier: Option<Node>,
+    pub subnet: Ref,
 }
 
 #[derive(Clone, Debug)]

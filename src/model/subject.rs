@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use super::link::{Links, Resolved, RouteState};
 use super::node::Located;
-use super::{Cluster, Model, Node, Pool, RouteTable, Subnet, V};
+use super::{Cluster, Model, Node, Pool, Ref, RouteTable, Subnet, V};
 use crate::cidr;
 use crate::source::Span;
 
@@ -274,9 +274,31 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
             push_cidrs(&mut connected, space);
         }
     }
+    // Every subnet prefix of the cluster's VNets (AGIC's subnet_cidr must avoid them all).
+    let vnet_subnet_prefixes: Vec<Node> = m
+        .subnets
+        .iter()
+        .filter(|s| s.vnet.is_some_and(|v| vnets.contains(&v)))
+        .flat_map(|s| match s.prefixes.as_ref().map(|p| &p.v) {
+            Some(V::List(items)) => items.clone(),
+            Some(V::Unknown(r)) => vec![Node::unknown(r.clone())],
+            _ => Vec::new(),
+        })
+        .collect();
+    let agic = agic_node(m, links, c, &vnets);
+    let agic_helm = match m.agic_helm.as_slice() {
+        [] => Node::null(),
+        [one] => one
+            .clone()
+            .unwrap_or_else(|| Node::unknown("the AGIC chart version is not pinned")),
+        _ => Node::unknown("several AGIC Helm releases"),
+    };
     Node::obj(vec![
         ("address", Node::str(c.addr.clone())),
         ("name", or_null(&c.name)),
+        ("agic", agic),
+        ("agic_helm_version", agic_helm),
+        ("vnet_subnet_prefixes", Node::list(vnet_subnet_prefixes)),
         ("kubernetes_version", or_null(&c.version)),
         ("network", network),
         ("pools", Node::list(pools)),
@@ -292,6 +314,118 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         ),
         ("connected", Node::list(connected)),
     ])
+}
+
+/// The AGIC add-on: its `subnet_cidr`, the Application Gateway it uses and that gateway's subnet
+/// (the gateway's own, or the add-on's `subnet_id` where AKS creates the gateway).
+fn agic_node(m: &Model, links: &Links, c: &Cluster, cluster_vnets: &[usize]) -> Node {
+    let Some(a) = &c.agic else {
+        return Node::null();
+    };
+    let gateway = match &a.gateway {
+        Ref::Absent => None,
+        Ref::Id(id) => m.app_gateways.iter().position(|g| &g.id == id).map(Ok),
+        Ref::Unknown(r) => Some(Err(r.clone())),
+        _ => Some(Err("the Application Gateway is not in the scan".to_string())),
+    };
+    let gateway_doc = match &gateway {
+        None => Node::null(),
+        Some(Err(r)) => Node::unknown(r.clone()),
+        Some(Ok(g)) => match m.app_gateways.get(*g) {
+            Some(g) => {
+                let mut n = Node::obj(vec![
+                    ("address", Node::str(g.addr.clone())),
+                    ("sku_name", or_null(&g.sku_name)),
+                    ("sku_tier", or_null(&g.sku_tier)),
+                ]);
+                n.loc.at = Some(g.header);
+                n
+            }
+            None => Node::unknown("gateway index"),
+        },
+    };
+    let subnet_ref = match &gateway {
+        Some(Ok(g)) => m
+            .app_gateways
+            .get(*g)
+            .map(|g| g.subnet.clone())
+            .unwrap_or(Ref::Absent),
+        Some(Err(r)) => Ref::Unknown(r.clone()),
+        None => a.subnet.clone(),
+    };
+    let gateway_subnet = match links.subnet(&subnet_ref) {
+        Resolved::None => Node::null(),
+        Resolved::Unknown(r) => Node::unknown(r),
+        Resolved::Found(i) => match m.subnets.get(i) {
+            Some(s) => {
+                let prefix_v4 = s.prefixes.as_ref().and_then(Node::as_list).and_then(|l| {
+                    l.iter()
+                        .find(|p| {
+                            p.is_unknown()
+                                || p.as_str()
+                                    .and_then(cidr::parse)
+                                    .is_some_and(|n| cidr::is_v4(&n))
+                        })
+                        .cloned()
+                });
+                let delegated = match s.delegations.as_ref().map(|d| &d.v) {
+                    Some(V::List(items)) if items.iter().any(Node::is_unknown) => {
+                        Node::unknown("a delegation is unknown")
+                    }
+                    Some(V::List(items)) => Node::derived_at(
+                        V::Bool(items.iter().any(|d| {
+                            d.as_str().is_some_and(|x| {
+                                x.eq_ignore_ascii_case("Microsoft.Network/applicationGateways")
+                            })
+                        })),
+                        Some(s.header),
+                    ),
+                    _ => Node::derived_at(V::Bool(false), Some(s.header)),
+                };
+                let same_vnet = match s.vnet {
+                    Some(v) if !cluster_vnets.is_empty() => {
+                        Node::derived_at(V::Bool(cluster_vnets.contains(&v)), Some(s.header))
+                    }
+                    _ => {
+                        Node::unknown("the VNet of the gateway subnet or of the cluster is unknown")
+                    }
+                };
+                // Gateways on this subnet, in source order: the second one is the one to move.
+                let mut on_subnet = Vec::new();
+                let mut undecided = false;
+                for g in &m.app_gateways {
+                    match links.subnet(&g.subnet) {
+                        Resolved::Found(j) if j == i => on_subnet.push(g.header),
+                        Resolved::Unknown(_) => undecided = true,
+                        _ => {}
+                    }
+                }
+                let second = match (on_subnet.get(1), undecided) {
+                    (Some(h), _) => Node::derived_at(V::Bool(true), Some(*h)),
+                    (None, false) => Node::new(V::Bool(false)),
+                    (None, true) => Node::unknown("a gateway's subnet is unknown"),
+                };
+                let mut n = Node::obj(vec![
+                    ("address", Node::str(s.addr.clone())),
+                    ("name", or_null(&s.name)),
+                    ("prefix_v4", prefix_v4.unwrap_or_else(Node::null)),
+                    ("delegated_to_appgw", delegated),
+                    ("same_vnet", same_vnet),
+                    ("second_gateway", second),
+                ]);
+                n.loc.at = Some(s.header);
+                n
+            }
+            None => Node::unknown("subnet index"),
+        },
+    };
+    let mut n = Node::obj(vec![
+        ("subnet_cidr", or_null(&a.subnet_cidr)),
+        ("gateway", gateway_doc),
+        ("gateway_subnet", gateway_subnet),
+    ]);
+    n.loc.at = Some(a.header);
+    n
 }
 
 fn push_cidrs(out: &mut Vec<Node>, space: &Node) {

@@ -2,8 +2,8 @@
 //! (ARM bodies, HCL objects in azapi 2.x or `jsonencode()` in 1.x).
 
 use super::{
-    arm, Agc, AgcAssociation, Cluster, LocalGateway, Model, Network, Node, Peering, Pool, Ref,
-    Route, RouteTable, Subnet, Vnet, V,
+    arm, Agc, AgcAssociation, AgicAddon, AppGateway, Cluster, LocalGateway, Model, Network, Node,
+    Peering, Pool, Ref, Route, RouteTable, Subnet, Vnet, V,
 };
 use crate::eval::functions;
 use crate::eval::terraform::{BlockRef, Evaluator};
@@ -23,6 +23,7 @@ const TYPES: &[&str] = &[
     "azurerm_application_load_balancer",
     "azurerm_application_load_balancer_subnet_association",
     "helm_release",
+    "azurerm_application_gateway",
     "azapi_resource",
 ];
 
@@ -220,6 +221,30 @@ impl Ctx<'_, '_, '_, '_> {
                 if is_alb {
                     m.alb_controllers.push(self.f(&["version"]));
                 }
+                let is_agic = chart
+                    .as_ref()
+                    .and_then(Node::as_str)
+                    .is_some_and(|c| c == "ingress-azure" || c.ends_with("/ingress-azure"));
+                if is_agic {
+                    m.agic_helm.push(self.f(&["version"]));
+                }
+            }
+            "azurerm_application_gateway" => {
+                let sku = self.ev.blocks(self.b, "sku");
+                let gw_ip = self.ev.blocks(self.b, "gateway_ip_configuration");
+                m.app_gateways.push(AppGateway {
+                    addr: self.addr.clone(),
+                    id: self.id(),
+                    header: self.b.header,
+                    sku_name: sku.first().and_then(|s| field(self.ev, s, &["name"])),
+                    sku_tier: sku.first().and_then(|s| field(self.ev, s, &["tier"])),
+                    subnet: Ref::from_node(
+                        gw_ip
+                            .first()
+                            .and_then(|g| field(self.ev, g, &["subnet_id"]))
+                            .as_ref(),
+                    ),
+                });
             }
             "azapi_resource" => self.azapi(m),
             _ => {}
@@ -276,6 +301,15 @@ impl Ctx<'_, '_, '_, '_> {
             network_at: np.map(|b| b.header),
             network,
             pools,
+            agic: ev
+                .blocks(self.b, "ingress_application_gateway")
+                .first()
+                .map(|b| AgicAddon {
+                    header: b.header,
+                    gateway: Ref::from_node(field(ev, b, &["gateway_id"]).as_ref()),
+                    subnet_cidr: field(ev, b, &["subnet_cidr"]),
+                    subnet: Ref::from_node(field(ev, b, &["subnet_id"]).as_ref()),
+                }),
             virtual_nodes: ev
                 .blocks(self.b, "aci_connector_linux")
                 .first()
@@ -347,6 +381,23 @@ impl Ctx<'_, '_, '_, '_> {
                     arm::vnet(self.addr.clone(), self.id(), self.b.header, &body, None);
                 m.vnets.push(v);
                 m.subnets.extend(subnets);
+            }
+            "microsoft.network/applicationgateways" => {
+                let props = body.get_ci("properties");
+                let sku = props.and_then(|p| p.get_ci("sku"));
+                let subnet = props
+                    .and_then(|p| p.get_ci("gatewayIPConfigurations"))
+                    .and_then(Node::as_list)
+                    .and_then(|l| l.first())
+                    .and_then(|g| g.path_ci(&["properties", "subnet", "id"]));
+                m.app_gateways.push(AppGateway {
+                    addr: self.addr.clone(),
+                    id: self.id(),
+                    header: self.b.header,
+                    sku_name: sku.and_then(|s| s.get_ci("name")).cloned(),
+                    sku_tier: sku.and_then(|s| s.get_ci("tier")).cloned(),
+                    subnet: Ref::from_node(subnet),
+                });
             }
             "microsoft.servicenetworking/trafficcontrollers" => m.agcs.push(Agc {
                 addr: self.addr.clone(),

@@ -70,6 +70,7 @@ enum Op {
     Overlaps(Vec<(IpNet, String)>),
     OverlapsPath(Vec<Path>),
     NotWithin(Vec<IpNet>),
+    NotWithinPath(Vec<Path>),
     IpOutsidePath(Path),
     IpOffsetIn(Path, Vec<u64>),
     Matches(Regex),
@@ -172,6 +173,13 @@ impl Compiled {
         }
         if let Some(v) = &p.not_within {
             ops.push(Op::NotWithin(parse_cidrs(v)?));
+        }
+        if let Some(v) = &p.not_within_path {
+            ops.push(Op::NotWithinPath(
+                v.iter()
+                    .map(|s| Path::compile(s))
+                    .collect::<Result<_, _>>()?,
+            ));
         }
         if let Some(v) = &p.ip_outside_path {
             ops.push(Op::IpOutsidePath(Path::compile(v)?));
@@ -338,6 +346,25 @@ impl Compiled {
             }
             Op::NotWithin(consts) => {
                 net().is_some_and(|n| !consts.iter().any(|c| cidr::within(&n, c)))
+            }
+            Op::NotWithinPath(others) => {
+                let mut outers = Vec::new();
+                for op in others {
+                    for (opath, ov) in op.select(doc) {
+                        if let Some(reason) = json_unknown(ov) {
+                            out.unknowns.push(Unknown {
+                                path: opath,
+                                reason: reason.to_string(),
+                            });
+                            return;
+                        }
+                        if let Some(o) = ov.as_str().and_then(cidr::parse) {
+                            outers.push(o);
+                        }
+                    }
+                }
+                !outers.is_empty()
+                    && net().is_some_and(|n| !outers.iter().any(|o| cidr::within(&n, o)))
             }
             Op::IpOutsidePath(p) | Op::IpOffsetIn(p, _) => {
                 let ip = v.as_str().and_then(cidr::parse_ip);

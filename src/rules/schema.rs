@@ -98,6 +98,9 @@ pub struct Predicate {
     pub overlaps_path: Option<Vec<String>>,
     #[serde(default)]
     pub not_within: Option<Vec<String>>,
+    /// Not inside any CIDR selected by these paths (nothing selected: no hit).
+    #[serde(default)]
+    pub not_within_path: Option<Vec<String>>,
     #[serde(default)]
     pub ip_outside_path: Option<String>,
     #[serde(default)]
