@@ -1074,7 +1074,30 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         }
         let blocks = self.blocks(&block, name);
         if !blocks.is_empty() {
-            return Value::list(blocks.iter().map(|b| self.block_value(b)).collect());
+            let addr = self.res_addr(h);
+            return Value::list(
+                blocks
+                    .iter()
+                    .map(|b| {
+                        let v = self.block_value(b);
+                        // A managed identity's principal is created by Azure, but it is still
+                        // *this* identity: keep it linkable for role-assignment checks.
+                        match (&v.kind, name) {
+                            (Kind::Map(m), "identity") if !m.contains_key("principal_id") => {
+                                let mut m = (**m).clone();
+                                let id = ResId(Arc::from(format!("{addr}.identity.principal_id")));
+                                m.insert("principal_id".into(), Value::new(Kind::Id(id)));
+                                Value::map(m)
+                            }
+                            _ => v,
+                        }
+                    })
+                    .collect(),
+            );
+        }
+        if name == "principal_id" {
+            let id = ResId(Arc::from(format!("{}.principal_id", self.res_addr(h))));
+            return Value::new(Kind::Id(id));
         }
         Value::unknown(format!(
             "{}.{name} is known only after apply",
@@ -1117,6 +1140,25 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         let a = b.body.get_attribute(name)?;
         let v = self.eval(&a.value, &b.scope);
         Some((v, span_of(b.scope.file, &a.value)))
+    }
+
+    /// When an attribute is written as `<resource>.<name>...name` (e.g. a subnet's
+    /// `virtual_network_name = azurerm_virtual_network.x.name`), the id of that resource: it links
+    /// the two even when the name itself is unknown.
+    pub fn referenced_id(&self, b: &BlockRef<'a>, attr: &str) -> Option<Value> {
+        let a = b.body.get_attribute(attr)?;
+        let Expression::Traversal(t) = &a.value else {
+            return None;
+        };
+        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        let (last, rest) = ops.split_last()?;
+        if !matches!(last, TraversalOperator::GetAttr(n) if n.as_str() == "name") {
+            return None;
+        }
+        let span = span_of(b.scope.file, &a.value);
+        let target = self.traverse(&t.expr, rest, &b.scope, span);
+        let id = self.get_attr(target, "id");
+        matches!(id.kind, Kind::Id(_)).then_some(id)
     }
 
     /// Nested blocks of a given type, with `dynamic` blocks expanded.

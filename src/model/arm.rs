@@ -71,6 +71,7 @@ pub fn cluster(
         network_at: np.and_then(Node::primary_span),
         network,
         pools,
+        principal: None,
         agic: props
             .path_ci(&["addonProfiles", "ingressApplicationGateway"])
             .filter(|a| a.get_ci("enabled").and_then(Node::as_bool) != Some(false))

@@ -68,8 +68,9 @@ impl Links {
         for s in &mut m.subnets {
             s.vnet = match &s.vnet_ref {
                 Ref::Id(id) => vnet_by_id.get(id).copied(),
-                _ => find_vnet(s.vnet_name.as_ref(), s.resource_group.as_ref()),
-            };
+                _ => None,
+            }
+            .or_else(|| find_vnet(s.vnet_name.as_ref(), s.resource_group.as_ref()));
             if let Some(v) = s.vnet.and_then(|i| m.vnets.get(i)) {
                 if s.vnet_name.is_none() {
                     s.vnet_name = v.name.clone();
@@ -116,8 +117,9 @@ impl Links {
         for p in &m.peerings {
             let local = match &p.vnet_ref {
                 Ref::Id(id) => vnet_by_id.get(id).copied(),
-                _ => find_vnet(p.vnet_name.as_ref(), p.resource_group.as_ref()),
-            };
+                _ => None,
+            }
+            .or_else(|| find_vnet(p.vnet_name.as_ref(), p.resource_group.as_ref()));
             let remote = match &p.remote {
                 Ref::Id(id) => vnet_by_id.get(id).copied(),
                 Ref::Arm {

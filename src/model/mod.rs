@@ -5,6 +5,7 @@
 
 pub mod agc;
 pub mod arm;
+pub mod identity;
 pub mod link;
 pub mod node;
 pub mod subject;
@@ -127,6 +128,9 @@ pub struct Cluster {
     pub pools: Vec<Pool>,
     /// Virtual nodes (ACI connector) add-on: enabled flag, located at its block or setting.
     pub virtual_nodes: Option<Node>,
+    /// The control-plane identity's principal as a linkable token (`ref:<address>`), unknown,
+    /// or `None` when there is no managed identity (service principal clusters).
+    pub principal: Option<Node>,
     /// The AGIC add-on (`ingress_application_gateway` / `addonProfiles.ingressApplicationGateway`).
     pub agic: Option<AgicAddon>,
     pub condition: Option<String>,
@@ -194,6 +198,9 @@ pub struct Model {
     /// ALB controller Helm releases (chart `alb-controller`): their `version` values.
     pub alb_controllers: Vec<Option<Node>>,
     pub app_gateways: Vec<AppGateway>,
+    pub role_assignments: Vec<RoleAssignment>,
+    /// `azurerm_resource_group`: id and name, to match role assignments scoped to a group.
+    pub resource_groups: Vec<(String, Option<Node>)>,
     /// AGIC Helm releases (chart `ingress-azure`): their `version` values.
     pub agic_helm: Vec<Option<Node>>,
     pub resources: usize,
@@ -205,6 +212,14 @@ pub struct AgicAddon {
     pub gateway: Ref,
     pub subnet_cidr: Option<Node>,
     pub subnet: Ref,
+}
+
+#[derive(Clone, Debug)]
+pub struct RoleAssignment {
+    pub scope: Option<Node>,
+    pub role_name: Option<Node>,
+    pub role_id: Option<Node>,
+    pub principal: Option<Node>,
 }
 
 #[derive(Clone, Debug)]

@@ -232,7 +232,16 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
             Resolved::None => (Node::null(), None),
             Resolved::Unknown(why) => (Node::unknown(why), None),
             Resolved::Found(i) => match m.subnets.get(i) {
-                Some(s) => (subnet_node(m, links, i, s), s.vnet),
+                Some(s) => {
+                    let mut n = subnet_node(m, links, i, s);
+                    if let (V::Obj(fields), Some(role)) = (
+                        &mut n.v,
+                        super::identity::network_role(m, c.principal.as_ref(), s),
+                    ) {
+                        fields.push(("has_network_role".into(), role));
+                    }
+                    (n, s.vnet)
+                }
                 None => (Node::unknown("subnet index"), None),
             },
         };

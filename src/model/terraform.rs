@@ -3,7 +3,7 @@
 
 use super::{
     arm, Agc, AgcAssociation, AgicAddon, AppGateway, Cluster, LocalGateway, Model, Network, Node,
-    Peering, Pool, Ref, Route, RouteTable, Subnet, Vnet, V,
+    Peering, Pool, Ref, RoleAssignment, Route, RouteTable, Subnet, Vnet, V,
 };
 use crate::eval::functions;
 use crate::eval::terraform::{BlockRef, Evaluator};
@@ -24,6 +24,8 @@ const TYPES: &[&str] = &[
     "azurerm_application_load_balancer_subnet_association",
     "helm_release",
     "azurerm_application_gateway",
+    "azurerm_role_assignment",
+    "azurerm_resource_group",
     "azapi_resource",
 ];
 
@@ -97,6 +99,16 @@ impl Ctx<'_, '_, '_, '_> {
         field(self.ev, self.b, names)
     }
 
+    /// The resource an attribute names by reference (see `Evaluator::referenced_id`).
+    fn referenced(&self, names: &[&str]) -> Ref {
+        names
+            .iter()
+            .find_map(|n| self.ev.referenced_id(self.b, n))
+            .map_or(Ref::Absent, |v| {
+                Ref::from_node(Some(&Node::from_value(&v, None)))
+            })
+    }
+
     fn id(&self) -> String {
         format!("ref:{}", self.addr)
     }
@@ -153,7 +165,7 @@ impl Ctx<'_, '_, '_, '_> {
                 name: self.f(&["name"]),
                 resource_group: self.f(&["resource_group_name"]),
                 vnet_name: self.f(&["virtual_network_name"]),
-                vnet_ref: Ref::Absent,
+                vnet_ref: self.referenced(&["virtual_network_name"]),
                 vnet: None,
                 prefixes: self
                     .f(&["address_prefixes"])
@@ -164,7 +176,7 @@ impl Ctx<'_, '_, '_, '_> {
             "azurerm_virtual_network_peering" => m.peerings.push(Peering {
                 vnet_name: self.f(&["virtual_network_name"]),
                 resource_group: self.f(&["resource_group_name"]),
-                vnet_ref: Ref::Absent,
+                vnet_ref: self.referenced(&["virtual_network_name"]),
                 remote: Ref::from_node(self.f(&["remote_virtual_network_id"]).as_ref()),
             }),
             "azurerm_local_network_gateway" => m.local_gateways.push(LocalGateway {
@@ -229,6 +241,13 @@ impl Ctx<'_, '_, '_, '_> {
                     m.agic_helm.push(self.f(&["version"]));
                 }
             }
+            "azurerm_role_assignment" => m.role_assignments.push(RoleAssignment {
+                scope: self.f(&["scope"]),
+                role_name: self.f(&["role_definition_name"]),
+                role_id: self.f(&["role_definition_id"]),
+                principal: self.f(&["principal_id"]),
+            }),
+            "azurerm_resource_group" => m.resource_groups.push((self.id(), self.f(&["name"]))),
             "azurerm_application_gateway" => {
                 let sku = self.ev.blocks(self.b, "sku");
                 let gw_ip = self.ev.blocks(self.b, "gateway_ip_configuration");
@@ -249,6 +268,32 @@ impl Ctx<'_, '_, '_, '_> {
             "azapi_resource" => self.azapi(m),
             _ => {}
         }
+    }
+
+    /// The principal of the resource's managed identity (`identity` block): the cluster's own for
+    /// SystemAssigned, the user-assigned identity's for UserAssigned.
+    fn principal(&self) -> Option<Node> {
+        let ids = self.ev.blocks(self.b, "identity");
+        let b = ids.first()?;
+        let ty = field(self.ev, b, &["type"])?;
+        let Some(t) = ty.as_str() else {
+            return Some(Node::unknown("identity type is unknown"));
+        };
+        if t.eq_ignore_ascii_case("SystemAssigned") {
+            return Some(Node::str(format!(
+                "ref:{}.identity.principal_id",
+                self.addr
+            )));
+        }
+        if t.eq_ignore_ascii_case("UserAssigned") {
+            let first = field(self.ev, b, &["identity_ids"])
+                .and_then(|l| l.as_list().and_then(|l| l.first().cloned()));
+            return Some(match first.as_ref().and_then(Node::as_str) {
+                Some(id) if id.starts_with("ref:") => Node::str(format!("{id}.principal_id")),
+                _ => Node::unknown("the user-assigned identity is not in the scan"),
+            });
+        }
+        Some(Node::unknown("identity type is not recognized"))
     }
 
     fn cluster(&self) -> Cluster {
@@ -301,6 +346,7 @@ impl Ctx<'_, '_, '_, '_> {
             network_at: np.map(|b| b.header),
             network,
             pools,
+            principal: self.principal(),
             agic: ev
                 .blocks(self.b, "ingress_application_gateway")
                 .first()
@@ -352,13 +398,15 @@ impl Ctx<'_, '_, '_, '_> {
         let parent = Ref::from_node(self.f(&["parent_id"]).as_ref());
         match ty.as_str() {
             "microsoft.containerservice/managedclusters" => {
-                m.clusters.push(arm::cluster(
+                let mut c = arm::cluster(
                     self.addr.clone(),
                     self.id(),
                     self.b.header,
                     &body,
                     self.cond.clone(),
-                ));
+                );
+                c.principal = self.principal();
+                m.clusters.push(c);
             }
             "microsoft.containerservice/managedclusters/agentpools" => {
                 let props = body

@@ -48,3 +48,10 @@ resource "azurerm_kubernetes_cluster_node_pool" "user" {
   max_count             = each.value.max_count
   max_pods              = each.value.max_pods
 }
+
+# The cluster identity joins its nodes and load balancers to a subnet it does not own.
+resource "azurerm_role_assignment" "subnet" {
+  scope                = var.subnet_id
+  role_definition_name = "Network Contributor"
+  principal_id         = azurerm_kubernetes_cluster.this.identity[0].principal_id
+}

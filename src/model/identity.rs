@@ -1,0 +1,159 @@
+//! Whether the cluster identity holds Network Contributor (or a role that includes it) on a node
+//! subnet, its VNet, their resource group or the subscription, from the role assignments in the
+//! scan. Three-valued: an assignment whose role, principal or scope is unknown but could match
+//! makes the answer unknown rather than "missing".
+
+use super::{Model, Node, Ref, RoleAssignment, Subnet, V};
+
+/// Built-in roles that include `subnets/join/action` and `roleAssignments/write`: Network
+/// Contributor, Contributor and Owner (role definition GUIDs).
+const ROLE_IDS: &[&str] = &[
+    "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+];
+const ROLE_NAMES: &[&str] = &["Network Contributor", "Contributor", "Owner"];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tri {
+    Yes,
+    No,
+    Maybe,
+}
+
+fn role(a: &RoleAssignment) -> Tri {
+    if let Some(n) = &a.role_name {
+        return match n.as_str() {
+            Some(s) => {
+                if ROLE_NAMES.iter().any(|r| r.eq_ignore_ascii_case(s.trim())) {
+                    Tri::Yes
+                } else {
+                    Tri::No
+                }
+            }
+            None => Tri::Maybe,
+        };
+    }
+    match a.role_id.as_ref().and_then(Node::as_str) {
+        Some(s) if ROLE_IDS.iter().any(|g| s.to_ascii_lowercase().contains(g)) => Tri::Yes,
+        // A custom role defined in the scan may carry the needed actions.
+        Some(s) if s.starts_with("ref:") => Tri::Maybe,
+        Some(_) => Tri::No,
+        None => Tri::Maybe,
+    }
+}
+
+fn principal(a: &RoleAssignment, want: &str) -> Tri {
+    match a.principal.as_ref().map(|p| &p.v) {
+        Some(V::Str(s)) if s == want => Tri::Yes,
+        Some(V::Str(_)) => Tri::No,
+        _ => Tri::Maybe,
+    }
+}
+
+fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
+    let Some(text) = a.scope.as_ref().and_then(Node::as_str) else {
+        return Tri::Maybe;
+    };
+    let lower = |n: &Option<Node>| {
+        n.as_ref()
+            .and_then(Node::as_str)
+            .map(str::to_ascii_lowercase)
+    };
+    let subnet_name = lower(&s.name);
+    let rg = lower(&s.resource_group);
+    let vnet = s.vnet.and_then(|v| m.vnets.get(v));
+    if s.id.as_deref() == Some(text) || vnet.and_then(|v| v.id.as_deref()) == Some(text) {
+        return Tri::Yes;
+    }
+    if text.starts_with("ref:") {
+        if let Some((_, name)) = m.resource_groups.iter().find(|(id, _)| id == text) {
+            return match (lower(name), &rg) {
+                (Some(a), Some(b)) if &a == b => Tri::Yes,
+                (Some(_), Some(_)) => Tri::No,
+                _ => Tri::Maybe,
+            };
+        }
+        return match Ref::from_node(a.scope.as_ref()) {
+            Ref::VnetChild { vnet: v, subnet }
+                if vnet.and_then(|x| x.id.as_deref()) == Some(v.as_str()) =>
+            {
+                if subnet_name.as_deref() == Some(subnet.to_ascii_lowercase().as_str()) {
+                    Tri::Yes
+                } else {
+                    Tri::No
+                }
+            }
+            // A VNet-wide assignment covers this subnet unless we know it is in another VNet.
+            Ref::Id(id)
+                if s.vnet.is_none()
+                    && m.vnets.iter().any(|v| v.id.as_deref() == Some(id.as_str())) =>
+            {
+                Tri::Maybe
+            }
+            _ => Tri::No,
+        };
+    }
+    // A literal ARM id: subscription, resource group, VNet or subnet scope.
+    let parts: Vec<String> = text
+        .trim_matches('/')
+        .split('/')
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let after = |k: &str| {
+        parts
+            .iter()
+            .position(|p| p == k)
+            .and_then(|i| parts.get(i + 1))
+            .cloned()
+    };
+    match (
+        after("resourcegroups"),
+        after("virtualnetworks"),
+        after("subnets"),
+    ) {
+        (None, _, _) if parts.first().is_some_and(|p| p == "subscriptions") => Tri::Yes,
+        (Some(g), None, _) if parts.len() == 4 => {
+            if rg.as_ref() == Some(&g) {
+                Tri::Yes
+            } else {
+                Tri::No
+            }
+        }
+        (Some(_), Some(v), sub) => {
+            let vnet_name = lower(&s.vnet_name);
+            let same_vnet = vnet_name.as_ref() == Some(&v);
+            let same_subnet = sub.is_none() || sub == subnet_name;
+            if same_vnet && same_subnet {
+                Tri::Yes
+            } else {
+                Tri::No
+            }
+        }
+        _ => Tri::No,
+    }
+}
+
+/// `true`: a qualifying assignment exists; `false`: none could exist in the scan; unknown
+/// otherwise. `None` when the cluster has no managed identity to check.
+pub fn network_role(m: &Model, cluster_principal: Option<&Node>, s: &Subnet) -> Option<Node> {
+    let p = cluster_principal?;
+    let Some(want) = p.as_str() else {
+        return Some(Node::unknown("the cluster identity is unknown"));
+    };
+    let mut maybe = false;
+    for a in &m.role_assignments {
+        let t = [role(a), principal(a, want), scope(m, a, s)];
+        if t.iter().all(|x| *x == Tri::Yes) {
+            return Some(Node::derived_at(V::Bool(true), Some(s.header)));
+        }
+        if !t.contains(&Tri::No) {
+            maybe = true;
+        }
+    }
+    Some(if maybe {
+        Node::unknown("a role assignment's role, principal or scope is unknown")
+    } else {
+        Node::derived_at(V::Bool(false), Some(s.header))
+    })
+}
