@@ -35,6 +35,8 @@ pub struct Options {
     pub stdin: Option<(PathBuf, String)>,
     /// Findings whose fingerprint is in this set are not reported (`--baseline`).
     pub baseline: Option<std::collections::HashSet<String>>,
+    /// Read symlinks and module sources that point outside the repository root.
+    pub follow_outside_root: bool,
 }
 
 /// The rules in effect: command-line selection over the config file's.
@@ -129,7 +131,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     } else {
         opts.paths.clone()
     };
-    let scan = discover::walk(&paths);
+    let scan = discover::walk(&paths, opts.follow_outside_root);
     let root = scan.root.clone();
     let mut sources = SourceMap::default();
     let mut findings = Vec::new();

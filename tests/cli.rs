@@ -1,6 +1,10 @@
 //! End-to-end tests: the real binary in temporary directories, checking stdout and exit codes.
 
-#![allow(clippy::panic, reason = "tests fail by panicking")]
+#![allow(
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking; JSON indexing in assertions"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -533,4 +537,87 @@ fn downloaded_modules_are_evaluated_with_their_inputs() {
     let out = stdout(&o);
     assert!(out.starts_with("main.tf:4:14: error OVL001"), "{out}");
     assert_eq!(out.lines().count(), 1, "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn follow_outside_root_is_opt_in() {
+    let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(
+        outside.path(),
+        "evil/main.tf",
+        &CLUSTER.replace("default = 110", "default = 999"),
+    );
+    let dir = project();
+    std::os::unix::fs::symlink(
+        outside.path().join("evil/main.tf"),
+        dir.path().join("linked.tf"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_file(dir.path().join("main.tf")).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    assert_eq!(stdout(&o), "");
+    let o = run_in(
+        dir.path(),
+        &["--format", "compact", "--follow-outside-root"],
+    );
+    assert!(stdout(&o).contains("OVL001"), "{}", stdout(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_symlink_loops_never_block() {
+    let dir = project();
+    let fifo = dir.path().join("pipe.tf");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    std::os::unix::fs::symlink(dir.path().join("loop_b"), dir.path().join("loop_a"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink(dir.path().join("loop_a"), dir.path().join("loop_b"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    assert!(started.elapsed().as_secs() < 10);
+    if made {
+        assert!(
+            stdout(&o).contains("pipe.tf:1:1: error PARSE001")
+                && stdout(&o).contains("not a regular file"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    let o = run_in(
+        dir.path(),
+        &["--format", "compact", "--follow-outside-root"],
+    );
+    assert!(o.status.code().is_some());
+}
+
+#[test]
+fn a_thousand_binary_tf_files_finish_quickly_with_parse001() {
+    let dir = project();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in 0..1000 {
+        let bytes: Vec<u8> = (0..512)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed & 0xff) as u8
+            })
+            .chain(std::iter::once(0))
+            .collect();
+        let d = dir.path().join(format!("junk/m{}", i % 50));
+        std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(d.join(format!("f{i}.tf")), bytes).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let started = std::time::Instant::now();
+    let o = run_in(dir.path(), &["--format", "json"]);
+    assert!(started.elapsed().as_secs() < 10);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["summary"]["parse_errors"], 1000);
+    assert_eq!(o.status.code(), Some(1));
 }

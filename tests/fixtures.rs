@@ -5,7 +5,11 @@
 //! A meta-test requires every active rule to have a fire case, a pass case and a pass case whose
 //! name says it is about an unknown value.
 
-#![allow(clippy::panic, reason = "tests fail by panicking")]
+#![allow(
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking; JSON indexing in assertions"
+)]
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,11 @@
 //! 2.1.0 JSON schema (from `../shared/schemas/`), JUnit and checkstyle through an XML parser, and
 //! GitHub workflow commands against the runner's grammar.
 
-#![allow(clippy::panic, reason = "tests fail by panicking")]
+#![allow(
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking; JSON indexing in assertions"
+)]
 
 use std::path::Path;
 use std::process::Command;

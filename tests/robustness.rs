@@ -3,7 +3,11 @@
 //! time bound, with every reported range inside its file. `PROPTEST_CASES` raises the budget
 //! (`bench/fuzz.sh` runs a large one).
 
-#![allow(clippy::panic, reason = "tests fail by panicking")]
+#![allow(
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking; JSON indexing in assertions"
+)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -129,6 +129,9 @@ pub struct CheckArgs {
     /// Record the current findings as a baseline (fingerprints stable across line shifts).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Also read symlinks and local module sources that point outside the repository root.
+    #[arg(long)]
+    pub follow_outside_root: bool,
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -197,6 +200,7 @@ fn check(args: &CheckArgs) -> u8 {
         no_config: args.no_config,
         stdin: None,
         baseline: None,
+        follow_outside_root: args.follow_outside_root,
     };
     let mut opts = opts;
     if let Some(name) = &args.stdin_filename {

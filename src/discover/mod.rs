@@ -51,10 +51,15 @@ fn is_tf(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "tf")
 }
 
-/// Walks the paths; `exclude` holds glob patterns relative to the root.
-pub fn walk(paths: &[PathBuf]) -> Scan {
+/// Walks the paths. Nothing outside the repository root is read unless `follow_outside_root`,
+/// which also follows symlinks (loops are detected by the walker).
+pub fn walk(paths: &[PathBuf], follow_outside_root: bool) -> Scan {
     let abs: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
-    let root = abs.first().map(|p| repo_root(p)).unwrap_or_default();
+    let root = if follow_outside_root {
+        PathBuf::from("/")
+    } else {
+        abs.first().map(|p| repo_root(p)).unwrap_or_default()
+    };
     let mut scan = Scan {
         root: root.clone(),
         ..Scan::default()
@@ -82,7 +87,7 @@ pub fn walk(paths: &[PathBuf]) -> Scan {
         }
         let walker = ignore::WalkBuilder::new(p)
             .hidden(true)
-            .follow_links(false)
+            .follow_links(follow_outside_root)
             .git_ignore(true)
             .require_git(false)
             .build();

@@ -28,7 +28,10 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, ParseError>
     };
     parse_hcl(&src.text).map_err(|(off, message)| {
         let off = off.min(src.text.len());
-        let end = src.text[off..]
+        let end = src
+            .text
+            .get(off..)
+            .unwrap_or("")
             .char_indices()
             .nth(1)
             .map_or(src.text.len(), |(i, _)| off + i);
