@@ -16,6 +16,27 @@ pub const MAX_STRING: usize = 1 << 20;
 /// Longest collection a function may build.
 const MAX_ITEMS: usize = 100_000;
 
+/// Compiles a pattern once per thread: modules call `regex()` inside `for` filters with the same
+/// pattern for every key, and compiling dominates otherwise.
+fn compiled(pattern: &str) -> Option<regex::Regex> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Option<regex::Regex>>> = RefCell::new(HashMap::new());
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some(re) = c.get(pattern) {
+            return re.clone();
+        }
+        let re = regex::Regex::new(pattern).ok();
+        if c.len() < 512 {
+            c.insert(pattern.to_string(), re.clone());
+        }
+        re
+    })
+}
+
 /// Structural equality of known values (Terraform `==`).
 pub fn equal(a: &Value, b: &Value) -> bool {
     match (&a.kind, &b.kind) {
@@ -209,11 +230,11 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             (Some(x), Some(from), Some(to)) => {
                 if from.starts_with('/') && from.ends_with('/') && from.len() > 1 {
                     let pat = from.get(1..from.len() - 1).unwrap_or("");
-                    match regex::Regex::new(pat) {
-                        Ok(re) => s(re
+                    match compiled(pat) {
+                        Some(re) => s(re
                             .replace_all(&x, to.replace("$", "$$").as_str())
                             .into_owned()),
-                        Err(_) => Value::unknown("replace: unsupported regular expression"),
+                        None => Value::unknown("replace: unsupported regular expression"),
                     }
                 } else if from.is_empty() {
                     s(x)
@@ -224,8 +245,8 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             _ => Value::error("replace: invalid arguments"),
         },
         "regex" | "regexall" => match (str_arg(&args, 0), str_arg(&args, 1)) {
-            (Some(pat), Some(text)) => match regex::Regex::new(&pat) {
-                Ok(re) => {
+            (Some(pat), Some(text)) => match compiled(&pat) {
+                Some(re) => {
                     let one = |c: regex::Captures<'_>| -> Value {
                         let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
                         if names.is_empty() {
@@ -267,7 +288,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                     }
                 }
                 // Terraform uses RE2 syntax; a pattern the regex crate rejects stays unknown.
-                Err(_) => Value::unknown("regex: unsupported pattern"),
+                None => Value::unknown("regex: unsupported pattern"),
             },
             _ => Value::error("regex: invalid arguments"),
         },
