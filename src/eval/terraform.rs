@@ -8,7 +8,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -1536,9 +1536,4 @@ fn strip_prov(v: Value) -> Value {
         k => k,
     };
     Value::new(kind)
-}
-
-/// Whether `dir` is `root` or below it (lexically; used to refuse modules outside the repo).
-pub fn inside(root: &Path, dir: &Path) -> bool {
-    dir.starts_with(root)
 }

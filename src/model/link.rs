@@ -23,7 +23,6 @@ pub enum Resolved {
 
 pub struct Links {
     vnet_by_id: HashMap<String, usize>,
-    vnet_by_name: HashMap<(String, Option<String>), Vec<usize>>,
     subnet_by_id: HashMap<String, usize>,
     subnet_by_name: HashMap<(String, String), Vec<usize>>,
     subnet_by_vnet: HashMap<(usize, String), usize>,
@@ -170,7 +169,6 @@ impl Links {
         }
         let mut links = Links {
             vnet_by_id,
-            vnet_by_name,
             subnet_by_id,
             subnet_by_name,
             subnet_by_vnet,
@@ -269,10 +267,5 @@ impl Links {
 
     pub fn peers(&self, vnet: usize) -> &[usize] {
         self.peers.get(&vnet).map_or(&[], Vec::as_slice)
-    }
-
-    /// Number of VNets known by name (for tests and stats).
-    pub fn vnet_names(&self) -> usize {
-        self.vnet_by_name.len()
     }
 }

@@ -384,13 +384,6 @@ impl Ctx<'_, '_, '_, '_> {
             }
             None => Node::null(),
         };
-        if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
-            eprintln!(
-                "azapi {}: {}",
-                self.addr,
-                serde_json::to_string(&body.project().0).unwrap_or_default()
-            );
-        }
         let mut body = body;
         if let (V::Obj(fields), Some(name)) = (&mut body.v, self.f(&["name"])) {
             fields.push(("name".into(), name));
