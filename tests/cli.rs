@@ -621,3 +621,39 @@ fn a_thousand_binary_tf_files_finish_quickly_with_parse001() {
     assert_eq!(v["summary"]["parse_errors"], 1000);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn very_long_lines_are_fine() {
+    let dir = project();
+    let long = format!(
+        "locals {{\n  tags = {{ x = \"{}\" }}\n}}\n",
+        "a".repeat(2_000_000)
+    );
+    write(dir.path(), "long/main.tf", &long);
+    let started = std::time::Instant::now();
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    assert!(started.elapsed().as_secs() < 10);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_reported_not_fatal() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project();
+    write(dir.path(), "locked/main.tf", "locals {}\n");
+    let p = dir.path().join("locked/main.tf");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000))
+        .unwrap_or_else(|e| panic!("{e}"));
+    if std::fs::read(&p).is_ok() {
+        // Running as root: permissions do not apply, nothing to test.
+        return;
+    }
+    let o = run_in(dir.path(), &["--format", "compact"]);
+    assert!(
+        stdout(&o).contains("locked/main.tf:1:1: error PARSE001")
+            && stdout(&o).contains("ermission"),
+        "{}",
+        stdout(&o)
+    );
+}
