@@ -459,18 +459,10 @@ impl<'p, 'a> Evaluator<'p, 'a> {
 
     fn for_expr(&self, f: &hcl_edit::expr::ForExpr, sc: &Scope, span: Span) -> Value {
         let coll = self.materialize(self.eval(&f.intro.collection_expr, sc));
-        let pairs: Vec<(Value, Value)> = match &coll.kind {
-            Kind::List(l) => l
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Value::num(i as f64), v.clone()))
-                .collect(),
-            Kind::Map(m) => m
-                .iter()
-                .map(|(k, v)| (Value::str(k.as_str()), v.clone()))
-                .collect(),
-            Kind::Null => return Value::error("for expression over null"),
-            Kind::Unknown(_) | Kind::Error(_) => return coll,
+        let pairs = match (&coll.kind, key_value_pairs(&coll)) {
+            (_, Some(p)) => p,
+            (Kind::Null, None) => return Value::error("for expression over null"),
+            (Kind::Unknown(_) | Kind::Error(_), None) => return coll,
             _ => return Value::error("for expression over a non-collection"),
         };
         let key_var = f.intro.key_var.as_ref().map(|k| k.as_str());
@@ -1188,17 +1180,9 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     .get_attribute("for_each")
                     .map(|a| self.materialize(self.eval(&a.value, &b.scope)))
                     .unwrap_or_else(Value::null);
-                let items: Vec<(Value, Value)> = match &coll.kind {
-                    Kind::List(l) => l
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (Value::num(i as f64), v.clone()))
-                        .collect(),
-                    Kind::Map(m) => m
-                        .iter()
-                        .map(|(k, v)| (Value::str(k.as_str()), v.clone()))
-                        .collect(),
-                    Kind::Null => Vec::new(),
+                let items: Vec<(Value, Value)> = match (&coll.kind, key_value_pairs(&coll)) {
+                    (_, Some(p)) => p,
+                    (Kind::Null, None) => Vec::new(),
                     _ => vec![(
                         Value::unknown("dynamic block key is unknown"),
                         Value::unknown("dynamic block value is unknown"),
@@ -1482,6 +1466,24 @@ fn convert(ev: &Evaluator<'_, '_>, v: Value, ty: &Expression, file: FileId, dept
             }
         }
         _ => v,
+    }
+}
+
+/// The (key, value) pairs of a list (index keys) or a map; `None` for anything else.
+fn key_value_pairs(coll: &Value) -> Option<Vec<(Value, Value)>> {
+    match &coll.kind {
+        Kind::List(l) => Some(
+            l.iter()
+                .enumerate()
+                .map(|(i, v)| (Value::num(i as f64), v.clone()))
+                .collect(),
+        ),
+        Kind::Map(m) => Some(
+            m.iter()
+                .map(|(k, v)| (Value::str(k.as_str()), v.clone()))
+                .collect(),
+        ),
+        _ => None,
     }
 }
 

@@ -182,31 +182,8 @@ fn subnet_doc(s: &super::Subnet, sharing: Option<f64>) -> Node {
         .prefixes
         .clone()
         .unwrap_or_else(|| Node::unknown("subnet prefixes are not set"));
-    let first_v4 = prefixes.as_list().and_then(|l| {
-        l.iter()
-            .find(|p| {
-                p.is_unknown()
-                    || p.as_str()
-                        .and_then(cidr::parse)
-                        .is_some_and(|n| cidr::is_v4(&n))
-            })
-            .cloned()
-    });
-    let delegated = match s.delegations.as_ref().map(|d| &d.v) {
-        Some(V::List(items)) if items.iter().any(Node::is_unknown) => {
-            Node::unknown("a delegation is unknown")
-        }
-        Some(V::List(items)) => Node::derived_at(
-            V::Bool(items.iter().any(|i| {
-                i.as_str().is_some_and(|x| {
-                    x.eq_ignore_ascii_case("Microsoft.ServiceNetworking/trafficControllers")
-                })
-            })),
-            Some(s.header),
-        ),
-        Some(V::Unknown(r)) => Node::unknown(r.clone()),
-        _ => Node::derived_at(V::Bool(false), Some(s.header)),
-    };
+    let first_v4 = s.first_v4_prefix();
+    let delegated = s.delegated_to("Microsoft.ServiceNetworking/trafficControllers");
     // n associations sharing a subnet need n x 256 addresses.
     let short = match (first_v4.as_ref(), sharing) {
         (Some(p), Some(n)) if n >= 2.0 => match p.as_str().and_then(cidr::parse) {

@@ -153,6 +153,43 @@ pub struct Subnet {
     pub route_table: Ref,
 }
 
+impl Subnet {
+    /// The first IPv4 prefix (or the unknown standing before it).
+    pub fn first_v4_prefix(&self) -> Option<Node> {
+        self.prefixes
+            .as_ref()?
+            .as_list()?
+            .iter()
+            .find(|p| {
+                p.is_unknown()
+                    || p.as_str()
+                        .and_then(crate::cidr::parse)
+                        .is_some_and(|n| crate::cidr::is_v4(&n))
+            })
+            .cloned()
+    }
+
+    /// Whether the subnet is delegated to `service`, anchored at the subnet; unknown when any
+    /// delegation is.
+    pub fn delegated_to(&self, service: &str) -> Node {
+        match self.delegations.as_ref().map(|d| &d.v) {
+            Some(V::List(items)) if items.iter().any(Node::is_unknown) => {
+                Node::unknown("a delegation is unknown")
+            }
+            Some(V::List(items)) => Node::derived_at(
+                V::Bool(
+                    items
+                        .iter()
+                        .any(|i| i.as_str().is_some_and(|x| x.eq_ignore_ascii_case(service))),
+                ),
+                Some(self.header),
+            ),
+            Some(V::Unknown(r)) => Node::unknown(r.clone()),
+            _ => Node::derived_at(V::Bool(false), Some(self.header)),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Vnet {
     pub addr: String,

@@ -367,30 +367,8 @@ fn agic_node(m: &Model, links: &Links, c: &Cluster, cluster_vnets: &[usize]) -> 
         Resolved::Unknown(r) => Node::unknown(r),
         Resolved::Found(i) => match m.subnets.get(i) {
             Some(s) => {
-                let prefix_v4 = s.prefixes.as_ref().and_then(Node::as_list).and_then(|l| {
-                    l.iter()
-                        .find(|p| {
-                            p.is_unknown()
-                                || p.as_str()
-                                    .and_then(cidr::parse)
-                                    .is_some_and(|n| cidr::is_v4(&n))
-                        })
-                        .cloned()
-                });
-                let delegated = match s.delegations.as_ref().map(|d| &d.v) {
-                    Some(V::List(items)) if items.iter().any(Node::is_unknown) => {
-                        Node::unknown("a delegation is unknown")
-                    }
-                    Some(V::List(items)) => Node::derived_at(
-                        V::Bool(items.iter().any(|d| {
-                            d.as_str().is_some_and(|x| {
-                                x.eq_ignore_ascii_case("Microsoft.Network/applicationGateways")
-                            })
-                        })),
-                        Some(s.header),
-                    ),
-                    _ => Node::derived_at(V::Bool(false), Some(s.header)),
-                };
+                let prefix_v4 = s.first_v4_prefix();
+                let delegated = s.delegated_to("Microsoft.Network/applicationGateways");
                 let same_vnet = match s.vnet {
                     Some(v) if !cluster_vnets.is_empty() => {
                         Node::derived_at(V::Bool(cluster_vnets.contains(&v)), Some(s.header))
