@@ -292,12 +292,17 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     // Variable files: Terraform's automatic ones per root, then --var-file, then --var.
     let mut var_files: Vec<(PathBuf, Option<usize>)> = Vec::new();
     let mut var_texts: HashMap<PathBuf, usize> = HashMap::new();
-    let mut wanted: Vec<PathBuf> = Vec::new();
-    for &r in &roots {
-        if let Some(m) = project.modules.get(r) {
-            wanted.extend(discover::auto_var_files(&m.dir));
-        }
-    }
+    // Each root's automatic variable files, listed once (the directory is read once).
+    let auto_vars: HashMap<usize, Vec<PathBuf>> = roots
+        .iter()
+        .filter_map(|&r| {
+            project
+                .modules
+                .get(r)
+                .map(|m| (r, discover::auto_var_files(&m.dir)))
+        })
+        .collect();
+    let mut wanted: Vec<PathBuf> = auto_vars.values().flatten().cloned().collect();
     let named: Vec<PathBuf> = cfg
         .var_files
         .iter()
@@ -350,7 +355,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
                 return (Vec::new(), 0, 0);
             };
             let mut inputs: HashMap<String, Value> = HashMap::new();
-            let mut files = discover::auto_var_files(&m.dir);
+            let mut files = auto_vars.get(&r).cloned().unwrap_or_default();
             files.extend(cli_files.iter().cloned());
             for f in files {
                 let Some(id) = var_texts.get(&f) else {
@@ -428,7 +433,8 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     }
     let mut findings = dedup(findings, &sources);
     stats.suppressed = crate::suppress::apply(&mut findings, &sources, &|id| filter.enabled(id));
-    let mut findings = dedup(findings, &sources);
+    // Suppression diagnostics are appended; put them in place.
+    sort(&mut findings, &sources);
     if let Some((p, _)) = &stdin {
         findings.retain(|f| {
             sources
@@ -448,9 +454,8 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     })
 }
 
-/// Sorts by file, position and rule; merges the same finding reached through several roots or
-/// module calls into one, naming the other resources in a note.
-fn dedup(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
+/// Deterministic order: file, position, rule, message.
+fn sort(findings: &mut [Finding], sources: &SourceMap) {
     findings.sort_by(|a, b| {
         (
             sources.name(a.primary.span.file),
@@ -465,6 +470,12 @@ fn dedup(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
                 &b.message,
             ))
     });
+}
+
+/// Sorts, then merges the same finding reached through several roots or module calls into one,
+/// naming the other resources in a note.
+fn dedup(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
+    sort(&mut findings, sources);
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     for f in findings {
         if let Some(last) = out.last_mut() {
