@@ -17,7 +17,7 @@ use crate::rules::Severity;
 #[command(
     name = "aks-netlint",
     version,
-    about = "Lint AKS networking in Terraform before it fails in Azure"
+    about = "Lint AKS networking in Terraform, Bicep and ARM before it fails in Azure"
 )]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -98,6 +98,10 @@ pub struct CheckArgs {
     /// A Terraform variable file, after the automatic ones (repeatable).
     #[arg(long = "var-file")]
     pub var_files: Vec<PathBuf>,
+    /// ARM parameter file (JSON or .bicepparam) applied to every template (repeatable); files
+    /// named `<template>.parameters[.<env>].json` beside a template are paired automatically.
+    #[arg(long = "param-file", value_name = "FILE")]
+    pub param_files: Vec<PathBuf>,
     /// A Terraform variable, NAME=VALUE (repeatable; wins over files).
     #[arg(long = "var")]
     pub vars: Vec<String>,
@@ -192,6 +196,7 @@ fn check(args: &CheckArgs) -> u8 {
     let opts = Options {
         paths: args.paths.clone(),
         var_files: args.var_files.clone(),
+        param_files: args.param_files.clone(),
         vars,
         select: args.select.clone(),
         ignore: args.ignore.clone(),

@@ -18,6 +18,8 @@ pub struct Scan {
     pub root: PathBuf,
     /// Directories holding `.tf` files (Terraform modules) found by the walk.
     pub module_dirs: Vec<PathBuf>,
+    /// Candidate ARM/Bicep files (`.json`, `.jsonc`, `.bicep`, `.bicepparam`), sorted.
+    pub deploy_files: Vec<PathBuf>,
     /// Files that were given but could not be used, with the reason.
     pub skipped: Vec<(PathBuf, String)>,
 }
@@ -51,6 +53,12 @@ fn is_tf(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "tf")
 }
 
+/// Files the ARM and Bicep frontends read (JSON files are checked for an ARM `$schema`).
+pub fn is_deploy_file(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e == "json" || e == "jsonc" || e == "bicep" || e == "bicepparam")
+}
+
 /// Walks the paths. Nothing outside the repository root is read unless `follow_outside_root`,
 /// which also follows symlinks (loops are detected by the walker).
 pub fn walk(paths: &[PathBuf], follow_outside_root: bool) -> Scan {
@@ -65,6 +73,7 @@ pub fn walk(paths: &[PathBuf], follow_outside_root: bool) -> Scan {
         ..Scan::default()
     };
     let mut dirs = BTreeMap::new();
+    let mut deploy = std::collections::BTreeSet::new();
     for (given, p) in paths.iter().zip(&abs) {
         if !p.exists() {
             scan.skipped
@@ -83,6 +92,9 @@ pub fn walk(paths: &[PathBuf], follow_outside_root: bool) -> Scan {
                     dirs.insert(d.to_path_buf(), ());
                 }
             }
+            if is_deploy_file(p) {
+                deploy.insert(p.clone());
+            }
             continue;
         }
         let walker = ignore::WalkBuilder::new(p)
@@ -93,14 +105,20 @@ pub fn walk(paths: &[PathBuf], follow_outside_root: bool) -> Scan {
             .build();
         for entry in walker.flatten() {
             let path = entry.path();
-            if entry.file_type().is_some_and(|t| t.is_file()) && is_tf(path) {
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            if is_tf(path) {
                 if let Some(d) = path.parent() {
                     dirs.insert(d.to_path_buf(), ());
                 }
+            } else if is_deploy_file(path) {
+                deploy.insert(path.to_path_buf());
             }
         }
     }
     scan.module_dirs = dirs.into_keys().collect();
+    scan.deploy_files = deploy.into_iter().collect();
     scan
 }
 

@@ -1,6 +1,8 @@
 //! Evaluation: turns syntax into values that are known (with the span of the literal they came
 //! from and the names they passed through) or unknown (with a reason). Rules only ever see these.
 
+pub mod arm;
+pub mod arm_functions;
 pub mod functions;
 pub mod terraform;
 pub mod value;

@@ -1,4 +1,7 @@
 //! Frontends parse source files with spans. Each frontend hands the evaluator syntax trees and
 //! an index of declarations; none of them evaluates or interprets values.
 
+pub mod arm;
+pub mod ir;
+pub mod json;
 pub mod terraform;

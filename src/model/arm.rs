@@ -2,7 +2,10 @@
 //! resources today and by the ARM/Bicep frontends: ARM property names are case-insensitive, so
 //! every lookup here is too.
 
-use super::{Cluster, Network, Node, Pool, Ref, Subnet, Vnet, V};
+use super::{
+    Agc, AgcAssociation, AppGateway, Cluster, LocalGateway, Model, Network, Node, Peering, Pool,
+    Ref, RoleAssignment, RouteTable, Subnet, Vnet, V,
+};
 use crate::source::Span;
 
 fn pick(props: &Node, keys: &[&str]) -> Option<Node> {
@@ -144,7 +147,10 @@ pub fn vnet(
             subnets.push(subnet(
                 format!("{addr}.subnets"),
                 None,
-                s.primary_span().unwrap_or(header),
+                s.get_ci("name")
+                    .and_then(Node::primary_span)
+                    .or_else(|| s.primary_span())
+                    .unwrap_or(header),
                 s,
                 Ref::Id(id.clone()),
                 rg.clone(),
@@ -205,4 +211,171 @@ pub fn subnet(
         delegations,
         route_table: Ref::from_node(props.and_then(|p| p.path_ci(&["routeTable", "id"]))),
     }
+}
+
+/// One ARM resource, whatever wrote it (an ARM template, Bicep, an azapi resource).
+pub struct ArmResource<'a> {
+    /// Lower-cased full type without API version.
+    pub ty: &'a str,
+    pub addr: String,
+    pub id: String,
+    pub header: Span,
+    pub body: &'a Node,
+    /// The parent resource (child types such as `agentPools`, `subnets`, `associations`).
+    pub parent: Ref,
+    pub condition: Option<String>,
+    /// The cluster identity's principal token, when the caller knows it better than the body.
+    pub principal: Option<Option<Node>>,
+}
+
+/// The principal a managed identity block (`identity: { type, userAssignedIdentities }`) gives.
+pub fn identity_principal(id: &str, body: &Node) -> Option<Node> {
+    let identity = body.get_ci("identity")?;
+    if identity.is_unknown() {
+        return Some(Node::unknown("the identity is unknown"));
+    }
+    let ty = identity.get_ci("type")?;
+    let Some(t) = ty.as_str() else {
+        return Some(Node::unknown("identity type is unknown"));
+    };
+    if t.to_ascii_lowercase().contains("systemassigned") {
+        return Some(Node::str(format!("{id}.identity.principal_id")));
+    }
+    if t.eq_ignore_ascii_case("UserAssigned") {
+        let first = identity
+            .get_ci("userAssignedIdentities")
+            .and_then(|u| match &u.v {
+                V::Obj(o) => o.first().map(|(k, _)| k.clone()),
+                _ => None,
+            });
+        return Some(match first {
+            Some(k) if k.starts_with("ref:") => Node::str(format!("{k}.principal_id")),
+            _ => Node::unknown("the user-assigned identity is not in the scan"),
+        });
+    }
+    if t.eq_ignore_ascii_case("None") {
+        return None;
+    }
+    Some(Node::unknown("identity type is not recognized"))
+}
+
+/// Adds one ARM resource to the model.
+pub fn add(m: &mut Model, r: ArmResource<'_>) {
+    let props = r.body.get_ci("properties");
+    let prop = |k: &str| props.and_then(|p| p.get_ci(k));
+    match r.ty {
+        "microsoft.containerservice/managedclusters" => {
+            let mut c = cluster(r.addr, r.id.clone(), r.header, r.body, r.condition);
+            c.principal = r
+                .principal
+                .unwrap_or_else(|| identity_principal(&r.id, r.body));
+            m.clusters.push(c);
+        }
+        "microsoft.containerservice/managedclusters/agentpools" => {
+            let p = props.cloned().unwrap_or_else(Node::null);
+            let mut pool = pool(r.addr, r.header, r.parent, &p, r.condition);
+            pool.name = r.body.get_ci("name").cloned().map(last_segment);
+            pool.header = r.header;
+            m.loose_pools.push(pool);
+        }
+        "microsoft.network/virtualnetworks" => {
+            let (v, subnets) = vnet(r.addr, r.id, r.header, r.body, None);
+            m.vnets.push(v);
+            m.subnets.extend(subnets);
+        }
+        "microsoft.network/virtualnetworks/subnets" => {
+            let mut s = subnet(r.addr, Some(r.id), r.header, r.body, r.parent, None);
+            s.name = s.name.map(last_segment);
+            m.subnets.push(s);
+        }
+        "microsoft.network/virtualnetworks/virtualnetworkpeerings" => m.peerings.push(Peering {
+            vnet_name: None,
+            resource_group: None,
+            vnet_ref: r.parent,
+            remote: Ref::from_node(props.and_then(|p| p.path_ci(&["remoteVirtualNetwork", "id"]))),
+        }),
+        "microsoft.network/localnetworkgateways" => m.local_gateways.push(LocalGateway {
+            addr: r.addr,
+            address_space: props
+                .and_then(|p| p.path_ci(&["localNetworkAddressSpace", "addressPrefixes"]))
+                .cloned(),
+        }),
+        "microsoft.network/routetables" => {
+            let prefixes = prop("routes")
+                .and_then(Node::as_list)
+                .map(|routes| {
+                    routes
+                        .iter()
+                        .map(|x| {
+                            x.path_ci(&["properties", "addressPrefix"])
+                                .cloned()
+                                .unwrap_or_else(|| Node::unknown("route prefix is not set"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            m.route_tables.push(RouteTable {
+                addr: r.addr,
+                id: r.id,
+                header: r.header,
+                name: r.body.get_ci("name").cloned(),
+                resource_group: None,
+                prefixes,
+            });
+        }
+        "microsoft.network/routetables/routes" => {
+            // Joined to its table by id: the table's token is the parent.
+            if let Ref::Id(table) = &r.parent {
+                let prefix = prop("addressPrefix").cloned();
+                m.arm_routes.push((table.clone(), prefix));
+            }
+        }
+        "microsoft.network/applicationgateways" => {
+            let sku = prop("sku");
+            let subnet = prop("gatewayIPConfigurations")
+                .and_then(Node::as_list)
+                .and_then(|l| l.first())
+                .and_then(|g| g.path_ci(&["properties", "subnet", "id"]));
+            m.app_gateways.push(AppGateway {
+                addr: r.addr,
+                id: r.id,
+                header: r.header,
+                sku_name: sku.and_then(|s| s.get_ci("name")).cloned(),
+                sku_tier: sku.and_then(|s| s.get_ci("tier")).cloned(),
+                subnet: Ref::from_node(subnet),
+            });
+        }
+        "microsoft.servicenetworking/trafficcontrollers" => m.agcs.push(Agc {
+            addr: r.addr,
+            id: r.id,
+        }),
+        "microsoft.servicenetworking/trafficcontrollers/associations" => {
+            m.agc_associations.push(AgcAssociation {
+                addr: r.addr,
+                header: r.header,
+                agc: r.parent,
+                subnet: Ref::from_node(props.and_then(|p| p.path_ci(&["subnet", "id"]))),
+            })
+        }
+        "microsoft.authorization/roleassignments" => m.role_assignments.push(RoleAssignment {
+            scope: r.body.get_ci("scope").cloned(),
+            role_name: None,
+            role_id: prop("roleDefinitionId").cloned(),
+            principal: prop("principalId").cloned(),
+        }),
+        "microsoft.resources/resourcegroups" => m
+            .resource_groups
+            .push((r.id, r.body.get_ci("name").cloned())),
+        _ => {}
+    }
+}
+
+/// `vnet/subnet` -> `subnet`: child names are written in full in ARM.
+fn last_segment(mut n: Node) -> Node {
+    if let V::Str(s) = &n.v {
+        if let Some((_, last)) = s.rsplit_once('/') {
+            n.v = V::Str(last.to_string());
+        }
+    }
+    n
 }

@@ -167,6 +167,15 @@ impl Links {
                 None => m.routes.push(r),
             }
         }
+        for (table, prefix) in std::mem::take(&mut m.arm_routes) {
+            if let Some(t) = table_by_id
+                .get(&table)
+                .and_then(|&i| m.route_tables.get_mut(i))
+            {
+                t.prefixes
+                    .push(prefix.unwrap_or_else(|| Node::unknown("route prefix is not set")));
+            }
+        }
         let mut links = Links {
             vnet_by_id,
             subnet_by_id,

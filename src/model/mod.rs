@@ -5,6 +5,7 @@
 
 pub mod agc;
 pub mod arm;
+pub mod deployment;
 pub mod identity;
 pub mod link;
 pub mod node;
@@ -240,6 +241,8 @@ pub struct Model {
     pub resource_groups: Vec<(String, Option<Node>)>,
     /// AGIC Helm releases (chart `ingress-azure`): their `version` values.
     pub agic_helm: Vec<Option<Node>>,
+    /// ARM route child resources whose table was not seen yet: (table id, prefix).
+    pub arm_routes: Vec<(String, Option<Node>)>,
     pub resources: usize,
 }
 

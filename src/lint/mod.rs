@@ -1,5 +1,8 @@
 //! The pipeline for one invocation: discover, load and parse (in parallel), evaluate each root
 //! module (in parallel), build the model, run the rules, then sort and de-duplicate findings.
+//! ARM and Bicep deployments take the same path from the model on ([`deployments`]).
+
+mod deployments;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -23,6 +26,8 @@ use crate::source::{SourceMap, Span};
 pub struct Options {
     pub paths: Vec<PathBuf>,
     pub var_files: Vec<PathBuf>,
+    /// ARM parameter files (`--param-file`) applied to every template in the scan.
+    pub param_files: Vec<PathBuf>,
     pub vars: Vec<(String, String)>,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
@@ -343,6 +348,30 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     }
     let cli_files = named;
 
+    // ARM and Bicep deployments.
+    let deploy_files: Vec<PathBuf> = scan
+        .deploy_files
+        .iter()
+        .filter(|f| !cfg.excluded(f))
+        .cloned()
+        .chain(stdin.as_ref().and_then(|(p, _)| {
+            (discover::is_deploy_file(p) && !scan.deploy_files.contains(p)).then(|| p.clone())
+        }))
+        .collect();
+    let param_files: Vec<PathBuf> = opts
+        .param_files
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let deploy_roots = deployments::load(
+        &deploy_files,
+        &param_files,
+        stdin.as_ref(),
+        &root,
+        &mut sources,
+        &mut findings,
+    )?;
+
     stats.files = sources.len();
     // Compiled only now: nothing before reading files waits for it.
     let reg = registry::get()?;
@@ -377,46 +406,16 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             }
             let ev = Evaluator::new(&project, r, inputs, &text);
             let mut model = tfmodel::build(&ev);
-            let subjects = subject::all(&mut model);
-            if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
-                // Development aid: the documents rules see.
-                for s in &subjects {
-                    eprintln!(
-                        "{}",
-                        serde_json::to_string_pretty(&s.json).unwrap_or_default()
-                    );
-                }
-            }
-            let mut out = Vec::new();
-            for s in &subjects {
-                out.extend(engine::check(
-                    reg,
-                    s,
-                    &filter,
-                    opts.show_unknown,
-                    sources_ref,
-                ));
-            }
+            let mut out = check_model(&mut model, reg, &filter, opts.show_unknown, sources_ref);
             for i in ev.issues.borrow().iter() {
-                out.push(Finding {
-                    rule: "EVAL002".into(),
-                    severity: Severity::Warning,
-                    message: i.message.clone(),
-                    primary: Label {
-                        span: i.span,
-                        message: "evaluation stopped here".into(),
-                    },
-                    secondary: Vec::new(),
-                    notes: vec!["values that depend on this are treated as unknown".into()],
-                    why: None,
-                    help: Some("break the cycle or simplify the expression".into()),
-                    resource: None,
-                });
+                out.push(eval_issue(i.span, i.message.clone()));
             }
             (out, model.resources, model.clusters.len())
         })
         .collect();
-    for (f, res, clusters) in per_root {
+    let per_deploy =
+        deployments::check(&deploy_roots, reg, &filter, opts.show_unknown, sources_ref);
+    for (f, res, clusters) in per_root.into_iter().chain(per_deploy) {
         findings.extend(f);
         stats.resources += res;
         stats.clusters += clusters;
@@ -452,6 +451,49 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         stats,
         fail_level: cfg.fail_level,
     })
+}
+
+/// Runs the rules on one model (a Terraform root or a deployment).
+fn check_model(
+    model: &mut crate::model::Model,
+    reg: &registry::Registry,
+    filter: &Filter,
+    show_unknown: bool,
+    sources: &SourceMap,
+) -> Vec<Finding> {
+    let subjects = subject::all(model);
+    if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
+        // Development aid: the documents rules see.
+        for s in &subjects {
+            eprintln!(
+                "{}",
+                serde_json::to_string_pretty(&s.json).unwrap_or_default()
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for s in &subjects {
+        out.extend(engine::check(reg, s, filter, show_unknown, sources));
+    }
+    out
+}
+
+/// EVAL002: evaluation stopped (a cycle, a limit).
+fn eval_issue(span: Span, message: String) -> Finding {
+    Finding {
+        rule: "EVAL002".into(),
+        severity: Severity::Warning,
+        message,
+        primary: Label {
+            span,
+            message: "evaluation stopped here".into(),
+        },
+        secondary: Vec::new(),
+        notes: vec!["values that depend on this are treated as unknown".into()],
+        why: None,
+        help: Some("break the cycle or simplify the expression".into()),
+        resource: None,
+    }
 }
 
 /// Deterministic order: file, position, rule, message.

@@ -1,0 +1,178 @@
+//! Span-aware JSON (with the comments and trailing commas ARM accepts), parsed by
+//! `jsonc-parser` into an owned tree where every value keeps its byte range.
+
+use std::ops::Range;
+
+use jsonc_parser::ast;
+use jsonc_parser::common::Ranged;
+
+/// Deepest nesting accepted; the parser recurses, so hostile input is refused before parsing.
+const MAX_DEPTH: usize = 256;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum J {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Arr(Vec<Json>),
+    /// Keys keep their order and their own spans.
+    Obj(Vec<(String, Range<usize>, Json)>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Json {
+    pub v: J,
+    pub span: Range<usize>,
+}
+
+impl Json {
+    /// A property by name, ignoring case (ARM property names are case-insensitive).
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match &self.v {
+            J::Obj(props) => props
+                .iter()
+                .find(|(k, _, _)| k == key)
+                .or_else(|| props.iter().find(|(k, _, _)| k.eq_ignore_ascii_case(key)))
+                .map(|(_, _, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.v {
+            J::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_obj(&self) -> Option<&[(String, Range<usize>, Json)]> {
+        match &self.v {
+            J::Obj(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn as_arr(&self) -> Option<&[Json]> {
+        match &self.v {
+            J::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// Parses JSON/JSONC text; an error is a byte offset and a message.
+pub fn parse(text: &str) -> Result<Json, (usize, String)> {
+    if let Some(at) = too_deep(text) {
+        return Err((at, format!("nesting is deeper than {MAX_DEPTH} levels")));
+    }
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default())
+        .map_err(|e| (e.range().start, e.kind().to_string()))?;
+    match parsed.value {
+        Some(v) => Ok(convert(&v)),
+        None => Err((0, "the file holds no JSON value".into())),
+    }
+}
+
+fn convert(v: &ast::Value<'_>) -> Json {
+    let r = v.range();
+    let v = match v {
+        ast::Value::NullKeyword(_) => J::Null,
+        ast::Value::BooleanLit(b) => J::Bool(b.value),
+        ast::Value::NumberLit(n) => n.value.parse().map_or(J::Null, J::Num),
+        ast::Value::StringLit(s) => J::Str(s.value.to_string()),
+        ast::Value::Array(a) => J::Arr(a.elements.iter().map(convert).collect()),
+        ast::Value::Object(o) => J::Obj(
+            o.properties
+                .iter()
+                .map(|p| {
+                    let kr = match &p.name {
+                        ast::ObjectPropName::String(s) => s.range,
+                        ast::ObjectPropName::Word(w) => w.range,
+                    };
+                    (
+                        p.name.as_str().to_string(),
+                        kr.start..kr.end,
+                        convert(&p.value),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    Json {
+        v,
+        span: r.start..r.end,
+    }
+}
+
+/// Offset where bracket nesting (outside strings and comments) first exceeds the limit.
+fn too_deep(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'"' => {
+                i += 1;
+                while let Some(&c) = b.get(i) {
+                    match c {
+                        b'\\' => i += 1,
+                        b'"' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while b.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while b.get(i).is_some()
+                    && !(b.get(i) == Some(&b'*') && b.get(i + 1) == Some(&b'/'))
+                {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_spans_and_accepts_comments() {
+        let text = "{\n  // c\n  \"a\": [1, \"x\",],\n}";
+        let j = parse(text).unwrap();
+        let a = j.get("A").unwrap();
+        assert_eq!(&text[a.span.clone()], "[1, \"x\",]");
+        let x = &a.as_arr().unwrap()[1];
+        assert_eq!(&text[x.span.clone()], "\"x\"");
+    }
+
+    #[test]
+    fn refuses_deep_nesting_without_recursing() {
+        let text = "[".repeat(100_000);
+        assert!(parse(&text).unwrap_err().1.contains("nesting"));
+    }
+
+    #[test]
+    fn reports_errors_with_offsets() {
+        let (off, _) = parse("{\"a\": }").unwrap_err();
+        assert_eq!(off, 6);
+    }
+}

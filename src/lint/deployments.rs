@@ -1,0 +1,289 @@
+//! The ARM/Bicep half of the pipeline: recognise templates and parameter files among the
+//! scanned `.json`/`.jsonc` files, lower templates to the IR (following local linked
+//! templates), pair them with their parameter files, then evaluate each pairing and run the
+//! rules on its model.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{check_model, eval_issue, parse_error, Filter};
+use crate::discover::{self, MAX_FILE_BYTES};
+use crate::eval::arm::{Ctx, Shared};
+use crate::eval::{Kind, Value};
+use crate::frontends::arm::{self, DocKind};
+use crate::frontends::ir::Template;
+use crate::frontends::json::{self, Json, J};
+use crate::frontends::terraform::join_normalized;
+use crate::model::deployment;
+use crate::rules::{registry, Finding};
+use crate::source::{SourceMap, Span};
+
+/// Linked templates deeper than this are not followed.
+const MAX_LINK_DEPTH: usize = 8;
+
+/// A template to evaluate, once per parameter set.
+pub struct Root {
+    template: Template,
+    configs: Vec<HashMap<String, Value>>,
+}
+
+struct Parsed {
+    file: usize,
+    path: PathBuf,
+    doc: Json,
+    kind: DocKind,
+}
+
+/// Reads, parses and lowers the deployment files; parse problems become PARSE001 findings.
+pub fn load(
+    files: &[PathBuf],
+    param_files: &[PathBuf],
+    stdin: Option<&(PathBuf, String)>,
+    root: &Path,
+    sources: &mut SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Root>, String> {
+    let mut wanted: Vec<PathBuf> = files.to_vec();
+    for p in param_files {
+        if !wanted.contains(p) {
+            wanted.push(p.clone());
+        }
+    }
+    let read: Vec<(PathBuf, Result<String, String>)> = wanted
+        .into_par_iter()
+        .map(|p| {
+            let text = match stdin {
+                Some((s, t)) if *s == p => Ok(t.clone()),
+                _ => discover::read_text(&p, MAX_FILE_BYTES),
+            };
+            (p, text)
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for (p, text) in read {
+        let named = param_files.contains(&p);
+        match text {
+            Ok(t) if named || arm::looks_like_arm(&t) => {
+                ids.push((sources.add(p.clone(), t), p));
+            }
+            Ok(_) => {}
+            Err(why) if named => return Err(format!("{}: {why}", p.display())),
+            // An unreadable `.json` may be anything; only report what is surely ARM.
+            Err(why) if why.contains("larger than") => {
+                let id = sources.add(p, String::new());
+                findings.push(parse_error(sources, id, 0, why));
+            }
+            Err(_) => {}
+        }
+    }
+    let src: &SourceMap = sources;
+    let parsed: Vec<Result<Parsed, Box<Finding>>> = ids
+        .into_par_iter()
+        .map(|(file, path)| {
+            let text = src.get(file).map_or("", |f| f.text.as_str());
+            match json::parse(text) {
+                Ok(doc) => {
+                    let kind = arm::kind(&doc);
+                    Ok(Parsed {
+                        file,
+                        path,
+                        doc,
+                        kind,
+                    })
+                }
+                Err((off, msg)) => Err(Box::new(parse_error(src, file, off, msg))),
+            }
+        })
+        .collect();
+    let mut docs = Vec::new();
+    for p in parsed {
+        match p {
+            Ok(p) => docs.push(p),
+            Err(f) => findings.push(*f),
+        }
+    }
+    for d in &docs {
+        if d.kind == DocKind::Other && schema_is_azure(&d.doc) {
+            let span = d.doc.get("$schema").map_or(0..0, |s| s.span.clone());
+            findings.push(parse_error(
+                src,
+                d.file,
+                span.start,
+                "`$schema` is not an ARM deployment template or parameters schema".into(),
+            ));
+        }
+    }
+    let by_path: HashMap<&Path, &Parsed> = docs.iter().map(|d| (d.path.as_path(), d)).collect();
+    let named_params: Vec<&Parsed> = param_files
+        .iter()
+        .filter_map(|p| by_path.get(p.as_path()).copied())
+        .collect();
+    let lowered: Vec<(Template, HashSet<PathBuf>, &Parsed)> = docs
+        .par_iter()
+        .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(d))
+        .map(|d| {
+            let mut linked = HashSet::new();
+            let t = lower(d, &by_path, src, root, 0, &mut linked);
+            (t, linked, d)
+        })
+        .collect();
+    let linked: HashSet<PathBuf> = lowered.iter().flat_map(|(_, l, _)| l.clone()).collect();
+    let mut roots = Vec::new();
+    for (t, _, d) in lowered {
+        for (span, msg) in &t.errors {
+            findings.push(parse_error(
+                src,
+                span.file,
+                span.start as usize,
+                msg.clone(),
+            ));
+        }
+        if linked.contains(&d.path) {
+            continue;
+        }
+        let mut configs: Vec<HashMap<String, Value>> = paired(&d.path)
+            .iter()
+            .filter_map(|p| by_path.get(p.as_path()))
+            .filter(|p| p.kind == DocKind::Parameters)
+            .map(|p| values(p))
+            .collect();
+        for p in &named_params {
+            configs.push(values(p));
+        }
+        if configs.is_empty() {
+            configs.push(HashMap::new());
+        }
+        roots.push(Root {
+            template: t,
+            configs,
+        });
+    }
+    Ok(roots)
+}
+
+/// Evaluates every root with each of its parameter sets and runs the rules.
+pub fn check(
+    roots: &[Root],
+    reg: &registry::Registry,
+    filter: &Filter,
+    show_unknown: bool,
+    sources: &SourceMap,
+) -> Vec<(Vec<Finding>, usize, usize)> {
+    roots
+        .par_iter()
+        .flat_map_iter(|r| r.configs.iter().map(move |c| (r, c)))
+        .map(|(r, config)| {
+            let shared = Shared::default();
+            let ctx = Ctx::new(&r.template, &shared, config.clone());
+            ctx.expand();
+            let instances = shared.out.borrow();
+            let mut model = deployment::build(&instances);
+            let mut out = check_model(&mut model, reg, filter, show_unknown, sources);
+            for (span, msg) in shared.issues.borrow().iter() {
+                out.push(eval_issue(*span, msg.clone()));
+            }
+            (out, model.resources, model.clusters.len())
+        })
+        .collect()
+}
+
+fn lower(
+    d: &Parsed,
+    by_path: &HashMap<&Path, &Parsed>,
+    src: &SourceMap,
+    root: &Path,
+    depth: usize,
+    linked: &mut HashSet<PathBuf>,
+) -> Template {
+    let text = src.get(d.file).map_or("", |f| f.text.as_str());
+    let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut found = Vec::new();
+    let mut linker = |_: usize, rel: &str| -> Option<Arc<Template>> {
+        let target = join_normalized(&dir, rel);
+        if depth >= MAX_LINK_DEPTH || !target.starts_with(root) {
+            return None;
+        }
+        let doc = by_path.get(target.as_path())?;
+        found.push(target);
+        let mut inner = HashSet::new();
+        let t = lower(doc, by_path, src, root, depth + 1, &mut inner);
+        found.extend(inner);
+        Some(Arc::new(t))
+    };
+    let t = arm::template(&d.doc, d.file, text, &mut linker);
+    linked.extend(found);
+    t
+}
+
+/// Parameter files that go with a template: `<stem>.parameters.json`,
+/// `<stem>.parameters.<env>.json` (and `.jsonc`).
+fn paired(template: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(stem)) = (
+        template.parent(),
+        template.file_stem().and_then(|s| s.to_str()),
+    ) else {
+        return Vec::new();
+    };
+    let prefix = format!("{stem}.parameters.");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        n.starts_with(&prefix) && (n.ends_with(".json") || n.ends_with(".jsonc"))
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// `bicep build` output next to its `.bicep` source is linted from the source instead.
+fn compiled_beside_source(d: &Parsed) -> bool {
+    arm::is_bicep_output(&d.doc) && d.path.with_extension("bicep").is_file()
+}
+
+fn schema_is_azure(doc: &Json) -> bool {
+    doc.get("$schema").and_then(Json::as_str).is_some_and(|s| {
+        s.to_ascii_lowercase()
+            .contains("schema.management.azure.com")
+    })
+}
+
+/// A parameter file's values, each located at its JSON literal.
+fn values(p: &Parsed) -> HashMap<String, Value> {
+    arm::parameter_values(&p.doc)
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Some(j) => json_value(j, p.file),
+                None => Value::unknown(format!("parameter `{k}` comes from a Key Vault reference")),
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+/// A JSON literal as a value located where it is written.
+pub fn json_value(j: &Json, file: usize) -> Value {
+    let span = Some(Span::new(file, j.span.clone()));
+    let k = match &j.v {
+        J::Null => Kind::Null,
+        J::Bool(b) => Kind::Bool(*b),
+        J::Num(n) => Kind::Num(*n),
+        J::Str(s) => Kind::Str(Arc::from(s.as_str())),
+        J::Arr(a) => Kind::List(Arc::new(a.iter().map(|x| json_value(x, file)).collect())),
+        J::Obj(o) => Kind::Map(Arc::new(
+            o.iter()
+                .map(|(k, _, v)| (k.clone(), json_value(v, file)))
+                .collect(),
+        )),
+    };
+    Value::at(k, span)
+}
