@@ -374,6 +374,9 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
         condition: Option<String>,
         mut value: Value,
     ) -> Value {
+        if n.unresolved {
+            return value;
+        }
         if self.nesting >= MAX_NESTING {
             self.shared
                 .issue(r.header, "deployments are nested too deeply".into());

@@ -129,7 +129,7 @@ impl Value {
     pub fn via(mut self, hop: &str) -> Value {
         if let Some(p) = &mut self.prov {
             let p = Arc::make_mut(p);
-            if p.hops.len() < 16 {
+            if p.hops.len() < 16 && p.hops.last().is_none_or(|h| &**h != hop) {
                 p.hops.push(Arc::from(hop));
             }
         }

@@ -133,6 +133,9 @@ pub struct Nested {
     pub outer: bool,
     /// ARM parameter objects wrap each value in `{ "value": ... }`.
     pub wrapped: bool,
+    /// The module's template could not be read (a registry module, or outside the scan): its
+    /// outputs are unknown.
+    pub unresolved: bool,
 }
 
 #[derive(Clone, Debug, Default)]

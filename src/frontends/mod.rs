@@ -2,6 +2,7 @@
 //! an index of declarations; none of them evaluates or interprets values.
 
 pub mod arm;
+pub mod bicep;
 pub mod ir;
 pub mod json;
 pub mod terraform;

@@ -14,6 +14,7 @@ use crate::discover::{self, MAX_FILE_BYTES};
 use crate::eval::arm::{Ctx, Shared};
 use crate::eval::{Kind, Value};
 use crate::frontends::arm::{self, DocKind};
+use crate::frontends::bicep;
 use crate::frontends::ir::Template;
 use crate::frontends::json::{self, Json, J};
 use crate::frontends::terraform::join_normalized;
@@ -35,6 +36,13 @@ struct Parsed {
     path: PathBuf,
     doc: Json,
     kind: DocKind,
+    /// Set for `.bicep`/`.bicepparam` files (then `doc` is null).
+    bicep: Option<bicep::File>,
+}
+
+fn is_bicep(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e == "bicep" || e == "bicepparam")
 }
 
 /// Reads, parses and lowers the deployment files; parse problems become PARSE001 findings.
@@ -66,13 +74,13 @@ pub fn load(
     for (p, text) in read {
         let named = param_files.contains(&p);
         match text {
-            Ok(t) if named || arm::looks_like_arm(&t) => {
+            Ok(t) if named || is_bicep(&p) || arm::looks_like_arm(&t) => {
                 ids.push((sources.add(p.clone(), t), p));
             }
             Ok(_) => {}
             Err(why) if named => return Err(format!("{}: {why}", p.display())),
             // An unreadable `.json` may be anything; only report what is surely ARM.
-            Err(why) if why.contains("larger than") => {
+            Err(why) if why.contains("larger than") || is_bicep(&p) => {
                 let id = sources.add(p, String::new());
                 findings.push(parse_error(sources, id, 0, why));
             }
@@ -84,6 +92,25 @@ pub fn load(
         .into_par_iter()
         .map(|(file, path)| {
             let text = src.get(file).map_or("", |f| f.text.as_str());
+            if is_bicep(&path) {
+                let b = bicep::parse(text, file);
+                let kind =
+                    if b.using.is_some() || path.extension().is_some_and(|e| e == "bicepparam") {
+                        DocKind::Parameters
+                    } else {
+                        DocKind::Template
+                    };
+                return Ok(Parsed {
+                    file,
+                    path,
+                    doc: Json {
+                        v: J::Null,
+                        span: 0..0,
+                    },
+                    kind,
+                    bicep: Some(b),
+                });
+            }
             match json::parse(text) {
                 Ok(doc) => {
                     let kind = arm::kind(&doc);
@@ -92,6 +119,7 @@ pub fn load(
                         path,
                         doc,
                         kind,
+                        bicep: None,
                     })
                 }
                 Err((off, msg)) => Err(Box::new(parse_error(src, file, off, msg))),
@@ -124,6 +152,10 @@ pub fn load(
     let lowered: Vec<(Template, HashSet<PathBuf>, &Parsed)> = docs
         .par_iter()
         .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(d))
+        .filter(|d| {
+            d.bicep.is_some()
+                || mentions_networking(src.get(d.file).map_or("", |f| f.text.as_str()))
+        })
         .map(|d| {
             let mut linked = HashSet::new();
             let t = lower(d, &by_path, src, root, 0, &mut linked);
@@ -131,6 +163,26 @@ pub fn load(
         })
         .collect();
     let linked: HashSet<PathBuf> = lowered.iter().flat_map(|(_, l, _)| l.clone()).collect();
+    for d in docs.iter().filter(|d| d.kind == DocKind::Parameters) {
+        if let Some(b) = &d.bicep {
+            for (span, msg) in &b.template.errors {
+                findings.push(parse_error(
+                    src,
+                    span.file,
+                    span.start as usize,
+                    msg.clone(),
+                ));
+            }
+        }
+    }
+    // `.bicepparam` files name their template with `using`.
+    let mut using: HashMap<PathBuf, Vec<&Parsed>> = HashMap::new();
+    for d in docs.iter().filter(|d| d.kind == DocKind::Parameters) {
+        if let Some(u) = d.bicep.as_ref().and_then(|b| b.using.as_deref()) {
+            let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            using.entry(join_normalized(&dir, u)).or_default().push(d);
+        }
+    }
     let mut roots = Vec::new();
     for (t, _, d) in lowered {
         for (span, msg) in &t.errors {
@@ -150,6 +202,9 @@ pub fn load(
             .filter(|p| p.kind == DocKind::Parameters)
             .map(|p| values(p))
             .collect();
+        for p in using.get(&d.path).into_iter().flatten() {
+            configs.push(values(p));
+        }
         for p in &named_params {
             configs.push(values(p));
         }
@@ -213,7 +268,27 @@ fn lower(
         found.extend(inner);
         Some(Arc::new(t))
     };
-    let t = arm::template(&d.doc, d.file, text, &mut linker);
+    let t = match &d.bicep {
+        Some(b) => {
+            let mut t = b.template.clone();
+            for (idx, path) in &b.modules {
+                let local = !(path.starts_with("br:")
+                    || path.starts_with("br/")
+                    || path.starts_with("ts:")
+                    || path.starts_with("ts/"));
+                let inner = if local { linker(d.file, path) } else { None };
+                if let Some(n) = t.resources.get_mut(*idx).and_then(|r| r.nested.as_mut()) {
+                    match inner {
+                        Some(inner) => n.template = inner,
+                        // A registry module or one outside the scan: its outputs are unknown.
+                        None => n.unresolved = true,
+                    }
+                }
+            }
+            t
+        }
+        None => arm::template(&d.doc, d.file, text, &mut linker),
+    };
     linked.extend(found);
     t
 }
@@ -249,6 +324,22 @@ fn compiled_beside_source(d: &Parsed) -> bool {
     arm::is_bicep_output(&d.doc) && d.path.with_extension("bicep").is_file()
 }
 
+/// Whether a template (with everything nested inline) could declare anything the rules read;
+/// the rest are parsed for syntax errors only.
+fn mentions_networking(text: &str) -> bool {
+    const NEEDLES: &[&[u8]] = &[
+        b"microsoft.containerservice",
+        b"microsoft.network",
+        b"microsoft.servicenetworking",
+        b"microsoft.authorization",
+        b"templatelink",
+    ];
+    let bytes = text.as_bytes();
+    NEEDLES
+        .iter()
+        .any(|n| bytes.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)))
+}
+
 fn schema_is_azure(doc: &Json) -> bool {
     doc.get("$schema").and_then(Json::as_str).is_some_and(|s| {
         s.to_ascii_lowercase()
@@ -258,6 +349,17 @@ fn schema_is_azure(doc: &Json) -> bool {
 
 /// A parameter file's values, each located at its JSON literal.
 fn values(p: &Parsed) -> HashMap<String, Value> {
+    if let Some(b) = &p.bicep {
+        let shared = Shared::default();
+        let ctx = Ctx::new(&b.template, &shared, HashMap::new());
+        return b
+            .template
+            .params
+            .iter()
+            .filter(|x| x.default.is_some())
+            .map(|x| (x.name.clone(), ctx.param(&x.name, x.span)))
+            .collect();
+    }
     arm::parameter_values(&p.doc)
         .into_iter()
         .map(|(k, v)| {

@@ -285,6 +285,7 @@ impl Lowering<'_, '_> {
             // A linked template is always evaluated in its own scope.
             outer: outer && props.get("template").is_some(),
             wrapped: true,
+            unresolved: false,
         }))
     }
 
