@@ -91,6 +91,8 @@ pub struct Param {
     pub name: String,
     pub span: Span,
     pub default: Option<Expr>,
+    /// A nullable type (`string?`, ARM `"nullable": true`): null when not given.
+    pub nullable: bool,
 }
 
 /// A resource, or a module / nested deployment (`template` set).

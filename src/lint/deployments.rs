@@ -235,6 +235,11 @@ pub fn check(
             let ctx = Ctx::new(&r.template, &shared, config.clone());
             ctx.expand();
             let instances = shared.out.borrow();
+            if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
+                for i in instances.iter() {
+                    eprintln!("instance {} {} {}", i.addr, i.ty, i.id);
+                }
+            }
             let mut model = deployment::build(&instances);
             let mut out = check_model(&mut model, reg, filter, show_unknown, sources);
             for (span, msg) in shared.issues.borrow().iter() {

@@ -55,6 +55,16 @@ pub fn subjects(m: &Model, links: &Links, clusters: &[Subject]) -> Vec<Subject> 
         .any(|a| subnet_key(&a.subnet, links).is_none());
     let mut seen_subnet: HashMap<String, usize> = HashMap::new();
     let mut seen_agc: HashMap<String, usize> = HashMap::new();
+    // AGCs with an association that may or may not exist: their count is undecidable.
+    let uncertain_agc: std::collections::HashSet<&str> = m
+        .agc_associations
+        .iter()
+        .filter(|a| a.condition.is_some())
+        .filter_map(|a| match &a.agc {
+            Ref::Id(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
     let mut order: Vec<(usize, usize)> = Vec::new();
     for a in &m.agc_associations {
         let s = subnet_key(&a.subnet, links).map(|k| {
@@ -95,6 +105,9 @@ pub fn subjects(m: &Model, links: &Links, clusters: &[Subject]) -> Vec<Subject> 
             _ => Node::unknown("an association's subnet is unknown"),
         };
         let second_of_agc = match &a.agc {
+            Ref::Id(id) if nth_agc >= 2 && uncertain_agc.contains(id.as_str()) => {
+                Node::unknown("an association of this AGC exists only under an unknown condition")
+            }
             Ref::Id(_) => Node::derived_at(V::Bool(nth_agc >= 2), Some(a.header)),
             _ => Node::unknown("the association's AGC is unknown"),
         };

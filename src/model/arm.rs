@@ -355,6 +355,7 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
                 header: r.header,
                 agc: r.parent,
                 subnet: Ref::from_node(props.and_then(|p| p.path_ci(&["subnet", "id"]))),
+                condition: r.condition,
             })
         }
         "microsoft.authorization/roleassignments" => m.role_assignments.push(RoleAssignment {

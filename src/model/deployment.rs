@@ -5,7 +5,12 @@ use crate::eval::arm::Instance;
 
 pub fn build(instances: &[Instance]) -> Model {
     let mut m = Model::default();
+    let mut seen = std::collections::HashSet::new();
     for i in instances {
+        // The same id is the same resource, however many times a template deploys it.
+        if !seen.insert(i.id.as_str()) {
+            continue;
+        }
         m.resources += 1;
         let ty = i.ty.to_ascii_lowercase();
         let body = Node::from_value(&i.body, None);

@@ -284,6 +284,8 @@ pub struct AgcAssociation {
     pub header: Span,
     pub agc: Ref,
     pub subnet: Ref,
+    /// Set when it exists only if an unknown condition (or loop) allows.
+    pub condition: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -221,6 +221,7 @@ impl Ctx<'_, '_, '_, '_> {
                     header: self.b.header,
                     agc: Ref::from_node(self.f(&["application_load_balancer_id"]).as_ref()),
                     subnet: Ref::from_node(self.f(&["subnet_id"]).as_ref()),
+                    condition: self.cond.clone(),
                 })
             }
             "helm_release" => {
@@ -451,6 +452,7 @@ impl Ctx<'_, '_, '_, '_> {
                     header: self.b.header,
                     agc: parent,
                     subnet: Ref::from_node(subnet),
+                    condition: self.cond.clone(),
                 });
             }
             "microsoft.network/virtualnetworks/subnets" => {

@@ -101,6 +101,7 @@ impl Lowering<'_, '_> {
                 name: name.clone(),
                 span: self.span(kspan),
                 default: p.get("defaultValue").map(|d| self.value(d)),
+                nullable: matches!(p.get("nullable").map(|n| &n.v), Some(J::Bool(true))),
             });
         }
         for (name, _, v) in doc.get("variables").and_then(Json::as_obj).unwrap_or(&[]) {

@@ -52,7 +52,8 @@ pub fn lex(text: &str, start: usize, end: usize) -> Vec<Token> {
                     span: begin..i,
                 });
             }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
+            // `#disable-next-line` and other pragmas, and `//` comments, run to the line end.
+            b'#' | b'/' if c == b'#' || b.get(i + 1) == Some(&b'/') => {
                 while i < end && b.get(i) != Some(&b'\n') {
                     i += 1;
                 }

@@ -242,29 +242,49 @@ impl Parser<'_> {
     /// Skips tokens to the end of the statement (balanced brackets), for declarations the
     /// linter does not read (types, functions, imports, metadata).
     fn skip_statement(&mut self) {
-        let mut depth = 0i32;
-        while !self.at_eof() {
-            match self.peek() {
-                Tok::Punct("{" | "[" | "(") => depth += 1,
-                Tok::Punct("}" | "]" | ")") => depth -= 1,
-                Tok::Newline if depth <= 0 => return,
-                _ => {}
-            }
-            self.pos += 1;
-        }
+        self.skip_until(false);
     }
 
     /// Skips a type (after a parameter or output name) up to `=` or the end of the line.
     fn skip_type(&mut self) {
+        self.skip_until(true);
+    }
+
+    /// Skips balanced tokens to the end of the statement, or to a top-level `=` when
+    /// `stop_at_eq`. A statement continues across lines after a trailing operator or before a
+    /// leading one (`type t =` / `  | 'a'`, `func f() string =>` / `  body`).
+    fn skip_until(&mut self, stop_at_eq: bool) {
         let mut depth = 0i32;
+        let mut last: Option<Tok> = None;
         while !self.at_eof() {
             match self.peek() {
                 Tok::Punct("{" | "[" | "(") => depth += 1,
                 Tok::Punct("}" | "]" | ")") => depth -= 1,
-                Tok::Punct("=") if depth <= 0 => return,
-                Tok::Newline if depth <= 0 => return,
+                Tok::Punct("=") if stop_at_eq && depth <= 0 => return,
+                Tok::Newline if depth <= 0 => {
+                    let dangling = matches!(
+                        last,
+                        Some(Tok::Punct(
+                            "=" | "=>" | "|" | "?" | ":" | "&&" | "||" | "??" | ","
+                        ))
+                    ) && !(stop_at_eq && matches!(last, Some(Tok::Punct("?"))));
+                    let mut k = self.pos;
+                    while matches!(self.toks.get(k).map(|t| &t.tok), Some(Tok::Newline)) {
+                        k += 1;
+                    }
+                    let leading = matches!(
+                        self.toks.get(k).map(|t| &t.tok),
+                        Some(Tok::Punct("|" | "?" | ":" | "&&" | "||" | "??"))
+                    );
+                    if !(dangling || leading) {
+                        return;
+                    }
+                    self.pos = k;
+                    continue;
+                }
                 _ => {}
             }
+            last = Some(self.peek().clone());
             self.pos += 1;
         }
     }
@@ -289,7 +309,13 @@ impl Parser<'_> {
                 self.pos += 1;
                 let name_span = self.here();
                 let name = self.ident()?;
+                let type_start = self.pos;
                 self.skip_type();
+                let nullable = self.pos > type_start
+                    && matches!(
+                        self.toks.get(self.pos - 1).map(|t| &t.tok),
+                        Some(Tok::Punct("?"))
+                    );
                 let default = if self.eat("=") {
                     self.skip_newlines();
                     Some(self.expr()?)
@@ -300,6 +326,7 @@ impl Parser<'_> {
                     name,
                     span: name_span,
                     default,
+                    nullable,
                 });
             }
             "var" => {
