@@ -133,3 +133,49 @@ fn every_active_rule_has_fire_pass_and_unknown_cases() {
         );
     }
 }
+
+/// Rules about Helm releases, which ARM and Bicep cannot declare.
+const TERRAFORM_ONLY: &[&str] = &["AGC005", "AGIC007"];
+
+#[test]
+fn every_rule_has_arm_and_bicep_twins_that_agree() {
+    let reg = registry::get().unwrap_or_else(|e| panic!("{e}"));
+    let fire = cases("fire");
+    for r in reg.rules.iter().filter(|r| {
+        r.file.status != Status::Retired && !TERRAFORM_ONLY.contains(&r.file.id.as_str())
+    }) {
+        let id = &r.file.id;
+        for dialect in ["arm-", "bicep-"] {
+            assert!(
+                fire.iter().any(|(i, d)| i == id
+                    && d.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(dialect))),
+                "{id} has no {dialect}* fire fixture"
+            );
+        }
+    }
+    // The same case written in ARM and in Bicep gives the same findings.
+    for kind in ["fire", "pass"] {
+        for (_, arm) in cases(kind).into_iter().filter(|(_, d)| {
+            d.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("arm-"))
+        }) {
+            let name = arm
+                .file_name()
+                .map(|n| n.to_string_lossy().replacen("arm-", "bicep-", 1));
+            let bicep = arm.with_file_name(name.unwrap_or_default());
+            let rules = |d: &Path| {
+                let mut r: Vec<String> = lint(d).findings.into_iter().map(|f| f.rule).collect();
+                r.sort();
+                r
+            };
+            assert!(bicep.is_dir(), "{} has no Bicep twin", arm.display());
+            assert_eq!(
+                rules(&arm),
+                rules(&bicep),
+                "{} and its Bicep twin differ",
+                arm.display()
+            );
+        }
+    }
+}

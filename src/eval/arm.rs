@@ -159,8 +159,8 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
         self.params.borrow_mut().insert(key.clone(), None);
         let v = match &p.default {
             Some(d) => self.eval(d, &[]).via(&self.hop("parameters", name)),
-            // A nested template's nullable parameter the caller leaves out is null.
-            None if p.nullable && self.nesting > 0 => Value::null(),
+            // A nullable parameter nobody sets is null.
+            None if p.nullable => Value::null(),
             None => Value::unknown(format!("parameter `{name}` has no value")),
         };
         self.params.borrow_mut().insert(key, Some(v.clone()));

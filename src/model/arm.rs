@@ -359,7 +359,12 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
             })
         }
         "microsoft.authorization/roleassignments" => m.role_assignments.push(RoleAssignment {
-            scope: r.body.get_ci("scope").cloned(),
+            // Bicep `scope: vnet` is the resource itself; its id is the scope.
+            scope: r
+                .body
+                .get_ci("scope")
+                .map(|s| s.get_ci("id").unwrap_or(s))
+                .cloned(),
             role_name: None,
             role_id: prop("roleDefinitionId").cloned(),
             principal: prop("principalId").cloned(),
