@@ -1,4 +1,4 @@
-//! Property tests: every fixture file, mutated (byte flips, truncation, line deletion and
+//! Property tests: every fixture file (Terraform, ARM JSON, Bicep), mutated (byte flips, truncation, line deletion and
 //! duplication, inserted unicode and brackets, CRLF, BOM), must lint without panicking, within a
 //! time bound, with every reported range inside its file. `PROPTEST_CASES` raises the budget
 //! (`bench/fuzz.sh` runs a large one).
@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use aks_netlint::lint::{self, Options};
 use proptest::prelude::*;
 
-fn fixture_files() -> Vec<String> {
+/// Every fixture file: the name to write it under, and its text.
+fn fixture_files() -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
     while let Some(d) = stack.pop() {
@@ -23,8 +24,14 @@ fn fixture_files() -> Vec<String> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "tf" || x == "tfvars") {
-                out.push(std::fs::read_to_string(&p).unwrap_or_default());
+            } else {
+                let name = match p.extension().and_then(|x| x.to_str()) {
+                    Some("tf" | "tfvars") => "main.tf",
+                    Some("json") => "azuredeploy.json",
+                    Some("bicep") => "main.bicep",
+                    _ => continue,
+                };
+                out.push((name, std::fs::read_to_string(&p).unwrap_or_default()));
             }
         }
     }
@@ -57,6 +64,10 @@ fn mutation() -> impl Strategy<Value = Mutation> {
                 Just("${".to_string()),
                 Just("\"".to_string()),
                 Just("local.x".to_string()),
+                Just("[concat(parameters('a'), variables('".to_string()),
+                Just("'${".to_string()),
+                Just("[for x in ".to_string()),
+                Just("resource x 'Microsoft.Network/virtualNetworks@2023' = {".to_string()),
                 Just("cidrsubnet(\"10.0.0.0/8\", 40, 1)".to_string()),
             ]
         )
@@ -141,10 +152,10 @@ proptest! {
     #[test]
     fn mutated_fixtures_never_panic(idx in any::<usize>(), muts in proptest::collection::vec(mutation(), 1..6)) {
         let files = fixture_files();
-        let Some(src) = files.get(idx % files.len().max(1)) else { return Ok(()) };
+        let Some((name, src)) = files.get(idx % files.len().max(1)) else { return Ok(()) };
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join("main.tf"), apply(src, &muts)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(name), apply(src, &muts)).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(dir.path().join("terraform.tfvars"), apply("pod_cidr = \"10.244.0.0/20\"\n", &muts)).unwrap_or_else(|e| panic!("{e}"));
         check(dir.path());
     }

@@ -80,7 +80,7 @@ pub fn load(
             Ok(_) => {}
             Err(why) if named => return Err(format!("{}: {why}", p.display())),
             // An unreadable `.json` may be anything; only report what is surely ARM.
-            Err(why) if why.contains("larger than") || is_bicep(&p) => {
+            Err(why) if is_bicep(&p) || why.contains("larger than") && head_looks_like_arm(&p) => {
                 let id = sources.add(p, String::new());
                 findings.push(parse_error(sources, id, 0, why));
             }
@@ -327,6 +327,16 @@ fn paired(template: &Path) -> Vec<PathBuf> {
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.
 fn compiled_beside_source(d: &Parsed) -> bool {
     arm::is_bicep_output(&d.doc) && d.path.with_extension("bicep").is_file()
+}
+
+/// Whether the start of a file too large to read looks like an ARM document.
+fn head_looks_like_arm(p: &Path) -> bool {
+    use std::io::Read;
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(p)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    arm::looks_like_arm(&String::from_utf8_lossy(head.get(..n).unwrap_or(&[])))
 }
 
 /// Whether a template (with everything nested inline) could declare anything the rules read;

@@ -1,0 +1,219 @@
+//! ARM and Bicep as a user meets them: syntax errors at the right line with the rest of the
+//! file still linted, malformed or foreign JSON, cyclic variables, oversized templates,
+//! parameter file pairing and `--param-file`.
+
+#![allow(clippy::panic, reason = "tests fail by panicking")]
+
+use std::path::Path;
+
+use aks_netlint::lint::{self, Options, Outcome};
+
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(p, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    dir
+}
+
+fn run(dir: &Path, param_files: Vec<std::path::PathBuf>) -> Outcome {
+    lint::run(&Options {
+        paths: vec![dir.to_path_buf()],
+        param_files,
+        ..Options::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn line_of(out: &Outcome, rule: &str) -> Vec<usize> {
+    out.findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| {
+            out.sources
+                .position(f.primary.span.file, f.primary.span.start as usize)
+                .line
+        })
+        .collect()
+}
+
+const CLUSTER_BICEP: &str =
+    "resource aks 'Microsoft.ContainerService/managedClusters@2024-09-01' = {
+  name: 'aks'
+  properties: {
+    networkProfile: {
+      networkPlugin: 'azure'
+      networkPluginMode: 'overlay'
+      podCidr: '172.16.0.0/12'
+    }
+  }
+}
+";
+
+#[test]
+fn bicep_syntax_error_is_reported_at_its_line_and_the_rest_still_lints() {
+    let text =
+        format!("param a string = 'x'\nvar b = concat(a,\nparam c int = 1\n\n{CLUSTER_BICEP}");
+    let dir = repo(&[("main.bicep", &text)]);
+    let out = run(dir.path(), Vec::new());
+    assert_eq!(line_of(&out, "PARSE001"), vec![3], "{:?}", out.findings);
+    let net = line_of(&out, "NET001");
+    assert!(!net.is_empty() && net.iter().all(|l| *l == 11), "{net:?}");
+}
+
+#[test]
+fn malformed_json_template_is_a_parse_error_not_a_panic() {
+    let dir = repo(&[(
+        "azuredeploy.json",
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"resources\": [ {,\n}",
+    )]);
+    let out = run(dir.path(), Vec::new());
+    assert_eq!(line_of(&out, "PARSE001"), vec![3]);
+}
+
+#[test]
+fn foreign_json_is_ignored_and_a_wrong_azure_schema_is_reported() {
+    let dir = repo(&[
+        ("package.json", "{ \"name\": \"x\" }"),
+        (
+            "bad.json",
+            "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplat.json#\",\n  \"resources\": []\n}",
+        ),
+    ]);
+    let out = run(dir.path(), Vec::new());
+    let parse: Vec<_> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule == "PARSE001")
+        .collect();
+    assert_eq!(parse.len(), 1, "{:?}", out.findings);
+    assert!(parse[0].message.contains("bad.json"));
+}
+
+#[test]
+fn cyclic_variables_stop_with_eval002_and_stay_unknown() {
+    let dir = repo(&[(
+        "azuredeploy.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "variables": { "a": "[variables('b')]", "b": "[concat(variables('a'), '/16')]" },
+  "resources": [{
+    "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-09-01", "name": "aks",
+    "properties": { "networkProfile": { "networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "[variables('a')]" } }
+  }]
+}"#,
+    )]);
+    let out = run(dir.path(), Vec::new());
+    assert!(
+        out.findings.iter().any(|f| f.rule == "EVAL002"),
+        "{:?}",
+        out.findings
+    );
+    assert!(!out
+        .findings
+        .iter()
+        .any(|f| f.rule.starts_with("NET") || f.rule.starts_with("OVL")));
+}
+
+#[test]
+fn huge_template_gets_a_clean_diagnostic() {
+    let mut text = String::from(
+        "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", \"variables\": {\"pad\": \"",
+    );
+    text.push_str(&"x".repeat(50 * 1024 * 1024));
+    text.push_str("\"}}");
+    let dir = repo(&[("big.json", &text)]);
+    let out = run(dir.path(), Vec::new());
+    let f = out.findings.iter().find(|f| f.rule == "PARSE001");
+    assert!(
+        f.is_some_and(|f| f.message.contains("limit")),
+        "{:?}",
+        out.findings
+    );
+}
+
+#[test]
+fn parameter_files_pair_by_name_and_by_flag() {
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": { "pods": { "type": "string" } },
+  "resources": [{
+    "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-09-01", "name": "aks",
+    "properties": { "networkProfile": { "networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "[parameters('pods')]" } }
+  }]
+}"#;
+    let params = |cidr: &str| {
+        format!(
+            "{{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\", \"parameters\": {{\"pods\": {{\"value\": \"{cidr}\"}}}}}}"
+        )
+    };
+    // No value: unknown, silent.
+    let dir = repo(&[("main.json", template)]);
+    assert!(run(dir.path(), Vec::new()).findings.is_empty());
+    // Paired by name, one run per environment file.
+    let prod = params("172.16.0.0/12");
+    let dev = params("10.244.0.0/25");
+    let dir = repo(&[
+        ("main.json", template),
+        ("main.parameters.prod.json", &prod),
+        ("main.parameters.dev.json", &dev),
+    ]);
+    let out = run(dir.path(), Vec::new());
+    let rules: Vec<&str> = out.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(
+        rules.contains(&"NET001") && rules.contains(&"OVL009"),
+        "{rules:?}"
+    );
+    // Named on the command line.
+    let other = params("192.0.2.0/24");
+    let dir = repo(&[("main.json", template), ("env/other.json", &other)]);
+    let out = run(dir.path(), vec![dir.path().join("env/other.json")]);
+    assert!(out.findings.iter().any(|f| f.rule == "NET001"));
+}
+
+#[test]
+fn bicepparam_using_supplies_values() {
+    let dir = repo(&[
+        (
+            "main.bicep",
+            "param pods string\nresource aks 'Microsoft.ContainerService/managedClusters@2024-09-01' = {\n  name: 'aks'\n  properties: {\n    networkProfile: {\n      networkPlugin: 'azure'\n      networkPluginMode: 'overlay'\n      podCidr: pods\n    }\n  }\n}\n",
+        ),
+        ("main.bicepparam", "using './main.bicep'\n\nparam pods = '172.16.0.0/12'\n"),
+    ]);
+    let out = run(dir.path(), Vec::new());
+    let f = out.findings.iter().find(|f| f.rule == "NET001");
+    let f = f.unwrap_or_else(|| panic!("{:?}", out.findings));
+    assert!(out
+        .sources
+        .name(f.primary.span.file)
+        .ends_with("main.bicepparam"));
+}
+
+#[test]
+fn compiled_bicep_beside_its_source_is_not_linted_twice() {
+    let compiled = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "metadata": { "_generator": { "name": "bicep", "version": "0.30.0" } },
+  "resources": [{
+    "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-09-01", "name": "aks",
+    "properties": { "networkProfile": { "networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "172.16.0.0/12" } }
+  }]
+}"#;
+    let dir = repo(&[("main.bicep", CLUSTER_BICEP), ("main.json", compiled)]);
+    let out = run(dir.path(), Vec::new());
+    let files: Vec<String> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule == "NET001")
+        .map(|f| out.sources.name(f.primary.span.file).to_string())
+        .collect();
+    assert!(
+        !files.is_empty() && files.iter().all(|f| f.ends_with("main.bicep")),
+        "{files:?}"
+    );
+}
