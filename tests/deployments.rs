@@ -217,3 +217,26 @@ fn compiled_bicep_beside_its_source_is_not_linted_twice() {
         "{files:?}"
     );
 }
+
+#[test]
+fn inline_suppressions_work_in_bicep_and_arm() {
+    let bicep = CLUSTER_BICEP.replace(
+        "      podCidr:",
+        "      // aks-netlint:ignore NET001 -- lab range, never deployed\n      podCidr:",
+    );
+    let arm = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [{
+    "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-09-01", "name": "aks",
+    "properties": { "networkProfile": { "networkPlugin": "azure", "networkPluginMode": "overlay",
+      // aks-netlint:ignore NET001 -- lab range, never deployed
+      "podCidr": "172.16.0.0/12" } }
+  }]
+}"#;
+    for (name, text) in [("main.bicep", bicep.as_str()), ("azuredeploy.json", arm)] {
+        let dir = repo(&[(name, text)]);
+        let out = run(dir.path(), Vec::new());
+        assert!(!out.findings.iter().any(|f| f.rule == "NET001"), "{name}: {:?}", out.findings);
+        assert!(out.stats.suppressed > 0, "{name}");
+    }
+}
