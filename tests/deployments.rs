@@ -236,7 +236,11 @@ fn inline_suppressions_work_in_bicep_and_arm() {
     for (name, text) in [("main.bicep", bicep.as_str()), ("azuredeploy.json", arm)] {
         let dir = repo(&[(name, text)]);
         let out = run(dir.path(), Vec::new());
-        assert!(!out.findings.iter().any(|f| f.rule == "NET001"), "{name}: {:?}", out.findings);
+        assert!(
+            !out.findings.iter().any(|f| f.rule == "NET001"),
+            "{name}: {:?}",
+            out.findings
+        );
         assert!(out.stats.suppressed > 0, "{name}");
     }
 }
