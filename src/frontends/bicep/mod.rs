@@ -461,32 +461,10 @@ impl Parser<'_> {
         if self.is_punct("[") && matches!(self.peek_at(1), Tok::Ident(f) if f == "for")
             || self.is_punct("[") && matches!(self.peek_at(1), Tok::Newline)
         {
-            let start = self.tok().span.start;
             self.pos += 1;
             self.skip_newlines();
-            let (item, index, source) = self.for_head()?;
-            self.skip_newlines();
-            let mut filter = None;
-            if self.is_ident("if") {
-                self.pos += 1;
-                filter = Some(self.paren_expr()?);
-                self.skip_newlines();
-            }
-            let body = self.expr()?;
-            self.skip_newlines();
-            self.expect("]")?;
-            let _ = start;
-            return Ok((
-                body.clone(),
-                None,
-                Some(Box::new(Loop {
-                    item,
-                    index,
-                    source: LoopSource::Items(source),
-                    filter,
-                    body,
-                })),
-            ));
+            let l = self.for_loop()?;
+            return Ok((l.body.clone(), None, Some(Box::new(l))));
         }
         Ok((self.expr()?, None, None))
     }
@@ -498,6 +476,28 @@ impl Parser<'_> {
         self.skip_newlines();
         self.expect(")")?;
         Ok(e)
+    }
+
+    /// `for ... in src: [if (cond)] body ]`, after the `[`.
+    fn for_loop(&mut self) -> R<Loop> {
+        let (item, index, source) = self.for_head()?;
+        self.skip_newlines();
+        let mut filter = None;
+        if self.is_ident("if") {
+            self.pos += 1;
+            filter = Some(self.paren_expr()?);
+            self.skip_newlines();
+        }
+        let body = self.expr()?;
+        self.skip_newlines();
+        self.expect("]")?;
+        Ok(Loop {
+            item,
+            index,
+            source: LoopSource::Items(source),
+            filter,
+            body,
+        })
     }
 
     /// `for x in src:` / `for (x, i) in src:`, after `[`.
@@ -897,25 +897,9 @@ impl Parser<'_> {
         self.expect("[")?;
         self.skip_newlines();
         if self.is_ident("for") {
-            let (item, index, source) = self.for_head()?;
-            self.skip_newlines();
-            let mut filter = None;
-            if self.is_ident("if") {
-                self.pos += 1;
-                filter = Some(self.paren_expr()?);
-                self.skip_newlines();
-            }
-            let body = self.expr()?;
-            self.skip_newlines();
-            self.expect("]")?;
+            let l = self.for_loop()?;
             return Ok(Expr::new(
-                ExprKind::For(Box::new(Loop {
-                    item,
-                    index,
-                    source: LoopSource::Items(source),
-                    filter,
-                    body,
-                })),
+                ExprKind::For(Box::new(l)),
                 self.span(start..self.prev_end()),
             ));
         }
