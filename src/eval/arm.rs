@@ -232,10 +232,10 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
         let mut out = Vec::new();
         let envs: Vec<Iteration> = match &r.copy {
             None => vec![(Vec::new(), None)],
-            Some(l) => self.loop_envs(l, &[], r.header),
+            Some(l) => self.loop_envs(l, &[]),
         };
         for (env, unknown_loop) in envs {
-            if let Some(inst) = self.instance(r, i, env, unknown_loop) {
+            if let Some(inst) = self.instance(r, env, unknown_loop) {
                 out.push(inst);
             }
         }
@@ -247,7 +247,6 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
     fn instance(
         &self,
         r: &Resource,
-        index: usize,
         env: Vec<(String, Value)>,
         unknown_loop: Option<String>,
     ) -> Option<Inst> {
@@ -336,12 +335,9 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             return None;
         }
         let mut body = self.eval(&r.body, &env);
-        if let Kind::Map(m) = &mut body.kind {
+        if let (Kind::Map(m), Some(_)) = (&mut body.kind, &name_text) {
             // The body's name is the short one; Bicep `parent` children carry the full one.
-            let m = Arc::make_mut(m);
-            if let Some(n) = &name_text {
-                m.insert("name".into(), full_name.clone().with_text(n));
-            }
+            Arc::make_mut(m).insert("name".into(), full_name.clone());
         }
         let mut value = symbolic(&r.ty, &id, &body, &full_name);
         if let Some(n) = &r.nested {
@@ -362,7 +358,6 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
                 condition: condition.clone(),
             });
         }
-        let _ = index;
         Some(Inst { value })
     }
 
@@ -415,7 +410,6 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             condition,
             nesting: self.nesting + 1,
         };
-        // SAFETY of lifetimes aside, an outer-scoped child borrows `self` only while expanding.
         child.expand();
         let mut outputs = BTreeMap::new();
         for (name, e) in &n.template.outputs {
@@ -450,7 +444,7 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
 
     /// The environments of a loop's iterations; an unknown count or source gives one iteration
     /// standing for all, with its reason.
-    fn loop_envs(&self, l: &Loop, env: Env<'_>, span: Span) -> Vec<Iteration> {
+    fn loop_envs(&self, l: &Loop, env: Env<'_>) -> Vec<Iteration> {
         let items: Result<Vec<Value>, String> = match &l.source {
             LoopSource::Count(c) => {
                 let n = self.eval(c, env);
@@ -479,7 +473,6 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
                 }
             }
         };
-        let _ = span;
         match items {
             Ok(items) => {
                 let mut out = Vec::new();
@@ -647,7 +640,7 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             ExprKind::Lambda(..) => Value::unknown("a lambda is not a value"),
             ExprKind::For(l) => {
                 let mut out = Vec::new();
-                for (e2, cond) in self.loop_envs(l, env, e.span) {
+                for (e2, cond) in self.loop_envs(l, env) {
                     let v = self.eval(&l.body, &e2);
                     out.push(match cond {
                         Some(why) => Value::unknown(why),
@@ -940,19 +933,6 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
 
 fn split_name(n: &str) -> Vec<String> {
     n.split('/').map(str::to_string).collect()
-}
-
-trait WithText {
-    fn with_text(self, t: &str) -> Value;
-}
-
-impl WithText for Value {
-    fn with_text(self, t: &str) -> Value {
-        Value {
-            kind: Kind::Str(Arc::from(t)),
-            prov: self.prov,
-        }
-    }
 }
 
 /// `a.b`: objects by name (ignoring case), ARM's `[*]`-free world otherwise.

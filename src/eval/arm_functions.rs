@@ -645,10 +645,8 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 };
                 s(c.map(String::from).unwrap_or_default())
             }
-            Some(_) => arg(0)
-                .cloned()
-                .unwrap_or_else(Value::null)
-                .kind_unknown_or(name),
+            Some(Kind::Unknown(_) | Kind::Error(_)) => arg(0).cloned().unwrap_or_else(Value::null),
+            Some(_) => Value::error(format!("{name}: not an array or string")),
             None => Value::error(format!("{name}: missing argument")),
         },
         "take" | "skip" => {
@@ -767,20 +765,6 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
 
 fn pairs_unknown(pair: &[Value]) -> bool {
     pair.first().is_some_and(|k| k.is_unknown())
-}
-
-trait UnknownFor {
-    fn kind_unknown_or(self, name: &str) -> Value;
-}
-
-impl UnknownFor for Value {
-    fn kind_unknown_or(self, name: &str) -> Value {
-        if self.is_unknown() || self.is_error() {
-            self
-        } else {
-            Value::error(format!("{name}: not an array or string"))
-        }
-    }
 }
 
 #[cfg(test)]

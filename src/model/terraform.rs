@@ -390,84 +390,20 @@ impl Ctx<'_, '_, '_, '_> {
             fields.push(("name".into(), name));
         }
         let parent = Ref::from_node(self.f(&["parent_id"]).as_ref());
-        match ty.as_str() {
-            "microsoft.containerservice/managedclusters" => {
-                let mut c = arm::cluster(
-                    self.addr.clone(),
-                    self.id(),
-                    self.b.header,
-                    &body,
-                    self.cond.clone(),
-                );
-                c.principal = self.principal();
-                m.clusters.push(c);
-            }
-            "microsoft.containerservice/managedclusters/agentpools" => {
-                let props = body
-                    .get_ci("properties")
-                    .cloned()
-                    .unwrap_or_else(Node::null);
-                let mut p = arm::pool(
-                    self.addr.clone(),
-                    self.b.header,
-                    parent,
-                    &props,
-                    self.cond.clone(),
-                );
-                p.name = self.f(&["name"]);
-                p.header = self.b.header;
-                m.loose_pools.push(p);
-            }
-            "microsoft.network/virtualnetworks" => {
-                let (v, subnets) =
-                    arm::vnet(self.addr.clone(), self.id(), self.b.header, &body, None);
-                m.vnets.push(v);
-                m.subnets.extend(subnets);
-            }
-            "microsoft.network/applicationgateways" => {
-                let props = body.get_ci("properties");
-                let sku = props.and_then(|p| p.get_ci("sku"));
-                let subnet = props
-                    .and_then(|p| p.get_ci("gatewayIPConfigurations"))
-                    .and_then(Node::as_list)
-                    .and_then(|l| l.first())
-                    .and_then(|g| g.path_ci(&["properties", "subnet", "id"]));
-                m.app_gateways.push(AppGateway {
-                    addr: self.addr.clone(),
-                    id: self.id(),
-                    header: self.b.header,
-                    sku_name: sku.and_then(|s| s.get_ci("name")).cloned(),
-                    sku_tier: sku.and_then(|s| s.get_ci("tier")).cloned(),
-                    subnet: Ref::from_node(subnet),
-                });
-            }
-            "microsoft.servicenetworking/trafficcontrollers" => m.agcs.push(Agc {
+        arm::add(
+            m,
+            arm::ArmResource {
+                ty: &ty,
                 addr: self.addr.clone(),
                 id: self.id(),
-            }),
-            "microsoft.servicenetworking/trafficcontrollers/associations" => {
-                let subnet = body.path_ci(&["properties", "subnet", "id"]);
-                m.agc_associations.push(AgcAssociation {
-                    addr: self.addr.clone(),
-                    header: self.b.header,
-                    agc: parent,
-                    subnet: Ref::from_node(subnet),
-                    condition: self.cond.clone(),
-                });
-            }
-            "microsoft.network/virtualnetworks/subnets" => {
-                let s = arm::subnet(
-                    self.addr.clone(),
-                    Some(self.id()),
-                    self.b.header,
-                    &body,
-                    parent,
-                    None,
-                );
-                m.subnets.push(s);
-            }
-            _ => {}
-        }
+                header: self.b.header,
+                body: &body,
+                parent,
+                condition: self.cond.clone(),
+                // The `identity` block is an azapi argument, not part of the body.
+                principal: Some(self.principal()),
+            },
+        );
     }
 }
 

@@ -38,8 +38,7 @@ pub enum Str<'a> {
 
 pub fn classify(s: &str) -> Str<'_> {
     let t = s.trim();
-    if let Some(rest) = s.strip_prefix("[[") {
-        let _ = rest;
+    if s.starts_with("[[") {
         return Str::Escaped(s.get(1..).unwrap_or(""));
     }
     if t.len() >= 2 && t.starts_with('[') && t.ends_with(']') {
