@@ -36,8 +36,12 @@ impl Span {
 pub struct SourceFile {
     /// Path shown to users: relative to the working directory when inside it.
     pub name: String,
-    /// Path on disk.
+    /// Path on disk (in the working tree, for a file read at a git revision).
     pub path: PathBuf,
+    /// The git revision the text was read at (`--compare-to`); `None` for the working tree.
+    pub revision: Option<String>,
+    /// `name`, or `rev:name` for a file of a revision: what the text report shows.
+    label: String,
     pub text: String,
     line_starts: Vec<usize>,
 }
@@ -57,15 +61,31 @@ pub struct Position {
 
 impl SourceMap {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        self.add_at(path, text, None)
+    }
+
+    /// Adds a file read at a git revision (`None`: the working tree).
+    pub fn add_at(&mut self, path: PathBuf, text: String, revision: Option<&str>) -> FileId {
         let name = display_name(&path);
+        let label = match revision {
+            Some(r) => format!("{r}:{name}"),
+            None => name.clone(),
+        };
         let line_starts = files::line_starts(&text).collect();
         self.files.push(SourceFile {
             name,
             path,
+            revision: revision.map(str::to_string),
+            label,
             text,
             line_starts,
         });
         self.files.len() - 1
+    }
+
+    /// The git revision a file was read at, if any.
+    pub fn revision(&self, id: FileId) -> Option<&str> {
+        self.files.get(id).and_then(|f| f.revision.as_deref())
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
@@ -114,10 +134,14 @@ impl SourceMap {
         }
     }
 
-    /// `file:line` for notes.
+    /// `file:line` for notes (`rev:file:line` for a file of a revision).
     pub fn location(&self, span: Span) -> String {
         let p = self.position(span.file, span.start as usize);
-        format!("{}:{}", self.name(span.file), p.line)
+        let label = self
+            .files
+            .get(span.file)
+            .map_or("<unknown>", |f| f.label.as_str());
+        format!("{label}:{}", p.line)
     }
 }
 
@@ -139,7 +163,7 @@ impl<'a> Files<'a> for SourceMap {
     fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
         self.files
             .get(id)
-            .map(|f| f.name.as_str())
+            .map(|f| f.label.as_str())
             .ok_or(files::Error::FileMissing)
     }
 

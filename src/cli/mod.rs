@@ -102,6 +102,10 @@ pub struct CheckArgs {
     /// named `<template>.parameters[.<env>].json` beside a template are paired automatically.
     #[arg(long = "param-file", value_name = "FILE")]
     pub param_files: Vec<PathBuf>,
+    /// Migration checks (MIG rules): compare with the same paths at this git revision, e.g.
+    /// `HEAD` in a pre-commit hook or `origin/main` in a pull request. Read-only.
+    #[arg(long, value_name = "GIT_REV")]
+    pub compare_to: Option<String>,
     /// A Terraform variable, NAME=VALUE (repeatable; wins over files).
     #[arg(long = "var")]
     pub vars: Vec<String>,
@@ -206,6 +210,7 @@ fn check(args: &CheckArgs) -> u8 {
         stdin: None,
         baseline: None,
         follow_outside_root: args.follow_outside_root,
+        compare_to: args.compare_to.clone(),
     };
     let mut opts = opts;
     if let Some(name) = &args.stdin_filename {

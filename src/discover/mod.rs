@@ -3,10 +3,138 @@
 //! directories and finds the variable files Terraform would load automatically. Reading is
 //! guarded: only regular files, bounded size, no binary, UTF-8 (or a clear reason why not).
 
+pub mod git;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+pub use git::GitTree;
+
+/// Where files are read from: the working tree, or a git revision (`--compare-to`).
+pub enum Tree {
+    Disk,
+    Git(Box<GitTree>),
+}
+
+impl Tree {
+    /// The revision files are read at, if not the working tree.
+    pub fn revision(&self) -> Option<&str> {
+        match self {
+            Tree::Disk => None,
+            Tree::Git(g) => Some(&g.rev),
+        }
+    }
+
+    pub fn is_file(&self, p: &Path) -> bool {
+        match self {
+            Tree::Disk => p.is_file(),
+            Tree::Git(g) => g.is_file(p),
+        }
+    }
+
+    pub fn is_dir(&self, p: &Path) -> bool {
+        match self {
+            Tree::Disk => p.is_dir(),
+            Tree::Git(g) => g.is_dir(p),
+        }
+    }
+
+    /// Files directly inside a directory, sorted.
+    pub fn list(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = match self {
+            Tree::Disk => fs::read_dir(dir)
+                .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+                .unwrap_or_default(),
+            Tree::Git(g) => g.list(dir),
+        };
+        out.sort();
+        out
+    }
+
+    /// Whether a path (resolving symlinks on disk) stays inside the root.
+    pub fn inside_root(&self, p: &Path, root: &Path) -> bool {
+        match self {
+            Tree::Disk => inside_root(p, root),
+            Tree::Git(g) => g.is_file(p) && p.starts_with(root),
+        }
+    }
+
+    /// Reads a file as UTF-8 text with the guards a linter in CI needs.
+    pub fn read_text(&self, p: &Path, max: u64) -> Result<String, String> {
+        match self {
+            Tree::Disk => read_text(p, max),
+            Tree::Git(g) => decode(g.bytes(p, max)?),
+        }
+    }
+
+    /// The `.tf` files of one module directory, sorted (no recursion, no symlinks out of root).
+    pub fn module_files(&self, dir: &Path, root: &Path) -> Vec<PathBuf> {
+        self.list(dir)
+            .into_iter()
+            .filter(|p| is_tf(p) && self.inside_root(p, root))
+            .collect()
+    }
+
+    /// Variable files Terraform loads automatically, in its order.
+    pub fn auto_var_files(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let tfvars = dir.join("terraform.tfvars");
+        if self.is_file(&tfvars) {
+            out.push(tfvars);
+        }
+        out.extend(self.list(dir).into_iter().filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".auto.tfvars"))
+        }));
+        out
+    }
+
+    /// Walks the paths in this tree (see [`walk`]); a git tree holds only committed files.
+    pub fn walk(&self, paths: &[PathBuf], follow_outside_root: bool) -> Scan {
+        match self {
+            Tree::Disk => walk(paths, follow_outside_root),
+            Tree::Git(g) => walk_git(g, paths),
+        }
+    }
+}
+
+/// [`walk`] over a git revision: the same paths, the files committed under them.
+fn walk_git(g: &GitTree, paths: &[PathBuf]) -> Scan {
+    let abs: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
+    let root = abs.first().map(|p| repo_root(p)).unwrap_or_default();
+    let mut dirs = BTreeMap::new();
+    let mut deploy = std::collections::BTreeSet::new();
+    for p in &abs {
+        for f in g.under(p) {
+            let hidden = f
+                .strip_prefix(&root)
+                .map(|r| {
+                    r.components()
+                        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                })
+                .unwrap_or(true);
+            if hidden {
+                continue;
+            }
+            if is_tf(&f) || (g.is_file(p) && f.extension().is_some_and(|e| e == "tfvars")) {
+                if let Some(d) = f.parent() {
+                    dirs.insert(d.to_path_buf(), ());
+                }
+            } else if is_deploy_file(&f) {
+                deploy.insert(f);
+            }
+        }
+    }
+    Scan {
+        root,
+        module_dirs: dirs.into_keys().collect(),
+        deploy_files: deploy.into_iter().collect(),
+        skipped: Vec::new(),
+    }
+}
 
 /// Default limit on the size of one file.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -41,7 +169,7 @@ pub fn repo_root(path: &Path) -> PathBuf {
     start
 }
 
-fn absolute(p: &Path) -> PathBuf {
+pub fn absolute(p: &Path) -> PathBuf {
     fs::canonicalize(p).unwrap_or_else(|_| {
         std::env::current_dir()
             .map(|c| c.join(p))
@@ -122,44 +250,6 @@ pub fn walk(paths: &[PathBuf], follow_outside_root: bool) -> Scan {
     scan
 }
 
-/// The `.tf` files of one module directory, sorted (no recursion, no symlinks out of root).
-pub fn module_files(dir: &Path, root: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| is_tf(p) && inside_root(p, root))
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
-/// Variable files Terraform loads automatically, in its order.
-pub fn auto_var_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let tfvars = dir.join("terraform.tfvars");
-    if tfvars.is_file() {
-        out.push(tfvars);
-    }
-    let mut auto: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.ends_with(".auto.tfvars"))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    auto.sort();
-    out.extend(auto);
-    out
-}
-
 /// Whether a path (resolving symlinks) stays inside the root.
 pub fn inside_root(p: &Path, root: &Path) -> bool {
     fs::canonicalize(p).is_ok_and(|c| c.starts_with(root))
@@ -188,6 +278,11 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, String> {
             max / (1024 * 1024)
         ));
     }
+    decode(buf)
+}
+
+/// Bytes to text: no NUL bytes, valid UTF-8, a byte-order mark dropped.
+fn decode(buf: Vec<u8>) -> Result<String, String> {
     if buf.contains(&0) {
         return Err("binary file (contains NUL bytes)".into());
     }

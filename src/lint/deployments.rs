@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{check_model, eval_issue, parse_error, Filter};
-use crate::discover::{self, MAX_FILE_BYTES};
+use super::{eval_issue, parse_error, Built};
+use crate::discover::{Tree, MAX_FILE_BYTES};
 use crate::eval::arm::{Ctx, Shared};
 use crate::eval::{Kind, Value};
 use crate::frontends::arm::{self, DocKind};
@@ -19,7 +19,7 @@ use crate::frontends::ir::Template;
 use crate::frontends::json::{self, Json, J};
 use crate::frontends::terraform::join_normalized;
 use crate::model::deployment;
-use crate::rules::{registry, Finding};
+use crate::rules::Finding;
 use crate::source::{SourceMap, Span};
 
 /// Linked templates deeper than this are not followed.
@@ -27,8 +27,10 @@ const MAX_LINK_DEPTH: usize = 8;
 
 /// A template to evaluate, once per parameter set.
 pub struct Root {
+    path: PathBuf,
     template: Template,
-    configs: Vec<HashMap<String, Value>>,
+    /// Parameter sets, each named by its file ("" for the template's defaults).
+    configs: Vec<(String, HashMap<String, Value>)>,
 }
 
 struct Parsed {
@@ -47,6 +49,7 @@ fn is_bicep(p: &Path) -> bool {
 
 /// Reads, parses and lowers the deployment files; parse problems become PARSE001 findings.
 pub fn load(
+    tree: &Tree,
     files: &[PathBuf],
     param_files: &[PathBuf],
     stdin: Option<&(PathBuf, String)>,
@@ -65,19 +68,21 @@ pub fn load(
         .map(|p| {
             let text = match stdin {
                 Some((s, t)) if *s == p => Ok(t.clone()),
-                _ => discover::read_text(&p, MAX_FILE_BYTES),
+                _ => tree.read_text(&p, MAX_FILE_BYTES),
             };
             (p, text)
         })
         .collect();
     let mut ids = Vec::new();
+    let rev = tree.revision();
     for (p, text) in read {
         let named = param_files.contains(&p);
         match text {
             Ok(t) if named || is_bicep(&p) || arm::looks_like_arm(&t) => {
-                ids.push((sources.add(p.clone(), t), p));
+                ids.push((sources.add_at(p.clone(), t, rev), p));
             }
             Ok(_) => {}
+            Err(_) if rev.is_some() => {}
             Err(why) if named => return Err(format!("{}: {why}", p.display())),
             // An unreadable `.json` may be anything; only report what is surely ARM.
             Err(why) if is_bicep(&p) || why.contains("larger than") && head_looks_like_arm(&p) => {
@@ -151,7 +156,7 @@ pub fn load(
         .collect();
     let lowered: Vec<(Template, HashSet<PathBuf>, &Parsed)> = docs
         .par_iter()
-        .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(d))
+        .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(tree, d))
         .filter(|d| {
             d.bicep.is_some()
                 || mentions_networking(src.get(d.file).map_or("", |f| f.text.as_str()))
@@ -196,7 +201,7 @@ pub fn load(
         if linked.contains(&d.path) {
             continue;
         }
-        let mut configs: Vec<HashMap<String, Value>> = paired(&d.path)
+        let mut configs: Vec<(String, HashMap<String, Value>)> = paired(tree, &d.path)
             .iter()
             .filter_map(|p| by_path.get(p.as_path()))
             .filter(|p| p.kind == DocKind::Parameters)
@@ -209,9 +214,10 @@ pub fn load(
             configs.push(values(p));
         }
         if configs.is_empty() {
-            configs.push(HashMap::new());
+            configs.push((String::new(), HashMap::new()));
         }
         roots.push(Root {
+            path: d.path.clone(),
             template: t,
             configs,
         });
@@ -219,18 +225,12 @@ pub fn load(
     Ok(roots)
 }
 
-/// Evaluates every root with each of its parameter sets and runs the rules.
-pub fn check(
-    roots: &[Root],
-    reg: &registry::Registry,
-    filter: &Filter,
-    show_unknown: bool,
-    sources: &SourceMap,
-) -> Vec<(Vec<Finding>, usize, usize)> {
+/// Evaluates every root with each of its parameter sets and builds its model.
+pub fn build(roots: &[Root]) -> Vec<Built> {
     roots
         .par_iter()
         .flat_map_iter(|r| r.configs.iter().map(move |c| (r, c)))
-        .map(|(r, config)| {
+        .map(|(r, (label, config))| {
             let shared = Shared::default();
             let ctx = Ctx::new(&r.template, &shared, config.clone());
             ctx.expand();
@@ -240,12 +240,19 @@ pub fn check(
                     eprintln!("instance {} {} {}", i.addr, i.ty, i.id);
                 }
             }
-            let mut model = deployment::build(&instances);
-            let mut out = check_model(&mut model, reg, filter, show_unknown, sources);
-            for (span, msg) in shared.issues.borrow().iter() {
-                out.push(eval_issue(*span, msg.clone()));
+            let model = deployment::build(&instances);
+            let issues = shared
+                .issues
+                .borrow()
+                .iter()
+                .map(|(span, msg)| eval_issue(*span, msg.clone()))
+                .collect();
+            Built {
+                key: format!("arm:{}#{label}", r.path.display()),
+                model,
+                issues,
+                origin: String::new(),
             }
-            (out, model.resources, model.clusters.len())
         })
         .collect()
 }
@@ -300,7 +307,7 @@ fn lower(
 
 /// Parameter files that go with a template: `<stem>.parameters.json`,
 /// `<stem>.parameters.<env>.json` (and `.jsonc`).
-fn paired(template: &Path) -> Vec<PathBuf> {
+fn paired(tree: &Tree, template: &Path) -> Vec<PathBuf> {
     let (Some(dir), Some(stem)) = (
         template.parent(),
         template.file_stem().and_then(|s| s.to_str()),
@@ -308,25 +315,19 @@ fn paired(template: &Path) -> Vec<PathBuf> {
         return Vec::new();
     };
     let prefix = format!("{stem}.parameters.");
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                        n.starts_with(&prefix) && (n.ends_with(".json") || n.ends_with(".jsonc"))
-                    })
-                })
-                .collect()
+    tree.list(dir)
+        .into_iter()
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with(&prefix) && (n.ends_with(".json") || n.ends_with(".jsonc"))
+            })
         })
-        .unwrap_or_default();
-    out.sort();
-    out
+        .collect()
 }
 
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.
-fn compiled_beside_source(d: &Parsed) -> bool {
-    arm::is_bicep_output(&d.doc) && d.path.with_extension("bicep").is_file()
+fn compiled_beside_source(tree: &Tree, d: &Parsed) -> bool {
+    arm::is_bicep_output(&d.doc) && tree.is_file(&d.path.with_extension("bicep"))
 }
 
 /// Whether the start of a file too large to read looks like an ARM document.
@@ -363,19 +364,21 @@ fn schema_is_azure(doc: &Json) -> bool {
 }
 
 /// A parameter file's values, each located at its JSON literal.
-fn values(p: &Parsed) -> HashMap<String, Value> {
+fn values(p: &Parsed) -> (String, HashMap<String, Value>) {
+    let label = p.path.display().to_string();
     if let Some(b) = &p.bicep {
         let shared = Shared::default();
         let ctx = Ctx::new(&b.template, &shared, HashMap::new());
-        return b
+        let map = b
             .template
             .params
             .iter()
             .filter(|x| x.default.is_some())
             .map(|x| (x.name.clone(), ctx.param(&x.name, x.span)))
             .collect();
+        return (label, map);
     }
-    arm::parameter_values(&p.doc)
+    let map = arm::parameter_values(&p.doc)
         .into_iter()
         .map(|(k, v)| {
             let v = match v {
@@ -384,7 +387,8 @@ fn values(p: &Parsed) -> HashMap<String, Value> {
             };
             (k, v)
         })
-        .collect()
+        .collect();
+    (label, map)
 }
 
 /// A JSON literal as a value located where it is written.

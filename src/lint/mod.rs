@@ -3,20 +3,17 @@
 //! ARM and Bicep deployments take the same path from the model on ([`deployments`]).
 
 mod deployments;
+mod terraform;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use hcl_edit::structure::Body;
 use rayon::prelude::*;
 
 use crate::config::{self, Config, FailLevel};
-use crate::discover::{self, MAX_FILE_BYTES};
-use crate::eval::terraform::{cli_value, const_value_in, Evaluator, Project};
-use crate::eval::Value;
-use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
-use crate::model::{subject, terraform as tfmodel};
+use crate::discover::{self, Tree, MAX_FILE_BYTES};
+use crate::model::{migration, subject, Model};
 use crate::rules::engine::{self, Selection};
 use crate::rules::{registry, Finding, Label, Severity};
 use crate::source::{SourceMap, Span};
@@ -42,6 +39,8 @@ pub struct Options {
     pub baseline: Option<std::collections::HashSet<String>>,
     /// Read symlinks and module sources that point outside the repository root.
     pub follow_outside_root: bool,
+    /// `--compare-to REV`: the before-state of the migration rules is this git revision.
+    pub compare_to: Option<String>,
 }
 
 /// The rules in effect: command-line selection over the config file's.
@@ -76,22 +75,6 @@ pub struct Outcome {
     pub stats: Stats,
     /// The config file's fail level, for the CLI when no flag is given.
     pub fail_level: Option<FailLevel>,
-}
-
-/// A file that was read and parsed (or failed to).
-struct Loaded {
-    path: PathBuf,
-    text: Result<String, String>,
-    body: Option<Result<Body, (usize, String)>>,
-}
-
-fn load(path: PathBuf, stdin: Option<&(PathBuf, String)>) -> Loaded {
-    let text = match stdin {
-        Some((p, text)) if *p == path => Ok(text.clone()),
-        _ => discover::read_text(&path, MAX_FILE_BYTES),
-    };
-    let body = text.as_ref().ok().map(|t| tf::parse_hcl(t));
-    Loaded { path, text, body }
 }
 
 fn parse_error(sources: &SourceMap, file: usize, offset: usize, message: String) -> Finding {
@@ -167,259 +150,81 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     };
     let mut scan = scan;
     scan.module_dirs.retain(|d| !cfg.excluded(d));
-
-    // Load module directories, following local module sources (inside the root) to a fixpoint.
-    let mut dirs: Vec<PathBuf> = scan.module_dirs.clone();
-    let mut seen: HashSet<PathBuf> = dirs.iter().cloned().collect();
-    let mut bodies: Vec<(usize, PathBuf, Body)> = Vec::new();
-    let mut downloaded: HashMap<PathBuf, HashMap<String, PathBuf>> = HashMap::new();
-    let mut stats = Stats::default();
-    let mut frontier = dirs.clone();
-    while !frontier.is_empty() {
-        let files: Vec<PathBuf> = frontier
-            .iter()
-            .flat_map(|d| {
-                let mut files = discover::module_files(d, &root);
-                if let Some((p, _)) = &stdin {
-                    if p.parent() == Some(d.as_path())
-                        && !files.contains(p)
-                        && p.extension().is_some_and(|e| e == "tf")
-                    {
-                        files.push(p.clone());
-                    }
-                }
-                files
-            })
-            .filter(|f| !cfg.excluded(f))
-            .collect();
-        let loaded: Vec<Loaded> = files
-            .into_par_iter()
-            .map(|f| load(f, stdin.as_ref()))
-            .collect();
-        let mut next = Vec::new();
-        for l in loaded {
-            let dir = l.path.parent().map(Path::to_path_buf).unwrap_or_default();
-            match l.text {
-                Err(why) => {
-                    let id = sources.add(l.path.clone(), String::new());
-                    findings.push(parse_error(&sources, id, 0, why));
-                    stats.parse_errors += 1;
-                }
-                Ok(text) => {
-                    let id = sources.add(l.path.clone(), text);
-                    match l.body {
-                        Some(Ok(body)) => {
-                            for b in body.blocks().filter(|b| b.ident.as_str() == "module") {
-                                let src =
-                                    b.body.get_attribute("source").and_then(|a| match &a.value {
-                                        hcl_edit::expr::Expression::String(s) => {
-                                            Some(s.as_str().to_string())
-                                        }
-                                        _ => None,
-                                    });
-                                if let Some(src) = src.filter(|s| is_local_source(s)) {
-                                    let target = join_normalized(&dir, &src);
-                                    if target.starts_with(&root)
-                                        && target.is_dir()
-                                        && seen.insert(target.clone())
-                                    {
-                                        next.push(target);
-                                    }
-                                }
-                            }
-                            bodies.push((id, dir, body));
-                        }
-                        Some(Err((off, msg))) => {
-                            findings.push(parse_error(&sources, id, off, msg));
-                            stats.parse_errors += 1;
-                        }
-                        None => {}
-                    }
-                }
-            }
-        }
-        // Modules fetched by `terraform init` next to a root.
-        for d in &frontier {
-            let mj = d.join(".terraform/modules/modules.json");
-            if let Ok(text) = discover::read_text(&mj, MAX_FILE_BYTES) {
-                let map = tf::read_modules_json(d, &text);
-                for dir in map.values() {
-                    if dir.starts_with(&root) && dir.is_dir() && seen.insert(dir.clone()) {
-                        next.push(dir.clone());
-                    }
-                }
-                downloaded.insert(d.clone(), map);
-            }
-        }
-        dirs.extend(next.iter().cloned());
-        frontier = next;
-    }
-    // Index modules by directory.
-    let mut by_dir: HashMap<PathBuf, Vec<(usize, &Body)>> = HashMap::new();
-    for (id, dir, body) in &bodies {
-        by_dir.entry(dir.clone()).or_default().push((*id, body));
-    }
-    let mut modules = Vec::new();
-    let mut index = HashMap::new();
-    let mut dir_list: Vec<&PathBuf> = by_dir.keys().collect();
-    dir_list.sort();
-    for d in dir_list {
-        if let Some(files) = by_dir.get(d) {
-            index.insert(d.clone(), modules.len());
-            modules.push(Module::index(d, files));
+    scan.deploy_files.retain(|f| !cfg.excluded(f));
+    if let Some((p, _)) = &stdin {
+        if discover::is_deploy_file(p) && !scan.deploy_files.contains(p) {
+            scan.deploy_files.push(p.clone());
         }
     }
-    let project = Project {
-        modules,
-        by_dir: index,
-        downloaded,
+    let canonical = |list: &[PathBuf]| -> Vec<PathBuf> {
+        list.iter()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+            .collect()
     };
-
-    // Roots: scanned directories no other module calls.
-    let mut called: HashSet<PathBuf> = HashSet::new();
-    for m in &project.modules {
-        for c in &m.calls {
-            if let Some(s) = c.source.as_deref().filter(|s| is_local_source(s)) {
-                called.insert(join_normalized(&m.dir, s));
-            }
-        }
-    }
-    for map in project.downloaded.values() {
-        called.extend(map.values().cloned());
-    }
-    let roots: Vec<usize> = scan
-        .module_dirs
-        .iter()
-        .filter(|d| !called.contains(*d))
-        .filter_map(|d| project.by_dir.get(d).copied())
+    let var_files: Vec<PathBuf> = canonical(&cfg.var_files)
+        .into_iter()
+        .chain(canonical(&opts.var_files))
         .collect();
-
-    // Variable files: Terraform's automatic ones per root, then --var-file, then --var.
-    let mut var_files: Vec<(PathBuf, Option<usize>)> = Vec::new();
-    let mut var_texts: HashMap<PathBuf, usize> = HashMap::new();
-    // Each root's automatic variable files, listed once (the directory is read once).
-    let auto_vars: HashMap<usize, Vec<PathBuf>> = roots
-        .iter()
-        .filter_map(|&r| {
-            project
-                .modules
-                .get(r)
-                .map(|m| (r, discover::auto_var_files(&m.dir)))
-        })
-        .collect();
-    let mut wanted: Vec<PathBuf> = auto_vars.values().flatten().cloned().collect();
-    let named: Vec<PathBuf> = cfg
-        .var_files
-        .iter()
-        .chain(&opts.var_files)
-        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-        .collect();
-    wanted.extend(named.iter().cloned());
-    for p in wanted {
-        if var_texts.contains_key(&p) {
-            continue;
-        }
-        match discover::read_text(&p, MAX_FILE_BYTES) {
-            Ok(text) => {
-                let id = sources.add(p.clone(), text);
-                var_texts.insert(p.clone(), id);
-                var_files.push((p, Some(id)));
-            }
-            Err(why) if named.contains(&p) => return Err(format!("{}: {why}", p.display())),
-            Err(why) => {
-                let id = sources.add(p.clone(), String::new());
-                findings.push(parse_error(&sources, id, 0, why));
-            }
-        }
-    }
-    let mut var_bodies: HashMap<usize, Body> = HashMap::new();
-    for (_, id) in &var_files {
-        let Some(id) = *id else { continue };
-        let text = sources.get(id).map(|f| f.text.as_str()).unwrap_or("");
-        match tf::parse_hcl(text) {
-            Ok(b) => {
-                var_bodies.insert(id, b);
-            }
-            Err((offset, msg)) => {
-                findings.push(parse_error(&sources, id, offset, msg));
-                stats.parse_errors += 1;
-            }
-        }
-    }
-    let cli_files = named;
-
-    // ARM and Bicep deployments.
-    let deploy_files: Vec<PathBuf> = scan
-        .deploy_files
-        .iter()
-        .filter(|f| !cfg.excluded(f))
-        .cloned()
-        .chain(stdin.as_ref().and_then(|(p, _)| {
-            (discover::is_deploy_file(p) && !scan.deploy_files.contains(p)).then(|| p.clone())
-        }))
-        .collect();
-    let param_files: Vec<PathBuf> = opts
-        .param_files
-        .iter()
-        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-        .collect();
-    let deploy_roots = deployments::load(
-        &deploy_files,
-        &param_files,
-        stdin.as_ref(),
-        &root,
-        &mut sources,
-        &mut findings,
-    )?;
-
+    let param_files = canonical(&opts.param_files);
+    let input = Input {
+        cfg: &cfg,
+        stdin: stdin.as_ref(),
+        vars: &opts.vars,
+        var_files: &var_files,
+        param_files: &param_files,
+    };
+    let mut stats = Stats::default();
+    let mut after = build(&Tree::Disk, &scan, &input, &mut sources, &mut findings)?;
     stats.files = sources.len();
+    // The before-state of `--compare-to`: the same paths at that revision. Its own parse
+    // problems are history, not news; only its models are kept.
+    let mut before = match &opts.compare_to {
+        Some(rev) => {
+            let scope: Vec<PathBuf> = paths.iter().map(|p| discover::absolute(p)).collect();
+            let tree = Tree::Git(Box::new(discover::GitTree::open(
+                &root,
+                rev,
+                &scope,
+                MAX_FILE_BYTES,
+            )?));
+            let mut old = tree.walk(&paths, false);
+            old.module_dirs.retain(|d| !cfg.excluded(d));
+            old.deploy_files.retain(|f| !cfg.excluded(f));
+            let no_stdin = Input {
+                stdin: None,
+                ..input
+            };
+            let mut history = Vec::new();
+            build(&tree, &old, &no_stdin, &mut sources, &mut history)?
+        }
+        None => Vec::new(),
+    };
     // Compiled only now: nothing before reading files waits for it.
     let reg = registry::get()?;
     let sources_ref = &sources;
-    let text = |s: Span| sources_ref.snippet(s).to_string();
-    let per_root: Vec<(Vec<Finding>, usize, usize)> = roots
-        .par_iter()
-        .map(|&r| {
-            let Some(m) = project.modules.get(r) else {
-                return (Vec::new(), 0, 0);
-            };
-            let mut inputs: HashMap<String, Value> = HashMap::new();
-            let mut files = auto_vars.get(&r).cloned().unwrap_or_default();
-            files.extend(cli_files.iter().cloned());
-            for f in files {
-                let Some(id) = var_texts.get(&f) else {
-                    continue;
-                };
-                let Some(body) = var_bodies.get(id) else {
-                    continue;
-                };
-                for a in body.attributes() {
-                    inputs.insert(a.key.as_str().to_string(), const_value_in(&a.value, *id));
-                }
-            }
-            for (k, v) in &opts.vars {
-                let is_string = m.variables.get(k).is_some_and(|d| d.is_string);
-                inputs.insert(
-                    k.clone(),
-                    cli_value(v, is_string).via(&format!("--var {k}")),
-                );
-            }
-            let ev = Evaluator::new(&project, r, inputs, &text);
-            let mut model = tfmodel::build(&ev);
-            let mut out = check_model(&mut model, reg, &filter, opts.show_unknown, sources_ref);
-            for i in ev.issues.borrow().iter() {
-                out.push(eval_issue(i.span, i.message.clone()));
-            }
-            (out, model.resources, model.clusters.len())
+    let mut by_key: HashMap<String, &mut Built> =
+        before.iter_mut().map(|b| (b.key.clone(), b)).collect();
+    let pairs: Vec<(&mut Built, Option<&mut Built>)> = after
+        .iter_mut()
+        .map(|a| {
+            let b = by_key.remove(&a.key);
+            (a, b)
         })
         .collect();
-    let per_deploy =
-        deployments::check(&deploy_roots, reg, &filter, opts.show_unknown, sources_ref);
-    for (f, res, clusters) in per_root.into_iter().chain(per_deploy) {
+    let per_root: Vec<(Vec<Finding>, usize, usize)> = pairs
+        .into_par_iter()
+        .map(|(a, b)| {
+            let mut out = check_built(a, b, reg, &filter, opts.show_unknown, sources_ref);
+            out.append(&mut a.issues);
+            (out, a.model.resources, a.model.clusters.len())
+        })
+        .collect();
+    for (f, res, clusters) in per_root {
         findings.extend(f);
         stats.resources += res;
         stats.clusters += clusters;
     }
+    stats.parse_errors = findings.iter().filter(|f| f.rule == "PARSE001").count();
     findings.retain(|f| {
         let path = sources.get(f.primary.span.file).map(|s| s.path.as_path());
         f.rule == "PARSE001"
@@ -453,18 +258,87 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     })
 }
 
-/// Runs the rules on one model (a Terraform root or a deployment).
-fn check_model(
-    model: &mut crate::model::Model,
+/// The inputs every root of a scan shares.
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    cfg: &'a Config,
+    stdin: Option<&'a (PathBuf, String)>,
+    vars: &'a [(String, String)],
+    var_files: &'a [PathBuf],
+    param_files: &'a [PathBuf],
+}
+
+/// One evaluated root (a Terraform root module, or a template with one parameter set).
+pub struct Built {
+    /// The same root in another state (a git revision) has the same key.
+    key: String,
+    model: Model,
+    /// EVAL002 findings of its evaluation.
+    issues: Vec<Finding>,
+    /// Where this state comes from, for notes (`the working tree`, `git revision HEAD`).
+    origin: String,
+}
+
+/// Loads, evaluates and models every root of a scan, Terraform and ARM/Bicep.
+fn build(
+    tree: &Tree,
+    scan: &discover::Scan,
+    input: &Input<'_>,
+    sources: &mut SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Built>, String> {
+    let mut out = terraform::build(tree, scan, input, sources, findings)?;
+    let roots = deployments::load(
+        tree,
+        &scan.deploy_files,
+        input.param_files,
+        input.stdin,
+        &scan.root,
+        sources,
+        findings,
+    )?;
+    out.extend(deployments::build(&roots));
+    let origin = match tree.revision() {
+        Some(r) => format!("{r} (git revision)"),
+        None => "the working tree".to_string(),
+    };
+    for b in &mut out {
+        b.origin.clone_from(&origin);
+    }
+    Ok(out)
+}
+
+/// Runs the rules on one root's model, and the migration rules against its before-state.
+fn check_built(
+    after: &mut Built,
+    before: Option<&mut Built>,
     reg: &registry::Registry,
     filter: &Filter,
     show_unknown: bool,
     sources: &SourceMap,
 ) -> Vec<Finding> {
-    let subjects = subject::all(model);
+    let subjects = subject::all(&mut after.model);
+    let mut out = check_subjects(&subjects, reg, filter, show_unknown, sources);
+    if let Some(before) = before {
+        let old = subject::all(&mut before.model);
+        let moves =
+            migration::subjects(&before.origin, &before.model, &old, &after.model, &subjects);
+        out.extend(check_subjects(&moves, reg, filter, show_unknown, sources));
+    }
+    out
+}
+
+/// Runs the rules on subjects.
+fn check_subjects(
+    subjects: &[subject::Subject],
+    reg: &registry::Registry,
+    filter: &Filter,
+    show_unknown: bool,
+    sources: &SourceMap,
+) -> Vec<Finding> {
     if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
         // Development aid: the documents rules see.
-        for s in &subjects {
+        for s in subjects {
             eprintln!(
                 "{}",
                 serde_json::to_string_pretty(&s.json).unwrap_or_default()
@@ -472,7 +346,7 @@ fn check_model(
         }
     }
     let mut out = Vec::new();
-    for s in &subjects {
+    for s in subjects {
         out.extend(engine::check(reg, s, filter, show_unknown, sources));
     }
     out

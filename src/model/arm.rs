@@ -75,6 +75,7 @@ pub fn cluster(
         network,
         pools,
         principal: None,
+        identity: body.path_ci(&["identity", "type"]).cloned(),
         agic: props
             .path_ci(&["addonProfiles", "ingressApplicationGateway"])
             .filter(|a| a.get_ci("enabled").and_then(Node::as_bool) != Some(false))
@@ -372,9 +373,19 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
         "microsoft.resources/resourcegroups" => m
             .resource_groups
             .push((r.id, r.body.get_ci("name").cloned())),
+        // Bicep's Kubernetes extension (`core/ConfigMap@v1`).
+        "core/configmap" => {
+            let name = r.body.path_ci(&["metadata", "name"]).and_then(Node::as_str);
+            if name == Some(IP_MASQ_CONFIG) {
+                m.ip_masq_configs.push((r.addr, r.header));
+            }
+        }
         _ => {}
     }
 }
+
+/// The ConfigMap that customizes `ip-masq-agent` on AKS.
+pub const IP_MASQ_CONFIG: &str = "azure-ip-masq-agent-config";
 
 /// `vnet/subnet` -> `subnet`: child names are written in full in ARM.
 fn last_segment(mut n: Node) -> Node {

@@ -8,6 +8,7 @@ pub mod arm;
 pub mod deployment;
 pub mod identity;
 pub mod link;
+pub mod migration;
 pub mod node;
 pub mod subject;
 pub mod terraform;
@@ -132,6 +133,8 @@ pub struct Cluster {
     /// The control-plane identity's principal as a linkable token (`ref:<address>`), unknown,
     /// or `None` when there is no managed identity (service principal clusters).
     pub principal: Option<Node>,
+    /// The managed identity type as written (`SystemAssigned`, `UserAssigned`), if any.
+    pub identity: Option<Node>,
     /// The AGIC add-on (`ingress_application_gateway` / `addonProfiles.ingressApplicationGateway`).
     pub agic: Option<AgicAddon>,
     pub condition: Option<String>,
@@ -243,6 +246,8 @@ pub struct Model {
     pub agic_helm: Vec<Option<Node>>,
     /// ARM route child resources whose table was not seen yet: (table id, prefix).
     pub arm_routes: Vec<(String, Option<Node>)>,
+    /// ConfigMaps named `azure-ip-masq-agent-config` managed in the code: (address, header).
+    pub ip_masq_configs: Vec<(String, Span)>,
     pub resources: usize,
 }
 

@@ -596,6 +596,11 @@ fn pool_node(
         ("surge_nodes", surge),
         ("subnet_ips_needed", ips),
         ("pod_subnet_id", or_null(&p.pod_subnet)),
+        // The pool's own version, else the control plane's.
+        (
+            "kubernetes_version",
+            or_null(p.version.as_ref().map_or(&c.version, |_| &p.version)),
+        ),
         ("subnet", subnet),
         (
             "condition",

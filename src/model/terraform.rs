@@ -27,6 +27,9 @@ const TYPES: &[&str] = &[
     "azurerm_role_assignment",
     "azurerm_resource_group",
     "azapi_resource",
+    "kubernetes_config_map",
+    "kubernetes_config_map_v1",
+    "kubernetes_manifest",
 ];
 
 /// Builds the model of one evaluated root and the module instances it calls.
@@ -267,6 +270,25 @@ impl Ctx<'_, '_, '_, '_> {
                 });
             }
             "azapi_resource" => self.azapi(m),
+            "kubernetes_config_map" | "kubernetes_config_map_v1" => {
+                let meta = self.ev.blocks(self.b, "metadata");
+                let name = meta.first().and_then(|b| field(self.ev, b, &["name"]));
+                if name.as_ref().and_then(Node::as_str) == Some(arm::IP_MASQ_CONFIG) {
+                    m.ip_masq_configs.push((self.addr.clone(), self.b.header));
+                }
+            }
+            "kubernetes_manifest" => {
+                let manifest = self.f(&["manifest"]);
+                let kind = manifest.as_ref().and_then(|n| n.get("kind"));
+                let name = manifest
+                    .as_ref()
+                    .and_then(|n| n.path_ci(&["metadata", "name"]));
+                if kind.and_then(Node::as_str) == Some("ConfigMap")
+                    && name.and_then(Node::as_str) == Some(arm::IP_MASQ_CONFIG)
+                {
+                    m.ip_masq_configs.push((self.addr.clone(), self.b.header));
+                }
+            }
             _ => {}
         }
     }
@@ -348,6 +370,10 @@ impl Ctx<'_, '_, '_, '_> {
             network,
             pools,
             principal: self.principal(),
+            identity: ev
+                .blocks(self.b, "identity")
+                .first()
+                .and_then(|b| field(ev, b, &["type"])),
             agic: ev
                 .blocks(self.b, "ingress_application_gateway")
                 .first()
@@ -404,6 +430,15 @@ impl Ctx<'_, '_, '_, '_> {
                 principal: Some(self.principal()),
             },
         );
+        if ty == "microsoft.containerservice/managedclusters" {
+            if let Some(c) = m.clusters.last_mut() {
+                c.identity = self
+                    .ev
+                    .blocks(self.b, "identity")
+                    .first()
+                    .and_then(|b| field(self.ev, b, &["type"]));
+            }
+        }
     }
 }
 

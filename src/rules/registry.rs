@@ -85,7 +85,10 @@ fn compile(text: &str) -> Result<Rule, String> {
         (Vec::new(), Vec::new(), Vec::new())
     } else {
         let applies = file.applies_to.as_ref().ok_or("missing [applies_to]")?;
-        if !matches!(applies.kind.as_str(), "cluster" | "agc_association") {
+        if !matches!(
+            applies.kind.as_str(),
+            "cluster" | "agc_association" | "migration"
+        ) {
             return Err(format!("unknown subject kind `{}`", applies.kind));
         }
         let guards = applies
