@@ -1,5 +1,9 @@
 //! Runs every fixture under `fixtures/<RULE>/{fire,pass}/<case>/`.
 //!
+//! A case is a project directory, linted as is; a case with `plan.json` is linted with
+//! `--plan`; a case with `before/` and `after/` becomes a temporary git repository with two
+//! commits (before, then after) and is linted with `--compare-to HEAD~1`.
+//!
 //! `fire` cases must produce the rule; their rendered text and JSON are snapshot-tested (the
 //! snapshot lives beside the case). `pass` cases must not produce the rule or any parse error.
 //! A meta-test requires every active rule to have a fire case, a pass case and a pass case whose
@@ -44,12 +48,92 @@ fn relative(p: &Path) -> PathBuf {
 }
 
 fn lint(dir: &Path) -> lint::Outcome {
+    lint_case(dir).0
+}
+
+/// Lints a case; also returns the text to replace in snapshots (a temporary path).
+fn lint_case(dir: &Path) -> (lint::Outcome, Option<String>) {
+    if dir.join("before").is_dir() {
+        return lint_git(dir);
+    }
+    let plan = dir.join("plan.json");
     let opts = Options {
         paths: vec![relative(dir)],
+        plan: plan.is_file().then(|| relative(&plan)),
         ..Options::default()
     };
     match lint::run(&opts) {
-        Ok(o) => o,
+        Ok(o) => (o, None),
+        Err(e) => panic!("{}: {e}", dir.display()),
+    }
+}
+
+fn git(repo: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=fixture",
+            "-c",
+            "user.email=fixture@example.com",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("git is needed for the migration fixtures: {e}"));
+    assert!(
+        ok.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// `before/` committed, then replaced by `after/` and committed; compared with `HEAD~1`.
+fn lint_git(dir: &Path) -> (lint::Outcome, Option<String>) {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let repo = std::fs::canonicalize(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
+    git(&repo, &["init", "-q"]);
+    copy_tree(&dir.join("before"), &repo);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "before"]);
+    for e in std::fs::read_dir(&repo).into_iter().flatten().flatten() {
+        if e.file_name() != ".git" {
+            let p = e.path();
+            let _ = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+        }
+    }
+    copy_tree(&dir.join("after"), &repo);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "--allow-empty", "-m", "after"]);
+    let opts = Options {
+        paths: vec![repo.clone()],
+        compare_to: Some("HEAD~1".into()),
+        ..Options::default()
+    };
+    match lint::run(&opts) {
+        Ok(o) => (o, Some(format!("{}/", repo.display()))),
         Err(e) => panic!("{}: {e}", dir.display()),
     }
 }
@@ -57,7 +141,7 @@ fn lint(dir: &Path) -> lint::Outcome {
 #[test]
 fn fire_cases_fire_and_match_snapshots() {
     for (rule, dir) in cases("fire") {
-        let mut out = lint(&dir);
+        let (mut out, tmp) = lint_case(&dir);
         assert!(
             out.findings.iter().any(|f| f.rule == rule),
             "{} does not fire {rule}:\n{}",
@@ -65,8 +149,12 @@ fn fire_cases_fire_and_match_snapshots() {
             report::text::render(&out, false)
         );
         out.stats.elapsed_ms = 0;
-        let text = report::text::render(&out, false);
-        let json = report::json::render(&out);
+        let mut text = report::text::render(&out, false);
+        let mut json = report::json::render(&out);
+        if let Some(tmp) = tmp {
+            text = text.replace(&tmp, "");
+            json = json.replace(&tmp, "");
+        }
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(&dir);
         settings.set_prepend_module_to_snapshot(false);
@@ -137,13 +225,44 @@ fn every_active_rule_has_fire_pass_and_unknown_cases() {
 /// Rules about Helm releases, which ARM and Bicep cannot declare.
 const TERRAFORM_ONLY: &[&str] = &["AGC005", "AGIC007"];
 
+/// The migration rules are tested on Terraform plans and git revisions; their ARM/Bicep
+/// path (the same model) has its own git cases where written.
+fn has_twins(id: &str) -> bool {
+    !TERRAFORM_ONLY.contains(&id) && !id.starts_with("MIG")
+}
+
+#[test]
+fn every_migration_rule_has_plan_and_git_cases() {
+    let reg = registry::get().unwrap_or_else(|e| panic!("{e}"));
+    let all: Vec<(String, PathBuf)> = cases("fire").into_iter().chain(cases("pass")).collect();
+    for r in reg.rules.iter().filter(|r| r.file.id.starts_with("MIG")) {
+        for (kind, prefix) in [
+            ("fire", "plan-"),
+            ("fire", "git-"),
+            ("pass", "plan-"),
+            ("pass", "git-"),
+        ] {
+            assert!(
+                all.iter().any(|(i, d)| i == &r.file.id
+                    && d.parent().is_some_and(|p| p.ends_with(kind))
+                    && d.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(prefix))),
+                "{} has no {kind}/{prefix}* case",
+                r.file.id
+            );
+        }
+    }
+}
+
 #[test]
 fn every_rule_has_arm_and_bicep_twins_that_agree() {
     let reg = registry::get().unwrap_or_else(|e| panic!("{e}"));
     let fire = cases("fire");
-    for r in reg.rules.iter().filter(|r| {
-        r.file.status != Status::Retired && !TERRAFORM_ONLY.contains(&r.file.id.as_str())
-    }) {
+    for r in reg
+        .rules
+        .iter()
+        .filter(|r| r.file.status != Status::Retired && has_twins(&r.file.id))
+    {
         let id = &r.file.id;
         for dialect in ["arm-", "bicep-"] {
             assert!(

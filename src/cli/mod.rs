@@ -102,6 +102,11 @@ pub struct CheckArgs {
     /// named `<template>.parameters[.<env>].json` beside a template are paired automatically.
     #[arg(long = "param-file", value_name = "FILE")]
     pub param_files: Vec<PathBuf>,
+    /// A Terraform plan as JSON (`terraform show -json tfplan > plan.json`): every rule runs on
+    /// its planned values and the migration rules on its changes. Findings point at the `.tf`
+    /// source when the plan's configuration is among the scanned paths, else into the plan.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
     /// Migration checks (MIG rules): compare with the same paths at this git revision, e.g.
     /// `HEAD` in a pre-commit hook or `origin/main` in a pull request. Read-only.
     #[arg(long, value_name = "GIT_REV")]
@@ -211,6 +216,7 @@ fn check(args: &CheckArgs) -> u8 {
         baseline: None,
         follow_outside_root: args.follow_outside_root,
         compare_to: args.compare_to.clone(),
+        plan: args.plan.clone(),
     };
     let mut opts = opts;
     if let Some(name) = &args.stdin_filename {

@@ -5,4 +5,5 @@ pub mod arm;
 pub mod bicep;
 pub mod ir;
 pub mod json;
+pub mod plan;
 pub mod terraform;

@@ -252,6 +252,7 @@ pub fn build(roots: &[Root]) -> Vec<Built> {
                 model,
                 issues,
                 origin: String::new(),
+                before: None,
             }
         })
         .collect()

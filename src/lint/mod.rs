@@ -41,6 +41,9 @@ pub struct Options {
     pub follow_outside_root: bool,
     /// `--compare-to REV`: the before-state of the migration rules is this git revision.
     pub compare_to: Option<String>,
+    /// `--plan FILE`: `terraform show -json` output; its after-state replaces the Terraform
+    /// root it was planned from, its before-state feeds the migration rules.
+    pub plan: Option<PathBuf>,
 }
 
 /// The rules in effect: command-line selection over the config file's.
@@ -166,7 +169,17 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         .chain(canonical(&opts.var_files))
         .collect();
     let param_files = canonical(&opts.param_files);
+    let plan_doc = match &opts.plan {
+        Some(p) => Some(read_plan(p, &mut sources)?),
+        None => None,
+    };
+    let plan_input = plan_doc.as_ref().map(|(doc, file, dir)| PlanInput {
+        changes: crate::frontends::plan::changes(doc),
+        file: *file,
+        dir: dir.clone(),
+    });
     let input = Input {
+        plan: plan_input.as_ref(),
         cfg: &cfg,
         stdin: stdin.as_ref(),
         vars: &opts.vars,
@@ -175,6 +188,26 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     };
     let mut stats = Stats::default();
     let mut after = build(&Tree::Disk, &scan, &input, &mut sources, &mut findings)?;
+    if let Some(p) = &plan_input {
+        // Plan-only: no scanned Terraform root is the plan's, so the plan stands alone.
+        if !after.iter().any(|b| b.before.is_some()) {
+            let (before, model) = crate::model::plan::models(&p.changes, p.file, &HashMap::new());
+            let origin = format!("the plan's before-state ({})", sources.name(p.file));
+            after.push(Built {
+                key: format!("plan:{}", p.dir.display()),
+                model,
+                issues: Vec::new(),
+                origin: "the plan".into(),
+                before: Some(Box::new(Built {
+                    key: String::new(),
+                    model: before,
+                    issues: Vec::new(),
+                    origin,
+                    before: None,
+                })),
+            });
+        }
+    }
     stats.files = sources.len();
     // The before-state of `--compare-to`: the same paths at that revision. Its own parse
     // problems are history, not news; only its models are kept.
@@ -192,6 +225,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             old.deploy_files.retain(|f| !cfg.excluded(f));
             let no_stdin = Input {
                 stdin: None,
+                plan: None,
                 ..input
             };
             let mut history = Vec::new();
@@ -202,12 +236,17 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     // Compiled only now: nothing before reading files waits for it.
     let reg = registry::get()?;
     let sources_ref = &sources;
+    let mut planned: Vec<Option<Box<Built>>> = after.iter_mut().map(|a| a.before.take()).collect();
     let mut by_key: HashMap<String, &mut Built> =
         before.iter_mut().map(|b| (b.key.clone(), b)).collect();
     let pairs: Vec<(&mut Built, Option<&mut Built>)> = after
         .iter_mut()
-        .map(|a| {
-            let b = by_key.remove(&a.key);
+        .zip(planned.iter_mut())
+        .map(|(a, p)| {
+            let b = match p {
+                Some(p) => Some(p.as_mut()),
+                None => by_key.remove(&a.key),
+            };
             (a, b)
         })
         .collect();
@@ -266,6 +305,7 @@ pub struct Input<'a> {
     vars: &'a [(String, String)],
     var_files: &'a [PathBuf],
     param_files: &'a [PathBuf],
+    plan: Option<&'a PlanInput<'a>>,
 }
 
 /// One evaluated root (a Terraform root module, or a template with one parameter set).
@@ -277,6 +317,40 @@ pub struct Built {
     issues: Vec<Finding>,
     /// Where this state comes from, for notes (`the working tree`, `git revision HEAD`).
     origin: String,
+    /// A plan's before-state of the same root.
+    before: Option<Box<Built>>,
+}
+
+/// A plan given with `--plan`: its resource changes and where it was planned.
+pub struct PlanInput<'j> {
+    changes: Vec<crate::frontends::plan::Change<'j>>,
+    file: usize,
+    /// The directory of the plan file: the Terraform root it belongs to, when one is there.
+    dir: PathBuf,
+}
+
+/// Plans can be much larger than source files.
+const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads and parses a plan file (`--plan`); it is a named input, so problems are errors.
+fn read_plan(
+    p: &Path,
+    sources: &mut SourceMap,
+) -> Result<(crate::frontends::json::Json, usize, PathBuf), String> {
+    let abs = std::fs::canonicalize(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    let text =
+        discover::read_text(&abs, MAX_PLAN_BYTES).map_err(|e| format!("{}: {e}", p.display()))?;
+    let doc = crate::frontends::json::parse(&text)
+        .map_err(|(off, msg)| format!("{}: not JSON at byte {off}: {msg}", p.display()))?;
+    if !crate::frontends::plan::is_plan(&doc) {
+        return Err(format!(
+            "{}: not a Terraform plan (expected the output of `terraform show -json PLANFILE`)",
+            p.display()
+        ));
+    }
+    let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    let file = sources.add(abs, text);
+    Ok((doc, file, dir))
 }
 
 /// Loads, evaluates and models every root of a scan, Terraform and ARM/Bicep.

@@ -13,7 +13,7 @@ use crate::discover::{Scan, Tree, MAX_FILE_BYTES};
 use crate::eval::terraform::{cli_value, const_value_in, Evaluator, Project};
 use crate::eval::Value;
 use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
-use crate::model::terraform as tfmodel;
+use crate::model::{plan, terraform as tfmodel};
 use crate::rules::Finding;
 use crate::source::{SourceMap, Span};
 
@@ -167,6 +167,14 @@ pub fn build(
         .collect();
 
     let vars = VarFiles::read(tree, &project, &roots, input, sources, findings)?;
+    // The root a plan was made in: the plan file's directory, else the only root.
+    let plan_root = input.plan.and_then(|p| {
+        roots
+            .iter()
+            .copied()
+            .find(|&r| project.modules.get(r).is_some_and(|m| m.dir == p.dir))
+            .or_else(|| (roots.len() == 1).then(|| roots.first().copied()).flatten())
+    });
     let sources_ref: &SourceMap = sources;
     let text = |s: Span| sources_ref.snippet(s).to_string();
     let built = roots
@@ -182,7 +190,25 @@ pub fn build(
                 );
             }
             let ev = Evaluator::new(&project, r, inputs, &text);
-            let model = tfmodel::build(&ev);
+            let (model, before) = match input.plan.filter(|_| plan_root == Some(r)) {
+                Some(p) => {
+                    let mut count = 0;
+                    let src = tfmodel::declared(&ev, &mut count)
+                        .into_iter()
+                        .map(|d| (d.addr, d.block))
+                        .collect();
+                    let (before, after) = plan::models(&p.changes, p.file, &src);
+                    let before = Built {
+                        key: String::new(),
+                        model: before,
+                        issues: Vec::new(),
+                        origin: format!("the plan's before-state ({})", sources_ref.name(p.file)),
+                        before: None,
+                    };
+                    (after, Some(Box::new(before)))
+                }
+                None => (tfmodel::build(&ev), None),
+            };
             let issues = ev
                 .issues
                 .borrow()
@@ -194,6 +220,7 @@ pub fn build(
                 model,
                 issues,
                 origin: String::new(),
+                before,
             })
         })
         .collect();

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod link;
 pub mod migration;
 pub mod node;
+pub mod plan;
 pub mod subject;
 pub mod terraform;
 

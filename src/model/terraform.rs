@@ -8,6 +8,59 @@ use super::{
 use crate::eval::functions;
 use crate::eval::terraform::{BlockRef, Evaluator};
 use crate::eval::value::{InstKey, ResHandle};
+use crate::eval::Value;
+use crate::source::Span;
+
+/// A resource block (or a nested block) as the mapper reads it: HCL through the evaluator, or
+/// the values of a Terraform plan.
+pub trait Block: Sized {
+    /// An attribute's value and the span of its expression.
+    fn attr(&self, name: &str) -> Option<(Value, Span)>;
+    /// The id of the resource an attribute is written as a reference to (see
+    /// `Evaluator::referenced_id`).
+    fn referenced_id(&self, name: &str) -> Option<Value>;
+    /// Nested blocks of a type.
+    fn blocks(&self, name: &str) -> Vec<Self>;
+    fn header(&self) -> Span;
+}
+
+/// An HCL block evaluated in its scope.
+#[derive(Clone)]
+pub struct Hcl<'e, 'p, 'a> {
+    pub ev: &'e Evaluator<'p, 'a>,
+    pub b: BlockRef<'a>,
+}
+
+impl Block for Hcl<'_, '_, '_> {
+    fn attr(&self, name: &str) -> Option<(Value, Span)> {
+        self.ev.attr(&self.b, name)
+    }
+
+    fn referenced_id(&self, name: &str) -> Option<Value> {
+        self.ev.referenced_id(&self.b, name)
+    }
+
+    fn blocks(&self, name: &str) -> Vec<Self> {
+        self.ev
+            .blocks(&self.b, name)
+            .into_iter()
+            .map(|b| Hcl { ev: self.ev, b })
+            .collect()
+    }
+
+    fn header(&self) -> Span {
+        self.b.header
+    }
+}
+
+/// A resource of a root to map: its address, type, block and the unknown condition it
+/// exists under.
+pub struct Declared<'e, 'p, 'a> {
+    pub addr: String,
+    pub ty: &'p str,
+    pub block: Hcl<'e, 'p, 'a>,
+    pub cond: Option<String>,
+}
 
 /// Resource types the model reads; everything else is skipped without evaluation.
 const TYPES: &[&str] = &[
@@ -35,6 +88,23 @@ const TYPES: &[&str] = &[
 /// Builds the model of one evaluated root and the module instances it calls.
 pub fn build(ev: &Evaluator<'_, '_>) -> Model {
     let mut m = Model::default();
+    for d in declared(ev, &mut m.resources) {
+        add(&mut m, d.ty, &d.block, d.addr, d.cond);
+    }
+    m
+}
+
+/// Maps one resource into the model.
+pub fn add<B: Block>(m: &mut Model, ty: &str, b: &B, addr: String, cond: Option<String>) {
+    Ctx { b, addr, cond }.extract(ty, m);
+}
+
+/// Every managed resource instance of the types the model reads (others are only counted).
+pub fn declared<'e, 'p, 'a>(
+    ev: &'e Evaluator<'p, 'a>,
+    count: &mut usize,
+) -> Vec<Declared<'e, 'p, 'a>> {
+    let mut out = Vec::new();
     for inst in ev.all_instances() {
         let Some(module) = ev.module_of(inst) else {
             continue;
@@ -44,7 +114,7 @@ pub fn build(ev: &Evaluator<'_, '_>) -> Model {
             if r.data {
                 continue;
             }
-            m.resources += 1;
+            *count += 1;
             if !TYPES.contains(&r.ty.as_str()) {
                 continue;
             }
@@ -68,45 +138,43 @@ pub fn build(ev: &Evaluator<'_, '_>) -> Model {
                         .then(|| exp.unknown_condition.clone())
                         .flatten()
                 });
-                let ctx = Ctx {
-                    ev,
-                    b: &b,
+                out.push(Declared {
                     addr: ev.res_addr(&h),
+                    ty: r.ty.as_str(),
+                    block: Hcl { ev, b },
                     cond,
-                };
-                ctx.extract(&r.ty, &mut m);
+                });
             }
         }
     }
-    m
+    out
 }
 
-struct Ctx<'e, 'p, 'a, 'b> {
-    ev: &'e Evaluator<'p, 'a>,
-    b: &'b BlockRef<'a>,
+struct Ctx<'b, B> {
+    b: &'b B,
     addr: String,
     cond: Option<String>,
 }
 
 /// First present attribute of several names (provider renames, e.g. 3.x vs 4.x).
-fn field(ev: &Evaluator<'_, '_>, b: &BlockRef<'_>, names: &[&str]) -> Option<Node> {
+fn field<B: Block>(b: &B, names: &[&str]) -> Option<Node> {
     names
         .iter()
-        .find_map(|n| ev.attr(b, n))
+        .find_map(|n| b.attr(n))
         .map(|(v, at)| Node::from_value(&v, Some(at)))
         .filter(|n| !n.is_null())
 }
 
-impl Ctx<'_, '_, '_, '_> {
+impl<B: Block> Ctx<'_, B> {
     fn f(&self, names: &[&str]) -> Option<Node> {
-        field(self.ev, self.b, names)
+        field(self.b, names)
     }
 
     /// The resource an attribute names by reference (see `Evaluator::referenced_id`).
     fn referenced(&self, names: &[&str]) -> Ref {
         names
             .iter()
-            .find_map(|n| self.ev.referenced_id(self.b, n))
+            .find_map(|n| self.b.referenced_id(n))
             .map_or(Ref::Absent, |v| {
                 Ref::from_node(Some(&Node::from_value(&v, None)))
             })
@@ -121,41 +189,33 @@ impl Ctx<'_, '_, '_, '_> {
             "azurerm_kubernetes_cluster" => m.clusters.push(self.cluster()),
             "azurerm_kubernetes_cluster_node_pool" => {
                 let cluster = Ref::from_node(self.f(&["kubernetes_cluster_id"]).as_ref());
-                let p = pool(
-                    self.ev,
-                    self.b,
-                    self.addr.clone(),
-                    cluster,
-                    self.cond.clone(),
-                );
+                let p = pool(self.b, self.addr.clone(), cluster, self.cond.clone());
                 m.loose_pools.push(p);
             }
             "azurerm_virtual_network" => {
                 let rg = self.f(&["resource_group_name"]);
                 let name = self.f(&["name"]);
-                for sb in self.ev.blocks(self.b, "subnet") {
-                    let prefixes = field(self.ev, &sb, &["address_prefixes"])
-                        .or_else(|| field(self.ev, &sb, &["address_prefix"]).map(Node::into_list));
+                for sb in self.b.blocks("subnet") {
+                    let prefixes = field(&sb, &["address_prefixes"])
+                        .or_else(|| field(&sb, &["address_prefix"]).map(Node::into_list));
                     m.subnets.push(Subnet {
                         addr: format!("{}.subnet", self.addr),
                         id: None,
-                        header: sb.header,
-                        name: field(self.ev, &sb, &["name"]),
+                        header: sb.header(),
+                        name: field(&sb, &["name"]),
                         resource_group: rg.clone(),
                         vnet_name: name.clone(),
                         vnet_ref: Ref::Id(self.id()),
                         vnet: None,
                         prefixes,
-                        delegations: Some(delegations(self.ev, &sb)),
-                        route_table: Ref::from_node(
-                            field(self.ev, &sb, &["route_table_id"]).as_ref(),
-                        ),
+                        delegations: Some(delegations(&sb)),
+                        route_table: Ref::from_node(field(&sb, &["route_table_id"]).as_ref()),
                     });
                 }
                 m.vnets.push(Vnet {
                     addr: self.addr.clone(),
                     id: Some(self.id()),
-                    header: self.b.header,
+                    header: self.b.header(),
                     name,
                     resource_group: rg,
                     address_space: self.f(&["address_space"]),
@@ -164,7 +224,7 @@ impl Ctx<'_, '_, '_, '_> {
             "azurerm_subnet" => m.subnets.push(Subnet {
                 addr: self.addr.clone(),
                 id: Some(self.id()),
-                header: self.b.header,
+                header: self.b.header(),
                 name: self.f(&["name"]),
                 resource_group: self.f(&["resource_group_name"]),
                 vnet_name: self.f(&["virtual_network_name"]),
@@ -173,7 +233,7 @@ impl Ctx<'_, '_, '_, '_> {
                 prefixes: self
                     .f(&["address_prefixes"])
                     .or_else(|| self.f(&["address_prefix"]).map(Node::into_list)),
-                delegations: Some(delegations(self.ev, self.b)),
+                delegations: Some(delegations(self.b)),
                 route_table: Ref::from_node(self.f(&["route_table_id_wo"]).as_ref()),
             }),
             "azurerm_virtual_network_peering" => m.peerings.push(Peering {
@@ -188,18 +248,18 @@ impl Ctx<'_, '_, '_, '_> {
             }),
             "azurerm_route_table" => {
                 let prefixes = self
-                    .ev
-                    .blocks(self.b, "route")
+                    .b
+                    .blocks("route")
                     .iter()
                     .map(|r| {
-                        field(self.ev, r, &["address_prefix"])
+                        field(r, &["address_prefix"])
                             .unwrap_or_else(|| Node::unknown("route prefix is not set"))
                     })
                     .collect();
                 m.route_tables.push(RouteTable {
                     addr: self.addr.clone(),
                     id: self.id(),
-                    header: self.b.header,
+                    header: self.b.header(),
                     name: self.f(&["name"]),
                     resource_group: self.f(&["resource_group_name"]),
                     prefixes,
@@ -221,7 +281,7 @@ impl Ctx<'_, '_, '_, '_> {
             "azurerm_application_load_balancer_subnet_association" => {
                 m.agc_associations.push(AgcAssociation {
                     addr: self.addr.clone(),
-                    header: self.b.header,
+                    header: self.b.header(),
                     agc: Ref::from_node(self.f(&["application_load_balancer_id"]).as_ref()),
                     subnet: Ref::from_node(self.f(&["subnet_id"]).as_ref()),
                     condition: self.cond.clone(),
@@ -253,28 +313,28 @@ impl Ctx<'_, '_, '_, '_> {
             }),
             "azurerm_resource_group" => m.resource_groups.push((self.id(), self.f(&["name"]))),
             "azurerm_application_gateway" => {
-                let sku = self.ev.blocks(self.b, "sku");
-                let gw_ip = self.ev.blocks(self.b, "gateway_ip_configuration");
+                let sku = self.b.blocks("sku");
+                let gw_ip = self.b.blocks("gateway_ip_configuration");
                 m.app_gateways.push(AppGateway {
                     addr: self.addr.clone(),
                     id: self.id(),
-                    header: self.b.header,
-                    sku_name: sku.first().and_then(|s| field(self.ev, s, &["name"])),
-                    sku_tier: sku.first().and_then(|s| field(self.ev, s, &["tier"])),
+                    header: self.b.header(),
+                    sku_name: sku.first().and_then(|s| field(s, &["name"])),
+                    sku_tier: sku.first().and_then(|s| field(s, &["tier"])),
                     subnet: Ref::from_node(
                         gw_ip
                             .first()
-                            .and_then(|g| field(self.ev, g, &["subnet_id"]))
+                            .and_then(|g| field(g, &["subnet_id"]))
                             .as_ref(),
                     ),
                 });
             }
             "azapi_resource" => self.azapi(m),
             "kubernetes_config_map" | "kubernetes_config_map_v1" => {
-                let meta = self.ev.blocks(self.b, "metadata");
-                let name = meta.first().and_then(|b| field(self.ev, b, &["name"]));
+                let meta = self.b.blocks("metadata");
+                let name = meta.first().and_then(|b| field(b, &["name"]));
                 if name.as_ref().and_then(Node::as_str) == Some(arm::IP_MASQ_CONFIG) {
-                    m.ip_masq_configs.push((self.addr.clone(), self.b.header));
+                    m.ip_masq_configs.push((self.addr.clone(), self.b.header()));
                 }
             }
             "kubernetes_manifest" => {
@@ -286,7 +346,7 @@ impl Ctx<'_, '_, '_, '_> {
                 if kind.and_then(Node::as_str) == Some("ConfigMap")
                     && name.and_then(Node::as_str) == Some(arm::IP_MASQ_CONFIG)
                 {
-                    m.ip_masq_configs.push((self.addr.clone(), self.b.header));
+                    m.ip_masq_configs.push((self.addr.clone(), self.b.header()));
                 }
             }
             _ => {}
@@ -296,9 +356,9 @@ impl Ctx<'_, '_, '_, '_> {
     /// The principal of the resource's managed identity (`identity` block): the cluster's own for
     /// SystemAssigned, the user-assigned identity's for UserAssigned.
     fn principal(&self) -> Option<Node> {
-        let ids = self.ev.blocks(self.b, "identity");
+        let ids = self.b.blocks("identity");
         let b = ids.first()?;
-        let ty = field(self.ev, b, &["type"])?;
+        let ty = field(b, &["type"])?;
         let Some(t) = ty.as_str() else {
             return Some(Node::unknown("identity type is unknown"));
         };
@@ -309,7 +369,7 @@ impl Ctx<'_, '_, '_, '_> {
             )));
         }
         if t.eq_ignore_ascii_case("UserAssigned") {
-            let first = field(self.ev, b, &["identity_ids"])
+            let first = field(b, &["identity_ids"])
                 .and_then(|l| l.as_list().and_then(|l| l.first().cloned()));
             return Some(match first.as_ref().and_then(Node::as_str) {
                 Some(id) if id.starts_with("ref:") => Node::str(format!("{id}.principal_id")),
@@ -320,10 +380,9 @@ impl Ctx<'_, '_, '_, '_> {
     }
 
     fn cluster(&self) -> Cluster {
-        let ev = self.ev;
-        let nps = ev.blocks(self.b, "network_profile");
+        let nps = self.b.blocks("network_profile");
         let np = nps.first();
-        let nf = |names: &[&str]| np.and_then(|b| field(ev, b, names));
+        let nf = |names: &[&str]| np.and_then(|b| field(b, names));
         let list_or_single = |plural: &str, single: &str| {
             nf(&[plural])
                 .filter(|n| n.as_list().is_none_or(|l| !l.is_empty()))
@@ -345,9 +404,8 @@ impl Ctx<'_, '_, '_, '_> {
             load_balancer_sku: nf(&["load_balancer_sku"]),
         };
         let mut pools = Vec::new();
-        for dp in ev.blocks(self.b, "default_node_pool") {
+        for dp in self.b.blocks("default_node_pool") {
             let mut p = pool(
-                ev,
                 &dp,
                 format!("{}.default_node_pool", self.addr),
                 Ref::Absent,
@@ -356,37 +414,40 @@ impl Ctx<'_, '_, '_, '_> {
             // The provider always sends the default pool as a Linux system pool.
             p.mode = Some(Node::str("System"));
             p.os_type = Some(Node::str("Linux"));
-            p.header = dp.header;
+            p.header = dp.header();
             pools.push(p);
         }
         Cluster {
             addr: self.addr.clone(),
             id: self.id(),
-            header: self.b.header,
+            header: self.b.header(),
             name: self.f(&["name"]),
             version: self.f(&["kubernetes_version"]),
             network_written: np.is_some(),
-            network_at: np.map(|b| b.header),
+            network_at: np.map(|b| b.header()),
             network,
             pools,
             principal: self.principal(),
-            identity: ev
-                .blocks(self.b, "identity")
+            identity: self
+                .b
+                .blocks("identity")
                 .first()
-                .and_then(|b| field(ev, b, &["type"])),
-            agic: ev
-                .blocks(self.b, "ingress_application_gateway")
+                .and_then(|b| field(b, &["type"])),
+            agic: self
+                .b
+                .blocks("ingress_application_gateway")
                 .first()
                 .map(|b| AgicAddon {
-                    header: b.header,
-                    gateway: Ref::from_node(field(ev, b, &["gateway_id"]).as_ref()),
-                    subnet_cidr: field(ev, b, &["subnet_cidr"]),
-                    subnet: Ref::from_node(field(ev, b, &["subnet_id"]).as_ref()),
+                    header: b.header(),
+                    gateway: Ref::from_node(field(b, &["gateway_id"]).as_ref()),
+                    subnet_cidr: field(b, &["subnet_cidr"]),
+                    subnet: Ref::from_node(field(b, &["subnet_id"]).as_ref()),
                 }),
-            virtual_nodes: ev
-                .blocks(self.b, "aci_connector_linux")
+            virtual_nodes: self
+                .b
+                .blocks("aci_connector_linux")
                 .first()
-                .map(|b| Node::default_at(V::Bool(true), Some(b.header))),
+                .map(|b| Node::default_at(V::Bool(true), Some(b.header()))),
             condition: self.cond.clone(),
         }
     }
@@ -399,7 +460,7 @@ impl Ctx<'_, '_, '_, '_> {
         else {
             return;
         };
-        let body = match self.ev.attr(self.b, "body") {
+        let body = match self.b.attr("body") {
             Some((v, at)) => {
                 // azapi 1.x takes a JSON string (usually from jsonencode, which the evaluator
                 // keeps structured); a literal JSON string is parsed here.
@@ -422,7 +483,7 @@ impl Ctx<'_, '_, '_, '_> {
                 ty: &ty,
                 addr: self.addr.clone(),
                 id: self.id(),
-                header: self.b.header,
+                header: self.b.header(),
                 body: &body,
                 parent,
                 condition: self.cond.clone(),
@@ -433,27 +494,27 @@ impl Ctx<'_, '_, '_, '_> {
         if ty == "microsoft.containerservice/managedclusters" {
             if let Some(c) = m.clusters.last_mut() {
                 c.identity = self
-                    .ev
-                    .blocks(self.b, "identity")
+                    .b
+                    .blocks("identity")
                     .first()
-                    .and_then(|b| field(self.ev, b, &["type"]));
+                    .and_then(|b| field(b, &["type"]));
             }
         }
     }
 }
 
 /// Service names of a subnet's `delegation` blocks.
-fn delegations(ev: &Evaluator<'_, '_>, b: &BlockRef<'_>) -> Node {
+fn delegations<B: Block>(b: &B) -> Node {
     let mut items = Vec::new();
-    for d in ev.blocks(b, "delegation") {
-        let sd = ev.blocks(&d, "service_delegation");
-        let name = sd.first().and_then(|s| field(ev, s, &["name"]));
+    for d in b.blocks("delegation") {
+        let sd = d.blocks("service_delegation");
+        let name = sd.first().and_then(|s| field(s, &["name"]));
         let mut n = name.unwrap_or_else(|| Node::unknown("delegation service is unknown"));
         if n.loc.at.is_none() {
-            n.loc.at = Some(d.header);
+            n.loc.at = Some(d.header());
         }
         if n.loc.prov.is_none() && !n.is_unknown() {
-            n.loc.at = Some(d.header);
+            n.loc.at = Some(d.header());
         }
         items.push(n);
     }
@@ -461,22 +522,16 @@ fn delegations(ev: &Evaluator<'_, '_>, b: &BlockRef<'_>) -> Node {
 }
 
 /// A node pool block: `default_node_pool` or an `azurerm_kubernetes_cluster_node_pool`.
-fn pool(
-    ev: &Evaluator<'_, '_>,
-    b: &BlockRef<'_>,
-    addr: String,
-    cluster: Ref,
-    cond: Option<String>,
-) -> Pool {
-    let f = |names: &[&str]| field(ev, b, names);
+fn pool<B: Block>(b: &B, addr: String, cluster: Ref, cond: Option<String>) -> Pool {
+    let f = |names: &[&str]| field(b, names);
     let subnet_node = f(&["vnet_subnet_id"]);
-    let surge = ev
-        .blocks(b, "upgrade_settings")
+    let surge = b
+        .blocks("upgrade_settings")
         .first()
-        .and_then(|u| field(ev, u, &["max_surge"]));
+        .and_then(|u| field(u, &["max_surge"]));
     Pool {
         addr,
-        header: b.header,
+        header: b.header(),
         cluster,
         name: f(&["name"]),
         mode: f(&["mode"]),

@@ -11,6 +11,21 @@ fn range(sources: &SourceMap, s: Span) -> Value {
     json!({"start": {"line": a.line, "column": a.column}, "end": {"line": b.line, "column": b.column}})
 }
 
+/// A location in a compared git revision carries `"revision"` right after `"file"`.
+fn with_revision(v: Value, sources: &SourceMap, span: Span) -> Value {
+    let (Value::Object(map), Some(rev)) = (&v, sources.revision(span.file)) else {
+        return v;
+    };
+    let mut out = serde_json::Map::new();
+    for (k, x) in map {
+        out.insert(k.clone(), x.clone());
+        if k == "file" {
+            out.insert("revision".into(), Value::String(rev.to_string()));
+        }
+    }
+    Value::Object(out)
+}
+
 pub fn render(o: &Outcome) -> String {
     let s = &o.sources;
     let diags: Vec<Value> = o
@@ -20,9 +35,12 @@ pub fn render(o: &Outcome) -> String {
             let related: Vec<Value> = f
                 .secondary
                 .iter()
-                .map(|l| json!({"file": s.name(l.span.file), "range": range(s, l.span), "message": l.message}))
+                .map(|l| {
+                    let v = json!({"file": s.name(l.span.file), "range": range(s, l.span), "message": l.message});
+                    with_revision(v, s, l.span)
+                })
                 .collect();
-            json!({
+            let v = json!({
                 "rule": f.rule,
                 "severity": f.severity.as_str(),
                 "message": f.message,
@@ -32,7 +50,8 @@ pub fn render(o: &Outcome) -> String {
                 "resource": f.resource,
                 "related": related,
                 "notes": f.notes,
-            })
+            });
+            with_revision(v, s, f.primary.span)
         })
         .collect();
     let (e, w, i) = super::counts(o);

@@ -1,0 +1,309 @@
+//! A Terraform plan's before- and after-state as models, through the same azurerm/azapi mapper
+//! as the HCL ([`super::terraform`]). Values come from `change.before` / `change.after`;
+//! `after_unknown` marks what is known only after apply; the configuration's references link
+//! resources whose ids are not known yet (`ref:<address>`, as for HCL).
+//!
+//! When the Terraform configuration of the plan is in the scan, each value is located at the
+//! `.tf` expression that writes it (where the plan agrees with the source, with its whole value
+//! chain); otherwise at the value in the plan file.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::terraform::{self as tf, Block, Hcl};
+use super::Model;
+use crate::eval::value::ResId;
+use crate::eval::{Kind, Value};
+use crate::frontends::json::{Json, J};
+use crate::frontends::plan::Change;
+use crate::source::{FileId, Span};
+
+/// A block of plan values, mirrored by its `after_unknown` flags, its configuration
+/// expressions and (when the configuration is scanned) its HCL block.
+struct PlanBlock<'j, 'e, 'p, 'a> {
+    values: Option<&'j Json>,
+    unknown: Option<&'j Json>,
+    expressions: Option<&'j Json>,
+    src: Option<Hcl<'e, 'p, 'a>>,
+    /// Locate at the source only when the plan agrees with it (before-state values).
+    only_if_same: bool,
+    file: FileId,
+    module: &'j str,
+    span: Span,
+}
+
+/// A plan value located in the plan file; `null` elements that `after_unknown` marks become
+/// unknown.
+fn plan_value(j: &Json, unknown: Option<&Json>, file: FileId) -> Value {
+    let span = Some(Span::new(file, j.span.clone()));
+    let marked = |u: Option<&Json>| matches!(u.map(|u| &u.v), Some(J::Bool(true)));
+    let kind = match &j.v {
+        J::Null if marked(unknown) => Kind::Unknown(Arc::from("known only after apply")),
+        J::Null => Kind::Null,
+        J::Bool(b) => Kind::Bool(*b),
+        J::Num(n) => Kind::Num(*n),
+        J::Str(s) => Kind::Str(Arc::from(s.as_str())),
+        J::Arr(items) => Kind::List(Arc::new(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| plan_value(x, unknown.and_then(|u| u.as_arr()?.get(i)), file))
+                .collect(),
+        )),
+        J::Obj(props) => Kind::Map(Arc::new(
+            props
+                .iter()
+                .map(|(k, _, x)| {
+                    (
+                        k.clone(),
+                        plan_value(x, unknown.and_then(|u| u.get(k)), file),
+                    )
+                })
+                .collect(),
+        )),
+    };
+    Value::at(kind, span)
+}
+
+/// Whether two values are the same data (locations aside).
+fn same(a: &Value, b: &Value) -> bool {
+    match (&a.kind, &b.kind) {
+        (Kind::Null, Kind::Null) => true,
+        (Kind::Bool(x), Kind::Bool(y)) => x == y,
+        (Kind::Num(x), Kind::Num(y)) => x == y,
+        (Kind::Str(x), Kind::Str(y)) => x == y,
+        (Kind::Num(x), Kind::Str(y)) | (Kind::Str(y), Kind::Num(x)) => {
+            y.parse::<f64>().is_ok_and(|y| y == *x)
+        }
+        (Kind::List(x), Kind::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same(a, b))
+        }
+        (Kind::Map(x), Kind::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((k1, a), (k2, b))| k1 == k2 && same(a, b))
+        }
+        _ => false,
+    }
+}
+
+/// The value, every part of it located at `span`.
+fn relocate(v: Value, span: Span) -> Value {
+    let kind = match v.kind {
+        Kind::List(items) => Kind::List(Arc::new(
+            items.iter().map(|x| relocate(x.clone(), span)).collect(),
+        )),
+        Kind::Map(m) => Kind::Map(Arc::new(
+            m.iter()
+                .map(|(k, x)| (k.clone(), relocate(x.clone(), span)))
+                .collect(),
+        )),
+        k => k,
+    };
+    Value::at(kind, Some(span))
+}
+
+/// The resource a configuration reference names (`azurerm_subnet.nodes[0].id` ->
+/// `azurerm_subnet.nodes[0]`), with the module prefix; not variables, locals, modules or data.
+fn reference_target(module: &str, r: &str) -> Option<String> {
+    let first = r.split(['.', '[']).next()?;
+    if matches!(
+        first,
+        "var" | "local" | "module" | "data" | "each" | "count" | "path"
+    ) || !first.contains('_')
+    {
+        return None;
+    }
+    let rest = r.get(first.len() + 1..)?;
+    let name_len = rest.find(['.', '[']).unwrap_or(rest.len());
+    let mut end = first.len() + 1 + name_len;
+    if r.get(end..)?.starts_with('[') {
+        end += r.get(end..)?.find(']')? + 1;
+    }
+    let target = r.get(..end)?;
+    Some(if module.is_empty() {
+        target.to_string()
+    } else {
+        format!("{module}.{target}")
+    })
+}
+
+/// What a reference to a resource's id (or identity principal) stands for, as the HCL
+/// evaluator gives it: a linkable id. Other attributes (`.name`) keep their planned value.
+fn reference_id(module: &str, r: &str) -> Option<Value> {
+    let target = reference_target(module, r)?;
+    let local = target
+        .strip_prefix(module)
+        .map_or(target.as_str(), |t| t.strip_prefix('.').unwrap_or(t));
+    let rest = r.get(local.len()..)?;
+    let id = match rest {
+        ".id" => target,
+        ".principal_id" => format!("{target}.principal_id"),
+        _ if rest.starts_with(".identity") && rest.ends_with(".principal_id") => {
+            format!("{target}.identity.principal_id")
+        }
+        _ => return None,
+    };
+    Some(Value::new(Kind::Id(ResId(Arc::from(id)))))
+}
+
+impl<'j> PlanBlock<'j, '_, '_, '_> {
+    fn child(&self, key: &str) -> (Option<&'j Json>, Option<&'j Json>, Option<&'j Json>) {
+        (
+            self.values.and_then(|v| v.get(key)),
+            self.unknown.and_then(|u| u.get(key)),
+            self.expressions.and_then(|e| e.get(key)),
+        )
+    }
+
+    /// A reference written for an id attribute: the id it links to (one value, or a list
+    /// of one for `identity_ids = [x.id]`).
+    fn linked_id(&self, name: &str, planned: &Value) -> Option<Value> {
+        let (_, _, expr) = self.child(name);
+        let first = expr?.get("references")?.as_arr()?.first()?.as_str()?;
+        let id = reference_id(self.module, first)?;
+        let span = planned.prov.as_ref().map(|p| p.span);
+        Some(match &planned.kind {
+            Kind::List(items) if items.len() == 1 => {
+                Value::at(Kind::List(Arc::new(vec![Value::at(id.kind, span)])), span)
+            }
+            Kind::List(_) | Kind::Map(_) => return None,
+            _ => Value::at(id.kind, span),
+        })
+    }
+
+    fn reference(&self, name: &str) -> Option<Value> {
+        let (_, _, expr) = self.child(name);
+        let refs = expr?.get("references")?.as_arr()?;
+        let target = refs
+            .iter()
+            .filter_map(Json::as_str)
+            .find_map(|r| reference_target(self.module, r))?;
+        Some(Value::new(Kind::Id(ResId(Arc::from(target)))))
+    }
+}
+
+impl<'j, 'e, 'p, 'a> Block for PlanBlock<'j, 'e, 'p, 'a> {
+    fn attr(&self, name: &str) -> Option<(Value, Span)> {
+        let (value, unknown, _) = self.child(name);
+        let src = self.src.as_ref().and_then(|s| s.attr(name));
+        let value = match value {
+            Some(j) if !matches!(j.v, J::Null) => {
+                let v = plan_value(j, unknown, self.file);
+                self.linked_id(name, &v).unwrap_or(v)
+            }
+            _ if matches!(unknown.map(|u| &u.v), Some(J::Bool(true))) => self
+                .reference(name)
+                .unwrap_or_else(|| Value::unknown("known only after apply")),
+            _ => return None,
+        };
+        Some(match src {
+            Some((s, at)) if same(&s, &value) => (s, at),
+            Some((_, at)) if !self.only_if_same => (relocate(value, at), at),
+            _ => {
+                let at = value.prov.as_ref().map_or(self.span, |p| p.span);
+                (value, at)
+            }
+        })
+    }
+
+    fn referenced_id(&self, name: &str) -> Option<Value> {
+        self.reference(name)
+    }
+
+    fn blocks(&self, name: &str) -> Vec<Self> {
+        let (values, unknown, expr) = self.child(name);
+        let src: Vec<Hcl<'e, 'p, 'a>> = self
+            .src
+            .as_ref()
+            .map(|s| s.blocks(name))
+            .unwrap_or_default();
+        values
+            .and_then(Json::as_arr)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let src = src.get(i).cloned();
+                PlanBlock {
+                    values: Some(v),
+                    unknown: unknown.and_then(|u| u.as_arr()?.get(i)),
+                    expressions: expr.and_then(|e| e.as_arr()?.get(i)),
+                    span: src
+                        .as_ref()
+                        .map_or(Span::new(self.file, v.span.clone()), |s| s.header()),
+                    src,
+                    only_if_same: self.only_if_same,
+                    file: self.file,
+                    module: self.module,
+                }
+            })
+            .collect()
+    }
+
+    fn header(&self) -> Span {
+        self.span
+    }
+}
+
+/// The before- and after-state models of a plan. `src` holds the scanned HCL of the plan's
+/// root by resource address, when the configuration is in the scan.
+pub fn models(
+    changes: &[Change<'_>],
+    file: FileId,
+    src: &HashMap<String, Hcl<'_, '_, '_>>,
+) -> (Model, Model) {
+    let mut before = Model::default();
+    let mut after = Model::default();
+    for c in changes {
+        let hcl = src.get(&c.address);
+        let block = |values, unknown, only_if_same| PlanBlock {
+            values: Some(values),
+            unknown,
+            expressions: c.expressions,
+            src: hcl.cloned(),
+            only_if_same,
+            file,
+            module: c.module.as_str(),
+            span: hcl.map_or(Span::new(file, c.span.clone()), Block::header),
+        };
+        // A replaced cluster is a new cluster: nothing migrates.
+        let replaced_cluster = c.replaces() && c.ty.ends_with("kubernetes_cluster");
+        if let Some(b) = c.before.filter(|_| !replaced_cluster) {
+            before.resources += 1;
+            tf::add(
+                &mut before,
+                &c.ty,
+                &block(b, None, true),
+                c.address.clone(),
+                None,
+            );
+        }
+        if let Some(a) = c.after {
+            after.resources += 1;
+            let b = block(a, c.after_unknown, false);
+            tf::add(&mut after, &c.ty, &b, c.address.clone(), None);
+        }
+    }
+    (before, after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_name_resources_not_variables() {
+        assert_eq!(
+            reference_target("", "azurerm_subnet.nodes.id").as_deref(),
+            Some("azurerm_subnet.nodes")
+        );
+        assert_eq!(
+            reference_target("module.net", "azurerm_subnet.nodes[0].id").as_deref(),
+            Some("module.net.azurerm_subnet.nodes[0]")
+        );
+        assert_eq!(reference_target("", "var.subnet_id"), None);
+        assert_eq!(reference_target("", "module.net.subnet_id"), None);
+    }
+}
