@@ -15,6 +15,9 @@
     reason = "tests fail by panicking; JSON indexing in assertions"
 )]
 
+mod common;
+
+use common::git;
 use std::path::{Path, PathBuf};
 
 use aks_netlint::lint::{self, Options};
@@ -66,32 +69,6 @@ fn lint_case(dir: &Path) -> (lint::Outcome, Option<String>) {
         Ok(o) => (o, None),
         Err(e) => panic!("{}: {e}", dir.display()),
     }
-}
-
-fn git(repo: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args([
-            "-c",
-            "user.name=fixture",
-            "-c",
-            "user.email=fixture@example.com",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("git is needed for the migration fixtures: {e}"));
-    assert!(
-        ok.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
 }
 
 fn copy_tree(from: &Path, to: &Path) {

@@ -3,27 +3,13 @@
 
 #![allow(clippy::panic, reason = "tests fail by panicking")]
 
-use std::path::Path;
+mod common;
+
+use common::git;
 use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_aks-netlint"))
-}
-
-fn git(repo: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("git: {e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 const CLUSTER: &str = r#"resource "azurerm_kubernetes_cluster" "aks" {

@@ -59,20 +59,9 @@ fn run(mut c: Command) -> Result<Vec<u8>, String> {
     Ok(out.stdout)
 }
 
-/// Whether a file's extension is one a scan reads.
+/// Whether a scan reads this kind of file (Terraform, variable files, ARM/Bicep candidates).
 fn wanted(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    [
-        ".tf",
-        ".tfvars",
-        ".tfvars.json",
-        ".json",
-        ".jsonc",
-        ".bicep",
-        ".bicepparam",
-    ]
-    .iter()
-    .any(|e| name.ends_with(e))
+    super::is_tf(p) || super::is_deploy_file(p) || p.extension().is_some_and(|e| e == "tfvars")
 }
 
 impl GitTree {

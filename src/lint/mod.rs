@@ -191,20 +191,13 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     if let Some(p) = &plan_input {
         // Plan-only: no scanned Terraform root is the plan's, so the plan stands alone.
         if !after.iter().any(|b| b.before.is_some()) {
-            let (before, model) = crate::model::plan::models(&p.changes, p.file, &HashMap::new());
-            let origin = format!("the plan's before-state ({})", sources.name(p.file));
+            let (model, before) = p.models(&HashMap::new(), &sources);
             after.push(Built {
                 key: format!("plan:{}", p.dir.display()),
                 model,
                 issues: Vec::new(),
                 origin: "the plan".into(),
-                before: Some(Box::new(Built {
-                    key: String::new(),
-                    model: before,
-                    issues: Vec::new(),
-                    origin,
-                    before: None,
-                })),
+                before: Some(before),
             });
         }
     }
@@ -327,6 +320,26 @@ pub struct PlanInput<'j> {
     file: usize,
     /// The directory of the plan file: the Terraform root it belongs to, when one is there.
     dir: PathBuf,
+}
+
+impl PlanInput<'_> {
+    /// The plan's after-state model and its before-state, located at `src` (the plan's
+    /// Terraform root by address) where the configuration is scanned.
+    fn models(
+        &self,
+        src: &HashMap<String, crate::model::terraform::Hcl<'_, '_, '_>>,
+        sources: &SourceMap,
+    ) -> (Model, Box<Built>) {
+        let (before, after) = crate::model::plan::models(&self.changes, self.file, src);
+        let before = Built {
+            key: String::new(),
+            model: before,
+            issues: Vec::new(),
+            origin: format!("the plan's before-state ({})", sources.name(self.file)),
+            before: None,
+        };
+        (after, Box::new(before))
+    }
 }
 
 /// Plans can be much larger than source files.

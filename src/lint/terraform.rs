@@ -13,7 +13,7 @@ use crate::discover::{Scan, Tree, MAX_FILE_BYTES};
 use crate::eval::terraform::{cli_value, const_value_in, Evaluator, Project};
 use crate::eval::Value;
 use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
-use crate::model::{plan, terraform as tfmodel};
+use crate::model::terraform as tfmodel;
 use crate::rules::Finding;
 use crate::source::{SourceMap, Span};
 
@@ -197,15 +197,8 @@ pub fn build(
                         .into_iter()
                         .map(|d| (d.addr, d.block))
                         .collect();
-                    let (before, after) = plan::models(&p.changes, p.file, &src);
-                    let before = Built {
-                        key: String::new(),
-                        model: before,
-                        issues: Vec::new(),
-                        origin: format!("the plan's before-state ({})", sources_ref.name(p.file)),
-                        before: None,
-                    };
-                    (after, Some(Box::new(before)))
+                    let (after, before) = p.models(&src, sources_ref);
+                    (after, Some(before))
                 }
                 None => (tfmodel::build(&ev), None),
             };
