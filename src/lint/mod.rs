@@ -99,8 +99,20 @@ fn parse_error(sources: &SourceMap, file: usize, offset: usize, message: String)
         secondary: Vec::new(),
         notes: vec!["the rest of the scan goes on without this file".into()],
         why: None,
-        help: Some("fix the syntax error; `terraform validate` shows the same problem".into()),
+        help: Some(parse_help(sources.name(file)).into()),
         resource: None,
+    }
+}
+
+/// The tool that reports the same syntax error, by file kind.
+fn parse_help(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".bicep") || lower.ends_with(".bicepparam") {
+        "fix the syntax error; `az bicep build` shows the same problem"
+    } else if lower.ends_with(".json") {
+        "fix the JSON syntax error; any JSON validator shows the same problem"
+    } else {
+        "fix the syntax error; `terraform validate` shows the same problem"
     }
 }
 

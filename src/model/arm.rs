@@ -211,6 +211,9 @@ pub fn subnet(
         prefixes,
         delegations,
         route_table: Ref::from_node(props.and_then(|p| p.path_ci(&["routeTable", "id"]))),
+        nsg: props
+            .and_then(|p| p.path_ci(&["networkSecurityGroup", "id"]))
+            .cloned(),
     }
 }
 
@@ -323,6 +326,34 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
                 resource_group: None,
                 prefixes,
             });
+        }
+        "microsoft.network/networksecuritygroups" => m.nsgs.push(super::Nsg {
+            addr: r.addr,
+            id: r.id,
+            header: r.header,
+            name: r.body.get_ci("name").cloned(),
+            resource_group: None,
+            rules: match prop("securityRules").map(|l| &l.v) {
+                None | Some(V::Null) => Ok(Vec::new()),
+                Some(V::List(items)) => Ok(items
+                    .iter()
+                    .map(|x| {
+                        let mut rule =
+                            super::nsg::arm_rule(x.get_ci("properties"), x.primary_span());
+                        rule.name = x.get_ci("name").cloned();
+                        rule
+                    })
+                    .collect()),
+                Some(V::Unknown(why)) => Err(why.clone()),
+                Some(_) => Err("security rules are not a list".into()),
+            },
+        }),
+        "microsoft.network/networksecuritygroups/securityrules" => {
+            if let Ref::Id(nsg) = &r.parent {
+                let mut rule = super::nsg::arm_rule(props, Some(r.header));
+                rule.name = r.body.get_ci("name").cloned().map(last_segment);
+                m.arm_nsg_rules.push((nsg.clone(), rule));
+            }
         }
         "microsoft.network/routetables/routes" => {
             // Joined to its table by id: the table's token is the parent.

@@ -27,17 +27,90 @@ pub struct Links {
     subnet_by_name: HashMap<(String, String), Vec<usize>>,
     subnet_by_vnet: HashMap<(usize, String), usize>,
     peers: HashMap<usize, Vec<usize>>,
-    /// Route table of each subnet known to have one.
-    route_table_of: HashMap<usize, usize>,
-    /// Why a subnet without a known table might still have one (an unresolvable association).
-    routes_undecidable: Option<String>,
+    route_tables: Attached,
+    nsgs: Attached,
 }
 
-/// Route table state of a subnet.
-pub enum RouteState {
+/// What a subnet has of one kind of resource (a route table, an NSG) in the scanned code.
+pub enum Attachment {
     None,
-    Table(usize),
+    Found(usize),
     Unknown(String),
+}
+
+/// Subnet -> resource (route table or NSG) associations.
+#[derive(Default)]
+struct Attached {
+    of: HashMap<usize, usize>,
+    /// Why a subnet without a known resource might still have one (an unresolvable association).
+    undecidable: Option<String>,
+}
+
+impl Attached {
+    /// From the references written on subnets and the association resources; `find` maps a
+    /// reference to the resource's index.
+    fn build<'r>(
+        links: &Links,
+        own: impl Iterator<Item = (usize, Ref)>,
+        assoc: impl Iterator<Item = (&'r Ref, Ref)>,
+        find: impl Fn(&Ref) -> Result<usize, String>,
+    ) -> Attached {
+        let mut a = Attached::default();
+        for (i, r) in own {
+            match find(&r) {
+                Ok(t) => {
+                    a.of.insert(i, t);
+                }
+                Err(why) if r != Ref::Absent => {
+                    a.undecidable.get_or_insert(why);
+                }
+                Err(_) => {}
+            }
+        }
+        for (sref, tref) in assoc {
+            match (links.subnet(sref), find(&tref)) {
+                (Resolved::Found(s), Ok(t)) => {
+                    a.of.insert(s, t);
+                }
+                (Resolved::Found(s), Err(why)) => {
+                    // The subnet has one, just not one we can read.
+                    a.of.remove(&s);
+                    a.undecidable.get_or_insert(why);
+                }
+                (Resolved::Unknown(why), _) | (Resolved::None, Err(why)) => {
+                    a.undecidable.get_or_insert(why);
+                }
+                (Resolved::None, Ok(_)) => {}
+            }
+        }
+        a
+    }
+
+    fn get(&self, subnet: usize, what: &str) -> Attachment {
+        match (self.of.get(&subnet), &self.undecidable) {
+            (Some(t), _) => Attachment::Found(*t),
+            (None, Some(why)) => {
+                Attachment::Unknown(format!("a {what} association is unknown: {why}"))
+            }
+            (None, None) => Attachment::None,
+        }
+    }
+}
+
+/// Index of the resource a reference names, by its `ref:` id.
+fn by_id<'i>(
+    index: &'i HashMap<String, usize>,
+    what: &str,
+) -> impl Fn(&Ref) -> Result<usize, String> + 'i {
+    let what = what.to_string();
+    move |r: &Ref| match r {
+        Ref::Id(id) => index
+            .get(id)
+            .copied()
+            .ok_or_else(|| format!("{} is not in the scan", id.trim_start_matches("ref:"))),
+        Ref::Unknown(why) => Err(why.clone()),
+        _ => Err(format!("the {what} is not in the scan")),
+    }
 }
 
 impl Links {
@@ -176,62 +249,46 @@ impl Links {
                     .push(prefix.unwrap_or_else(|| Node::unknown("route prefix is not set")));
             }
         }
+        let nsg_by_id = join_nsg_rules(m);
         let mut links = Links {
             vnet_by_id,
             subnet_by_id,
             subnet_by_name,
             subnet_by_vnet,
             peers,
-            route_table_of: HashMap::new(),
-            routes_undecidable: None,
+            route_tables: Attached::default(),
+            nsgs: Attached::default(),
         };
-        let table = |r: &Ref| match r {
-            Ref::Id(id) => table_by_id
-                .get(id)
-                .copied()
-                .ok_or_else(|| format!("{} is not in the scan", id.trim_start_matches("ref:"))),
-            Ref::Unknown(why) => Err(why.clone()),
-            _ => Err("route table is not in the scan".to_string()),
-        };
-        for (i, s) in m.subnets.iter().enumerate() {
-            match table(&s.route_table) {
-                Ok(t) => {
-                    links.route_table_of.insert(i, t);
-                }
-                Err(why) if s.route_table != Ref::Absent => {
-                    links.routes_undecidable.get_or_insert(why);
-                }
-                Err(_) => {}
-            }
-        }
-        for (sref, tref) in &m.route_links {
-            match (links.subnet(sref), table(tref)) {
-                (Resolved::Found(s), Ok(t)) => {
-                    links.route_table_of.insert(s, t);
-                }
-                (Resolved::Found(s), Err(why)) => {
-                    // The subnet has a table, just not one we can read.
-                    links.route_table_of.remove(&s);
-                    links.routes_undecidable.get_or_insert(why);
-                }
-                (Resolved::Unknown(why), _) | (Resolved::None, Err(why)) => {
-                    links.routes_undecidable.get_or_insert(why);
-                }
-                (Resolved::None, Ok(_)) => {}
-            }
-        }
+        links.route_tables = Attached::build(
+            &links,
+            m.subnets
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, s.route_table.clone())),
+            m.route_links.iter().map(|(s, t)| (s, t.clone())),
+            by_id(&table_by_id, "route table"),
+        );
+        let nsg_ref = |n: Option<&Node>| literal_nsg(m, n).unwrap_or_else(|| Ref::from_node(n));
+        links.nsgs = Attached::build(
+            &links,
+            m.subnets
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, nsg_ref(s.nsg.as_ref()))),
+            m.nsg_links.iter().map(|(s, n)| (s, nsg_ref(Some(n)))),
+            by_id(&nsg_by_id, "network security group"),
+        );
         links
     }
 
     /// The route table associated with a subnet in the scanned code.
-    pub fn route_table(&self, subnet: usize) -> RouteState {
-        match (self.route_table_of.get(&subnet), &self.routes_undecidable) {
-            (Some(t), _) => RouteState::Table(*t),
-            (None, Some(why)) => {
-                RouteState::Unknown(format!("a route table association is unknown: {why}"))
-            }
-            (None, None) => RouteState::None,
-        }
+    pub fn route_table(&self, subnet: usize) -> Attachment {
+        self.route_tables.get(subnet, "route table")
+    }
+
+    /// The network security group associated with a subnet in the scanned code.
+    pub fn nsg(&self, subnet: usize) -> Attachment {
+        self.nsgs.get(subnet, "network security group")
     }
 
     pub fn subnet(&self, r: &Ref) -> Resolved {
@@ -276,5 +333,96 @@ impl Links {
 
     pub fn peers(&self, vnet: usize) -> &[usize] {
         self.peers.get(&vnet).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Joins standalone rules to their NSG (by reference, else by name and resource group) and ARM
+/// child rules by parent id; returns the NSG index by id. A standalone rule whose NSG cannot be
+/// told makes every NSG's rules unknown: it may belong to any of them.
+fn join_nsg_rules(m: &mut Model) -> HashMap<String, usize> {
+    let mut by_id = HashMap::new();
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, n) in m.nsgs.iter().enumerate() {
+        by_id.insert(n.id.clone(), i);
+        if let Some(name) = key(n.name.as_ref()) {
+            by_name.entry(name).or_default().push(i);
+        }
+    }
+    let mut stray: Option<String> = None;
+    for r in std::mem::take(&mut m.nsg_rules) {
+        let target = match &r.nsg_ref {
+            Ref::Id(id) => by_id.get(id).copied(),
+            _ => None,
+        }
+        .or_else(|| {
+            let candidates = by_name.get(&key(r.nsg_name.as_ref())?)?;
+            let rg = key(r.resource_group.as_ref());
+            let same_rg: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    m.nsgs
+                        .get(i)
+                        .is_some_and(|n| key(n.resource_group.as_ref()) == rg)
+                })
+                .collect();
+            match (same_rg.as_slice(), candidates.as_slice()) {
+                ([one], _) | ([], [one]) => Some(*one),
+                _ => None,
+            }
+        });
+        match target.and_then(|i| m.nsgs.get_mut(i)) {
+            Some(n) => {
+                if let Ok(rules) = &mut n.rules {
+                    rules.push(r.rule);
+                }
+            }
+            None if r.nsg_name.as_ref().is_some_and(|n| n.as_str().is_none()) => {
+                stray.get_or_insert_with(|| "a security rule's NSG is unknown".into());
+            }
+            None => {}
+        }
+    }
+    for (nsg, rule) in std::mem::take(&mut m.arm_nsg_rules) {
+        if let Some(Ok(rules)) = by_id
+            .get(&nsg)
+            .and_then(|&i| m.nsgs.get_mut(i))
+            .map(|n| &mut n.rules)
+        {
+            rules.push(rule);
+        }
+    }
+    if let Some(why) = stray {
+        for n in &mut m.nsgs {
+            n.rules = Err(why.clone());
+        }
+    }
+    by_id
+}
+
+/// A literal ARM id of an NSG declared in the scan (plans and templates write real ids): the
+/// NSG of that name, in that resource group when both are known.
+fn literal_nsg(m: &Model, n: Option<&Node>) -> Option<Ref> {
+    let text = n?.as_str()?.to_ascii_lowercase();
+    let parts: Vec<&str> = text.trim_matches('/').split('/').collect();
+    let after = |k: &str| {
+        parts
+            .iter()
+            .position(|p| *p == k)
+            .and_then(|i| parts.get(i + 1))
+            .map(|s| s.to_string())
+    };
+    let name = after("networksecuritygroups")?;
+    let rg = after("resourcegroups");
+    let mut found = m.nsgs.iter().filter(|g| {
+        key(g.name.as_ref()).as_deref() == Some(name.as_str())
+            && match (key(g.resource_group.as_ref()), &rg) {
+                (Some(a), Some(b)) => &a == b,
+                _ => true,
+            }
+    });
+    match (found.next(), found.next()) {
+        (Some(g), None) => Some(Ref::Id(g.id.clone())),
+        _ => None,
     }
 }

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod link;
 pub mod migration;
 pub mod node;
+pub mod nsg;
 pub mod plan;
 pub mod subject;
 pub mod terraform;
@@ -156,6 +157,9 @@ pub struct Subnet {
     pub delegations: Option<Node>,
     /// `route_table_id` written on the subnet itself (inline VNet subnets).
     pub route_table: Ref,
+    /// The network security group written on the subnet itself (inline `security_group`,
+    /// `network_security_group_id_wo`, ARM `networkSecurityGroup.id`), located.
+    pub nsg: Option<Node>,
 }
 
 impl Subnet {
@@ -247,6 +251,14 @@ pub struct Model {
     pub agic_helm: Vec<Option<Node>>,
     /// ARM route child resources whose table was not seen yet: (table id, prefix).
     pub arm_routes: Vec<(String, Option<Node>)>,
+    /// Network security groups with their inline rules.
+    pub nsgs: Vec<Nsg>,
+    /// Standalone rules (`azurerm_network_security_rule`), joined to their NSG by name.
+    pub nsg_rules: Vec<LooseNsgRule>,
+    /// ARM security rule child resources: (NSG id, rule).
+    pub arm_nsg_rules: Vec<(String, NsgRule)>,
+    /// Subnet -> NSG associations, the NSG reference located.
+    pub nsg_links: Vec<(Ref, Node)>,
     /// ConfigMaps named `azure-ip-masq-agent-config` managed in the code: (address, header).
     pub ip_masq_configs: Vec<(String, Span)>,
     pub resources: usize,
@@ -310,4 +322,42 @@ pub struct Route {
     pub table_name: Option<Node>,
     pub resource_group: Option<Node>,
     pub prefix: Option<Node>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Nsg {
+    pub addr: String,
+    pub id: String,
+    pub header: Span,
+    pub name: Option<Node>,
+    pub resource_group: Option<Node>,
+    /// Its rules, or why they cannot be known (an unknown rule list).
+    pub rules: Result<Vec<NsgRule>, String>,
+}
+
+/// One security rule as written: every field located, plural and singular forms merged into
+/// lists.
+#[derive(Clone, Debug, Default)]
+pub struct NsgRule {
+    pub header: Option<Span>,
+    pub name: Option<Node>,
+    pub priority: Option<Node>,
+    pub direction: Option<Node>,
+    pub access: Option<Node>,
+    pub protocol: Option<Node>,
+    pub sources: Option<Node>,
+    pub destinations: Option<Node>,
+    pub source_ports: Option<Node>,
+    pub destination_ports: Option<Node>,
+    /// Application security groups on either side (membership is not static).
+    pub source_asgs: Option<Node>,
+    pub destination_asgs: Option<Node>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LooseNsgRule {
+    pub nsg_name: Option<Node>,
+    pub resource_group: Option<Node>,
+    pub nsg_ref: Ref,
+    pub rule: NsgRule,
 }

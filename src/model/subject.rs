@@ -5,9 +5,10 @@
 //! Defaults where sources disagree stay unknown (the network plugin without a network profile;
 //! see RULES.md). Max surge unset counts as 1 node, the smallest documented default.
 
+use ipnet::IpNet;
 use serde_json::Value as Json;
 
-use super::link::{Links, Resolved, RouteState};
+use super::link::{Attachment, Links, Resolved};
 use super::node::Located;
 use super::{Cluster, Model, Node, Pool, Ref, RouteTable, Subnet, V};
 use crate::cidr;
@@ -144,6 +145,12 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         (None, Some(false)) => Node::new(V::List(Vec::new())),
         (None, None) => Node::unknown("pod CIDR depends on the unknown network plugin"),
     };
+    let pod_nets = match uses_pod_cidr {
+        Some(true) => nets(Some(&pod_cidrs)),
+        // Flat Azure CNI: pods take node subnet addresses, covered by the node flows.
+        Some(false) => Ok(Vec::new()),
+        None => Err("the network plugin is unknown".to_string()),
+    };
     let service_default = n.service_cidrs.is_none();
     let service_cidrs = match &n.service_cidrs {
         Some(s) => s.clone(),
@@ -225,6 +232,15 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
         ("service_cidr_v6", family_cidr(&service_cidrs_for_v6, false)),
     ]);
 
+    let node_nets: Vec<IpNet> = c
+        .pools
+        .iter()
+        .filter_map(|p| match links.subnet(&p.subnet) {
+            Resolved::Found(i) => m.subnets.get(i),
+            _ => None,
+        })
+        .flat_map(|s| nets(s.prefixes.as_ref()).unwrap_or_default())
+        .collect();
     let mut pools = Vec::new();
     let mut vnets: Vec<usize> = Vec::new();
     for p in &c.pools {
@@ -239,6 +255,11 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
                         super::identity::network_role(m, c.principal.as_ref(), s),
                     ) {
                         fields.push(("has_network_role".into(), role));
+                    }
+                    if let V::Obj(fields) = &mut n.v {
+                        let (denies, text) = nsg_denial(m, links, i, s, &node_nets, &pod_nets);
+                        fields.push(("nsg_denies".into(), denies));
+                        fields.push(("nsg_denial".into(), text));
                     }
                     (n, s.vnet)
                 }
@@ -415,6 +436,56 @@ fn agic_node(m: &Model, links: &Links, c: &Cluster, cluster_vnets: &[usize]) -> 
     n
 }
 
+/// Parsed CIDRs of a list node; `Err` when any is unknown.
+fn nets(list: Option<&Node>) -> Result<Vec<IpNet>, String> {
+    match list.map(|l| &l.v) {
+        Some(V::List(items)) => items
+            .iter()
+            .map(|i| match (&i.v, i.as_str().and_then(cidr::parse)) {
+                (_, Some(n)) => Ok(n),
+                (V::Unknown(why), _) => Err(why.clone()),
+                _ => Err("not a CIDR".to_string()),
+            })
+            .collect(),
+        Some(V::Unknown(why)) => Err(why.clone()),
+        _ => Err("prefixes are not set".to_string()),
+    }
+}
+
+/// NET009's facts for one node subnet: where its NSG denies cluster traffic (the `Deny`
+/// value) and a description; null when it passes or there is no NSG.
+fn nsg_denial(
+    m: &Model,
+    links: &Links,
+    idx: usize,
+    s: &Subnet,
+    node_nets: &[IpNet],
+    pod_nets: &Result<Vec<IpNet>, String>,
+) -> (Node, Node) {
+    let nsg = match links.nsg(idx) {
+        Attachment::None => return (Node::null(), Node::null()),
+        Attachment::Unknown(why) => return (Node::unknown(why), Node::null()),
+        Attachment::Found(n) => match m.nsgs.get(n) {
+            Some(n) => n,
+            None => return (Node::unknown("NSG index"), Node::null()),
+        },
+    };
+    let flows = nets(s.prefixes.as_ref()).and_then(|own| {
+        let pods = pod_nets.clone()?;
+        Ok(super::nsg::cluster_flows(&own, node_nets, &pods))
+    });
+    let name = s.name.as_ref().and_then(Node::as_str).unwrap_or("?");
+    match super::nsg::denial(nsg, name, flows) {
+        Ok(None) => (Node::null(), Node::null()),
+        Ok(Some((at, text))) => (at, Node::str(text)),
+        Err(why) => {
+            let mut n = Node::unknown(why);
+            n.loc.at = Some(nsg.header);
+            (n, Node::null())
+        }
+    }
+}
+
 fn push_cidrs(out: &mut Vec<Node>, space: &Node) {
     match &space.v {
         V::List(items) => out.extend(items.iter().cloned()),
@@ -444,12 +515,12 @@ fn subnet_node(m: &Model, links: &Links, idx: usize, s: &Subnet) -> Node {
         ("has_ipv6", has_ipv6(s.prefixes.as_ref())),
     ]);
     let (has_table, table) = match links.route_table(idx) {
-        RouteState::None => (
+        Attachment::None => (
             Node::derived_at(V::Bool(false), Some(s.header)),
             Node::null(),
         ),
-        RouteState::Unknown(why) => (Node::unknown(why.clone()), Node::unknown(why)),
-        RouteState::Table(t) => match m.route_tables.get(t) {
+        Attachment::Unknown(why) => (Node::unknown(why.clone()), Node::unknown(why)),
+        Attachment::Found(t) => match m.route_tables.get(t) {
             Some(rt) => (Node::new(V::Bool(true)), route_table_node(rt)),
             None => (
                 Node::unknown("route table index"),

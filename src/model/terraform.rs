@@ -2,8 +2,8 @@
 //! (ARM bodies, HCL objects in azapi 2.x or `jsonencode()` in 1.x).
 
 use super::{
-    arm, Agc, AgcAssociation, AgicAddon, AppGateway, Cluster, LocalGateway, Model, Network, Node,
-    Peering, Pool, Ref, RoleAssignment, Route, RouteTable, Subnet, Vnet, V,
+    arm, Agc, AgcAssociation, AgicAddon, AppGateway, Cluster, LocalGateway, LooseNsgRule, Model,
+    Network, Node, Nsg, Peering, Pool, Ref, RoleAssignment, Route, RouteTable, Subnet, Vnet, V,
 };
 use crate::eval::functions;
 use crate::eval::terraform::{BlockRef, Evaluator};
@@ -73,6 +73,9 @@ const TYPES: &[&str] = &[
     "azurerm_route_table",
     "azurerm_route",
     "azurerm_subnet_route_table_association",
+    "azurerm_network_security_group",
+    "azurerm_network_security_rule",
+    "azurerm_subnet_network_security_group_association",
     "azurerm_application_load_balancer",
     "azurerm_application_load_balancer_subnet_association",
     "helm_release",
@@ -184,6 +187,27 @@ impl<B: Block> Ctx<'_, B> {
         format!("ref:{}", self.addr)
     }
 
+    /// Inline `security_rule` blocks (or `dynamic` blocks), else the attribute form
+    /// (`security_rule = [{...}]`); an unknown list hides every rule.
+    fn security_rules(&self) -> Result<Vec<super::NsgRule>, String> {
+        let blocks = self.b.blocks("security_rule");
+        if !blocks.is_empty() {
+            return Ok(blocks
+                .iter()
+                .map(|r| super::nsg::terraform_rule(|n| field(r, &[n]), Some(r.header())))
+                .collect());
+        }
+        match self.f(&["security_rule"]).map(|n| n.v) {
+            None => Ok(Vec::new()),
+            Some(V::List(items)) => Ok(items
+                .iter()
+                .map(|o| super::nsg::terraform_rule(|n| o.get(n).cloned(), o.loc.at))
+                .collect()),
+            Some(V::Unknown(r)) => Err(r),
+            Some(_) => Err("security rules are not a list".into()),
+        }
+    }
+
     fn extract(&self, ty: &str, m: &mut Model) {
         match ty {
             "azurerm_kubernetes_cluster" => m.clusters.push(self.cluster()),
@@ -210,6 +234,7 @@ impl<B: Block> Ctx<'_, B> {
                         prefixes,
                         delegations: Some(delegations(&sb)),
                         route_table: Ref::from_node(field(&sb, &["route_table_id"]).as_ref()),
+                        nsg: field(&sb, &["security_group"]),
                     });
                 }
                 m.vnets.push(Vnet {
@@ -235,6 +260,7 @@ impl<B: Block> Ctx<'_, B> {
                     .or_else(|| self.f(&["address_prefix"]).map(Node::into_list)),
                 delegations: Some(delegations(self.b)),
                 route_table: Ref::from_node(self.f(&["route_table_id_wo"]).as_ref()),
+                nsg: self.f(&["network_security_group_id_wo"]),
             }),
             "azurerm_virtual_network_peering" => m.peerings.push(Peering {
                 vnet_name: self.f(&["virtual_network_name"]),
@@ -274,6 +300,26 @@ impl<B: Block> Ctx<'_, B> {
                 Ref::from_node(self.f(&["subnet_id"]).as_ref()),
                 Ref::from_node(self.f(&["route_table_id"]).as_ref()),
             )),
+            "azurerm_network_security_group" => m.nsgs.push(Nsg {
+                addr: self.addr.clone(),
+                id: self.id(),
+                header: self.b.header(),
+                name: self.f(&["name"]),
+                resource_group: self.f(&["resource_group_name"]),
+                rules: self.security_rules(),
+            }),
+            "azurerm_network_security_rule" => m.nsg_rules.push(LooseNsgRule {
+                nsg_name: self.f(&["network_security_group_name"]),
+                resource_group: self.f(&["resource_group_name"]),
+                nsg_ref: self.referenced(&["network_security_group_name"]),
+                rule: super::nsg::terraform_rule(|n| self.f(&[n]), Some(self.b.header())),
+            }),
+            "azurerm_subnet_network_security_group_association" => {
+                if let Some(nsg) = self.f(&["network_security_group_id"]) {
+                    m.nsg_links
+                        .push((Ref::from_node(self.f(&["subnet_id"]).as_ref()), nsg));
+                }
+            }
             "azurerm_application_load_balancer" => m.agcs.push(Agc {
                 addr: self.addr.clone(),
                 id: self.id(),

@@ -1,0 +1,810 @@
+//! Network security group evaluation: does an NSG on a node subnet deny traffic the cluster
+//! needs (node to node, node to pod, pod to pod; AKS overlay docs)?
+//!
+//! Each rule is a union of boxes over (source, destination, source port, destination port,
+//! protocol). Rules are applied in priority order, the Azure default rules last, to the set of
+//! packets of a flow that no earlier rule decided. A deny that takes some of those packets denies
+//! the flow. Unknown fields are three-valued: a rule that only *might* allow is subtracted from
+//! the "certainly undecided" set alone, so a later deny fires only on packets nothing could have
+//! allowed, and is "unknown" otherwise.
+//!
+//! Address tags: `*` and `VirtualNetwork` cover every flow here (node subnets lie in the VNet;
+//! the docs say only custom denies can break pod CIDR traffic, so the default `AllowVnet*`
+//! rules carry it). `Internet` covers none of it. `AzureLoadBalancer` is 168.63.129.16. Other
+//! service tags are public Azure ranges: they miss private flows and are unknown otherwise.
+
+use ipnet::IpNet;
+
+use super::{Node, NsgRule, V};
+use crate::cidr;
+use crate::source::Span;
+
+/// Reads a rule from Terraform attribute names (`azurerm_network_security_rule`, inline
+/// `security_rule`).
+pub fn terraform_rule(get: impl Fn(&str) -> Option<Node>, header: Option<Span>) -> NsgRule {
+    let one_of = |single: &str, plural: &str| merge(get(single), get(plural));
+    NsgRule {
+        header,
+        name: get("name"),
+        priority: get("priority"),
+        direction: get("direction"),
+        access: get("access"),
+        protocol: get("protocol"),
+        sources: one_of("source_address_prefix", "source_address_prefixes"),
+        destinations: one_of("destination_address_prefix", "destination_address_prefixes"),
+        source_ports: one_of("source_port_range", "source_port_ranges"),
+        destination_ports: one_of("destination_port_range", "destination_port_ranges"),
+        source_asgs: get("source_application_security_group_ids").filter(non_empty),
+        destination_asgs: get("destination_application_security_group_ids").filter(non_empty),
+    }
+}
+
+/// Reads a rule from ARM `properties` (case-insensitive names).
+pub fn arm_rule(props: Option<&Node>, header: Option<Span>) -> NsgRule {
+    let get = |k: &str| props.and_then(|p| p.get_ci(k)).cloned();
+    let one_of = |single: &str, plural: &str| merge(get(single), get(plural));
+    NsgRule {
+        header,
+        name: None,
+        priority: get("priority"),
+        direction: get("direction"),
+        access: get("access"),
+        protocol: get("protocol"),
+        sources: one_of("sourceAddressPrefix", "sourceAddressPrefixes"),
+        destinations: one_of("destinationAddressPrefix", "destinationAddressPrefixes"),
+        source_ports: one_of("sourcePortRange", "sourcePortRanges"),
+        destination_ports: one_of("destinationPortRange", "destinationPortRanges"),
+        source_asgs: get("sourceApplicationSecurityGroups").filter(non_empty),
+        destination_asgs: get("destinationApplicationSecurityGroups").filter(non_empty),
+    }
+}
+
+fn non_empty(n: &Node) -> bool {
+    match &n.v {
+        V::Null => false,
+        V::Str(s) => !s.trim().is_empty(),
+        V::List(l) => !l.is_empty(),
+        _ => true,
+    }
+}
+
+/// The singular field when written (and not empty), else the plural list, as one list node.
+fn merge(single: Option<Node>, plural: Option<Node>) -> Option<Node> {
+    match single.filter(non_empty) {
+        Some(s) => Some(s.into_list()),
+        None => plural.filter(non_empty),
+    }
+}
+
+/// Traffic direction as the NSG sees it on the subnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "Inbound",
+            Direction::Outbound => "Outbound",
+        }
+    }
+}
+
+/// One flow the cluster needs: every port and protocol from `src` to `dst`.
+#[derive(Clone, Debug)]
+pub struct Flow {
+    pub name: &'static str,
+    pub direction: Direction,
+    pub src: IpNet,
+    pub dst: IpNet,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Verdict {
+    Allowed,
+    /// Denied by the rule at this index of the NSG's rules.
+    Denied(usize),
+    Unknown(String),
+}
+
+type Range = (u128, u128);
+
+/// Protocols as bits; `*` is all of them (including ones NSGs cannot name).
+const TCP: u8 = 1;
+const UDP: u8 = 2;
+const ICMP: u8 = 4;
+const ESP: u8 = 8;
+const AH: u8 = 16;
+const ALL_PROTOCOLS: u8 = 63;
+const ALL_PORTS: Range = (0, 65535);
+
+/// Packets of a flow (or of a rule): a product of ranges and a protocol set.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Cube {
+    src: Range,
+    dst: Range,
+    sport: Range,
+    dport: Range,
+    proto: u8,
+}
+
+fn meet(a: Range, b: Range) -> Option<Range> {
+    let r = (a.0.max(b.0), a.1.min(b.1));
+    (r.0 <= r.1).then_some(r)
+}
+
+impl Cube {
+    fn intersect(&self, o: &Cube) -> Option<Cube> {
+        let proto = self.proto & o.proto;
+        (proto != 0).then_some(())?;
+        Some(Cube {
+            src: meet(self.src, o.src)?,
+            dst: meet(self.dst, o.dst)?,
+            sport: meet(self.sport, o.sport)?,
+            dport: meet(self.dport, o.dport)?,
+            proto,
+        })
+    }
+
+    /// `self` minus `o` as disjoint cubes.
+    fn subtract(&self, o: &Cube, out: &mut Vec<Cube>) {
+        let Some(cut) = self.intersect(o) else {
+            out.push(*self);
+            return;
+        };
+        let mut rest = *self;
+        // Peel off what lies outside `cut` one dimension at a time.
+        type Dim = fn(&mut Cube) -> &mut Range;
+        let dims: [Dim; 4] = [
+            |c| &mut c.src,
+            |c| &mut c.dst,
+            |c| &mut c.sport,
+            |c| &mut c.dport,
+        ];
+        let cut_ranges = [cut.src, cut.dst, cut.sport, cut.dport];
+        for (dim, keep) in dims.iter().zip(cut_ranges) {
+            let have = *dim(&mut rest);
+            if have.0 < keep.0 {
+                let mut below = rest;
+                *dim(&mut below) = (have.0, keep.0 - 1);
+                out.push(below);
+            }
+            if keep.1 < have.1 {
+                let mut above = rest;
+                *dim(&mut above) = (keep.1 + 1, have.1);
+                out.push(above);
+            }
+            *dim(&mut rest) = keep;
+        }
+        let other = rest.proto & !cut.proto;
+        if other != 0 {
+            out.push(Cube {
+                proto: other,
+                ..rest
+            });
+        }
+    }
+}
+
+/// A set of packets as disjoint cubes, bounded so a pathological NSG cannot blow up.
+#[derive(Clone, Debug, Default)]
+struct Set(Vec<Cube>);
+
+const MAX_CUBES: usize = 20_000;
+
+impl Set {
+    fn minus(&mut self, rule: &[Cube]) -> Result<(), String> {
+        for r in rule {
+            let mut next = Vec::with_capacity(self.0.len());
+            for c in &self.0 {
+                c.subtract(r, &mut next);
+            }
+            if next.len() > MAX_CUBES {
+                return Err("the NSG's rules are too fragmented to evaluate".into());
+            }
+            self.0 = next;
+        }
+        Ok(())
+    }
+
+    fn hits(&self, rule: &[Cube]) -> bool {
+        self.0
+            .iter()
+            .any(|c| rule.iter().any(|r| c.intersect(r).is_some()))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// What a field allows: exact ranges, or unknown with an over-approximation.
+enum Part<T> {
+    Exact(T),
+    Unsure(T, String),
+}
+
+impl<T> Part<T> {
+    fn split(self) -> (T, Option<String>) {
+        match self {
+            Part::Exact(t) => (t, None),
+            Part::Unsure(t, why) => (t, Some(why)),
+        }
+    }
+}
+
+fn full(v4: bool) -> Range {
+    if v4 {
+        (0, u128::from(u32::MAX))
+    } else {
+        (0, u128::MAX)
+    }
+}
+
+fn bounds(net: &IpNet) -> Range {
+    let n = net.trunc();
+    let f = |ip: std::net::IpAddr| match ip {
+        std::net::IpAddr::V4(a) => u128::from(u32::from(a)),
+        std::net::IpAddr::V6(a) => u128::from(a),
+    };
+    (f(n.network()), f(n.broadcast()))
+}
+
+const PRIVATE: &[&str] = &[
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+    "fc00::/7",
+];
+
+fn is_private(net: &IpNet) -> bool {
+    PRIVATE
+        .iter()
+        .filter_map(|p| cidr::parse(p))
+        .any(|p| cidr::within(net, &p))
+}
+
+/// The address ranges a prefix list covers, for a flow side within `side`.
+fn addresses(list: Option<&Node>, asgs: Option<&Node>, side: &IpNet) -> Part<Vec<Range>> {
+    let v4 = cidr::is_v4(side);
+    let everything = vec![full(v4)];
+    if asgs.is_some() {
+        return Part::Unsure(
+            everything,
+            "an application security group's members are not known statically".into(),
+        );
+    }
+    let Some(list) = list else {
+        return Part::Unsure(everything, "a rule's address prefix is not set".into());
+    };
+    let items = match &list.v {
+        V::List(items) => items.as_slice(),
+        V::Unknown(why) => return Part::Unsure(everything, why.clone()),
+        _ => std::slice::from_ref(list),
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Some(text) = item.as_str().map(str::trim) else {
+            let why = match &item.v {
+                V::Unknown(r) => r.clone(),
+                _ => "an address prefix is not a string".into(),
+            };
+            return Part::Unsure(everything, why);
+        };
+        let lower = text.to_ascii_lowercase();
+        match lower.as_str() {
+            "*" | "any" | "virtualnetwork" => out.push(full(v4)),
+            "internet" => {}
+            "azureloadbalancer" => {
+                if let Some(n) = cidr::parse("168.63.129.16/32").filter(|_| v4) {
+                    out.push(bounds(&n));
+                }
+            }
+            _ => match cidr::parse(text).or_else(|| {
+                cidr::parse_ip(text)
+                    .and_then(|ip| IpNet::new(ip, if ip.is_ipv4() { 32 } else { 128 }).ok())
+            }) {
+                Some(n) if cidr::is_v4(&n) == v4 => out.push(bounds(&n)),
+                Some(_) => {}
+                // A service tag: public Azure ranges, which private flows never use.
+                None if is_private(side) => {}
+                None => {
+                    return Part::Unsure(everything, format!("service tag {text} may cover {side}"))
+                }
+            },
+        }
+    }
+    Part::Exact(out)
+}
+
+fn ports(list: Option<&Node>) -> Part<Vec<Range>> {
+    let all = vec![ALL_PORTS];
+    let Some(list) = list else {
+        return Part::Unsure(all, "a rule's port range is not set".into());
+    };
+    let items = match &list.v {
+        V::List(items) => items.as_slice(),
+        V::Unknown(why) => return Part::Unsure(all, why.clone()),
+        _ => std::slice::from_ref(list),
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let text = match &item.v {
+            V::Str(s) => s.trim().to_string(),
+            V::Num(n) => n.to_string(),
+            V::Unknown(why) => return Part::Unsure(all, why.clone()),
+            _ => return Part::Unsure(all, "a port range is not a string".into()),
+        };
+        if text == "*" {
+            out.push(ALL_PORTS);
+            continue;
+        }
+        let (lo, hi) = text.split_once('-').unwrap_or((&text, &text));
+        match (lo.trim().parse::<u128>(), hi.trim().parse::<u128>()) {
+            (Ok(a), Ok(b)) if a <= b && b <= 65535 => out.push((a, b)),
+            _ => return Part::Unsure(all, format!("port range `{text}` is not understood")),
+        }
+    }
+    Part::Exact(out)
+}
+
+fn protocol(n: Option<&Node>) -> Part<u8> {
+    let Some(text) = n.and_then(Node::as_str) else {
+        let why = match n.map(|x| &x.v) {
+            Some(V::Unknown(r)) => r.clone(),
+            _ => "a rule's protocol is not set".into(),
+        };
+        return Part::Unsure(ALL_PROTOCOLS, why);
+    };
+    match text.trim().to_ascii_lowercase().as_str() {
+        "*" | "any" => Part::Exact(ALL_PROTOCOLS),
+        "tcp" => Part::Exact(TCP),
+        "udp" => Part::Exact(UDP),
+        "icmp" => Part::Exact(ICMP),
+        "esp" => Part::Exact(ESP),
+        "ah" => Part::Exact(AH),
+        other => Part::Unsure(
+            ALL_PROTOCOLS,
+            format!("protocol `{other}` is not understood"),
+        ),
+    }
+}
+
+/// Whether a text field is known to equal `want`: `Some(true/false)`, `None` when unknown.
+fn is(n: Option<&Node>, want: &str) -> Option<bool> {
+    n.and_then(Node::as_str)
+        .map(|s| s.trim().eq_ignore_ascii_case(want))
+}
+
+/// A rule as it applies to one flow.
+struct Applied {
+    index: Option<usize>,
+    /// `None`: the priority is unknown, so the rule may come first.
+    priority: Option<f64>,
+    allow: Option<bool>,
+    cubes: Vec<Cube>,
+    /// Why the rule's reach is only an over-approximation.
+    unsure: Option<String>,
+}
+
+fn apply(index: Option<usize>, r: &NsgRule, flow: &Flow) -> Option<Applied> {
+    let mut unsure = None;
+    match is(r.direction.as_ref(), flow.direction.as_str()) {
+        Some(false) => return None,
+        Some(true) => {}
+        None => unsure = Some("a rule's direction is unknown".to_string()),
+    }
+    let (src, a) = addresses(r.sources.as_ref(), r.source_asgs.as_ref(), &flow.src).split();
+    let (dst, b) = addresses(
+        r.destinations.as_ref(),
+        r.destination_asgs.as_ref(),
+        &flow.dst,
+    )
+    .split();
+    let (sport, c) = ports(r.source_ports.as_ref()).split();
+    let (dport, d) = ports(r.destination_ports.as_ref()).split();
+    let (proto, e) = protocol(r.protocol.as_ref()).split();
+    unsure = unsure.or(a).or(b).or(c).or(d).or(e);
+    let mut cubes = Vec::new();
+    for &s in &src {
+        for &t in &dst {
+            for &sp in &sport {
+                for &dp in &dport {
+                    cubes.push(Cube {
+                        src: s,
+                        dst: t,
+                        sport: sp,
+                        dport: dp,
+                        proto,
+                    });
+                }
+            }
+        }
+    }
+    let priority = r.priority.as_ref().and_then(Node::as_num);
+    if priority.is_none() {
+        unsure.get_or_insert_with(|| "a rule's priority is unknown".into());
+    }
+    let allow = match (
+        is(r.access.as_ref(), "Allow"),
+        is(r.access.as_ref(), "Deny"),
+    ) {
+        (Some(true), _) => Some(true),
+        (_, Some(true)) => Some(false),
+        _ => {
+            unsure.get_or_insert_with(|| "a rule's access is unknown".into());
+            None
+        }
+    };
+    Some(Applied {
+        index,
+        priority,
+        allow,
+        cubes,
+        unsure,
+    })
+}
+
+/// Azure's default rules (priority 65000 and up): allow within the VNet, allow the load
+/// balancer in / the internet out, deny the rest.
+fn defaults(direction: Direction) -> Vec<NsgRule> {
+    let rule = |priority: f64, access: &str, src: &str, dst: &str| NsgRule {
+        priority: Some(Node::num(priority)),
+        direction: Some(Node::str(direction.as_str())),
+        access: Some(Node::str(access)),
+        protocol: Some(Node::str("*")),
+        sources: Some(Node::list(vec![Node::str(src)])),
+        destinations: Some(Node::list(vec![Node::str(dst)])),
+        source_ports: Some(Node::str("*")),
+        destination_ports: Some(Node::str("*")),
+        ..NsgRule::default()
+    };
+    let second = match direction {
+        Direction::Inbound => rule(65001.0, "Allow", "AzureLoadBalancer", "*"),
+        Direction::Outbound => rule(65001.0, "Allow", "*", "Internet"),
+    };
+    vec![
+        rule(65000.0, "Allow", "VirtualNetwork", "VirtualNetwork"),
+        second,
+        rule(65500.0, "Deny", "*", "*"),
+    ]
+}
+
+/// Evaluates one flow against an NSG's rules (the defaults are added here).
+pub fn evaluate(rules: &[NsgRule], flow: &Flow) -> Verdict {
+    let fallback = defaults(flow.direction);
+    let mut applied: Vec<Applied> = rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| apply(Some(i), r, flow))
+        .chain(fallback.iter().filter_map(|r| apply(None, r, flow)))
+        .collect();
+    // Unknown priorities first: such a rule may precede any other.
+    applied.sort_by(|a, b| {
+        let key = |x: &Applied| x.priority.unwrap_or(f64::NEG_INFINITY);
+        key(a).total_cmp(&key(b))
+    });
+    let start = Cube {
+        src: bounds(&flow.src),
+        dst: bounds(&flow.dst),
+        sport: ALL_PORTS,
+        dport: ALL_PORTS,
+        proto: ALL_PROTOCOLS,
+    };
+    // `open`: packets no rule has certainly decided; `sure`: packets no rule could have allowed.
+    let mut open = Set(vec![start]);
+    let mut sure = Set(vec![start]);
+    // Why an allow might have taken packets (`doubt`), and set once a deny hit only such
+    // packets (`undecided`).
+    let mut doubt: Option<String> = None;
+    let mut undecided: Option<String> = None;
+    for r in &applied {
+        let certain = r.unsure.is_none() && r.priority.is_some();
+        let step = match (r.allow, certain) {
+            (Some(true), true) => open.minus(&r.cubes).and_then(|()| sure.minus(&r.cubes)),
+            (Some(false), true) => {
+                if let (true, Some(i)) = (sure.hits(&r.cubes), r.index) {
+                    return Verdict::Denied(i);
+                }
+                if open.hits(&r.cubes) && undecided.is_none() {
+                    undecided = Some(doubt.clone().unwrap_or_default());
+                }
+                open.minus(&r.cubes).and_then(|()| sure.minus(&r.cubes))
+            }
+            // Might allow: whatever it could reach is no longer certainly undecided.
+            (Some(true) | None, false) | (None, true) => {
+                if let Some(why) = &r.unsure {
+                    doubt.get_or_insert_with(|| why.clone());
+                }
+                sure.minus(&r.cubes)
+            }
+            // A deny of unknown reach denies or passes on; it never allows.
+            (Some(false), false) => Ok(()),
+        };
+        if let Err(why) = step {
+            return Verdict::Unknown(why);
+        }
+        if open.is_empty() {
+            break;
+        }
+    }
+    match undecided {
+        Some(why) => Verdict::Unknown(format!("a deny may hit this traffic: {why}")),
+        None => Verdict::Allowed,
+    }
+}
+
+/// The flows a node subnet's NSG must pass (AKS overlay docs): node to node, node to pod and
+/// pod to pod on every port and protocol, in both directions the NSG filters.
+pub fn cluster_flows(subnet: &[IpNet], nodes: &[IpNet], pods: &[IpNet]) -> Vec<Flow> {
+    let mut out: Vec<Flow> = Vec::new();
+    let mut add = |name, direction, from: &[IpNet], to: &[IpNet]| {
+        for &src in from {
+            for &dst in to {
+                let f = Flow {
+                    name,
+                    direction,
+                    src,
+                    dst,
+                };
+                let dup = out.iter().any(|o| {
+                    o.name == f.name && o.direction == f.direction && o.src == src && o.dst == dst
+                });
+                if cidr::is_v4(&src) == cidr::is_v4(&dst) && !dup {
+                    out.push(f);
+                }
+            }
+        }
+    };
+    add("node-to-node", Direction::Inbound, nodes, subnet);
+    add("node-to-node", Direction::Outbound, subnet, nodes);
+    add("node-to-pod", Direction::Inbound, nodes, pods);
+    add("node-to-pod", Direction::Outbound, subnet, pods);
+    add("pod-to-pod", Direction::Inbound, pods, pods);
+    add("pod-to-pod", Direction::Outbound, pods, pods);
+    out
+}
+
+/// A node subnet's NSG against the cluster's flows: the access value of the first deny that
+/// takes some of them (located where `Deny` is written) and a description, unknown when it
+/// cannot be decided, `None` when the traffic passes.
+pub fn denial(
+    nsg: &super::Nsg,
+    subnet: &str,
+    flows: Result<Vec<Flow>, String>,
+) -> Result<Option<(Node, String)>, String> {
+    let rules = nsg.rules.as_ref().map_err(Clone::clone)?;
+    let flows = flows?;
+    let mut first: Option<(usize, &Flow)> = None;
+    let mut names: Vec<&str> = Vec::new();
+    let mut unknown = None;
+    for f in &flows {
+        match evaluate(rules, f) {
+            Verdict::Denied(i) => {
+                first.get_or_insert((i, f));
+                if !names.contains(&f.name) {
+                    names.push(f.name);
+                }
+            }
+            Verdict::Unknown(why) => {
+                unknown.get_or_insert(why);
+            }
+            Verdict::Allowed => {}
+        }
+    }
+    let Some((i, f)) = first else {
+        return match unknown {
+            Some(why) => Err(why),
+            None => Ok(None),
+        };
+    };
+    let Some(rule) = rules.get(i) else {
+        return Err("rule index".into());
+    };
+    let text = |n: &Option<Node>| {
+        n.as_ref()
+            .and_then(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .or(x.as_num().map(|v| v.to_string()))
+            })
+            .unwrap_or_else(|| "?".into())
+    };
+    let access = rule
+        .access
+        .clone()
+        .map(|mut a| {
+            if a.primary_span().is_none() {
+                a.loc.at = rule.header;
+            }
+            a
+        })
+        .unwrap_or_else(|| Node::derived_at(V::Str("Deny".into()), rule.header));
+    let flows = match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let description = format!(
+        "NSG {} on node subnet {subnet} denies {flows} traffic: rule {} (priority {}, {}) takes {} -> {} before any allow",
+        text(&nsg.name),
+        text(&rule.name),
+        text(&rule.priority),
+        f.direction.as_str(),
+        f.src,
+        f.dst,
+    );
+    Ok(Some((access, description)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(priority: f64, dir: &str, access: &str, src: &str, dst: &str, port: &str) -> NsgRule {
+        NsgRule {
+            name: Some(Node::str(format!("r{priority}"))),
+            priority: Some(Node::num(priority)),
+            direction: Some(Node::str(dir)),
+            access: Some(Node::str(access)),
+            protocol: Some(Node::str("*")),
+            sources: Some(Node::str(src).into_list()),
+            destinations: Some(Node::str(dst).into_list()),
+            source_ports: Some(Node::str("*").into_list()),
+            destination_ports: Some(Node::str(port).into_list()),
+            ..NsgRule::default()
+        }
+    }
+
+    fn flow(src: &str, dst: &str) -> Flow {
+        Flow {
+            name: "node-to-node",
+            direction: Direction::Inbound,
+            src: cidr::parse(src).unwrap_or_else(|| panic!("{src}")),
+            dst: cidr::parse(dst).unwrap_or_else(|| panic!("{dst}")),
+        }
+    }
+
+    const NODES: &str = "10.1.0.0/24";
+    const PODS: &str = "10.244.0.0/16";
+
+    #[test]
+    fn defaults_alone_allow_cluster_traffic() {
+        assert_eq!(evaluate(&[], &flow(NODES, NODES)), Verdict::Allowed);
+        assert_eq!(evaluate(&[], &flow(PODS, PODS)), Verdict::Allowed);
+    }
+
+    #[test]
+    fn deny_all_without_allow_fires() {
+        let rules = [rule(4096.0, "Inbound", "Deny", "*", "*", "*")];
+        assert_eq!(evaluate(&rules, &flow(NODES, NODES)), Verdict::Denied(0));
+        // Outbound rules do not touch inbound flows.
+        let rules = [rule(4096.0, "Outbound", "Deny", "*", "*", "*")];
+        assert_eq!(evaluate(&rules, &flow(NODES, NODES)), Verdict::Allowed);
+    }
+
+    #[test]
+    fn higher_priority_allow_covers_the_deny() {
+        let rules = [
+            rule(4096.0, "Inbound", "Deny", "*", "*", "*"),
+            rule(100.0, "Inbound", "Allow", PODS, PODS, "*"),
+        ];
+        assert_eq!(evaluate(&rules, &flow(PODS, PODS)), Verdict::Allowed);
+        assert_eq!(evaluate(&rules, &flow(NODES, PODS)), Verdict::Denied(0));
+        // Lower priority (higher number) allows come too late.
+        let rules = [
+            rule(200.0, "Inbound", "Deny", "*", "*", "*"),
+            rule(300.0, "Inbound", "Allow", PODS, PODS, "*"),
+        ];
+        assert_eq!(evaluate(&rules, &flow(PODS, PODS)), Verdict::Denied(0));
+    }
+
+    #[test]
+    fn partial_allows_leave_the_rest_denied_and_unions_cover() {
+        let only_443 = [
+            rule(100.0, "Inbound", "Allow", "*", "*", "443"),
+            rule(4096.0, "Inbound", "Deny", "*", "*", "*"),
+        ];
+        assert_eq!(evaluate(&only_443, &flow(NODES, NODES)), Verdict::Denied(1));
+        let halves = [
+            rule(100.0, "Inbound", "Allow", "*", "*", "0-32767"),
+            rule(101.0, "Inbound", "Allow", "*", "*", "32768-65535"),
+            rule(4096.0, "Inbound", "Deny", "*", "*", "*"),
+        ];
+        assert_eq!(evaluate(&halves, &flow(NODES, NODES)), Verdict::Allowed);
+        let vnet = [
+            rule(
+                100.0,
+                "Inbound",
+                "Allow",
+                "VirtualNetwork",
+                "VirtualNetwork",
+                "*",
+            ),
+            rule(4096.0, "Inbound", "Deny", "*", "*", "*"),
+        ];
+        assert_eq!(evaluate(&vnet, &flow(PODS, PODS)), Verdict::Allowed);
+    }
+
+    #[test]
+    fn denies_that_miss_the_flow_do_not_fire() {
+        let rules = [
+            rule(100.0, "Inbound", "Deny", "Internet", "*", "*"),
+            rule(110.0, "Inbound", "Deny", "10.9.0.0/16", "*", "*"),
+            rule(120.0, "Inbound", "Deny", "AzureCloud", "*", "*"),
+        ];
+        assert_eq!(evaluate(&rules, &flow(NODES, NODES)), Verdict::Allowed);
+        // A service tag may cover public ranges: unknown, not a finding.
+        let public = flow("20.1.0.0/24", "20.1.0.0/24");
+        let allow_tag = [
+            rule(100.0, "Inbound", "Allow", "AzureCloud", "*", "*"),
+            rule(4096.0, "Inbound", "Deny", "*", "*", "*"),
+        ];
+        assert!(matches!(evaluate(&allow_tag, &public), Verdict::Unknown(_)));
+    }
+
+    #[test]
+    fn unknowns_never_fire_unless_nothing_could_allow() {
+        let mut unknown_allow = rule(100.0, "Inbound", "Allow", "*", "*", "*");
+        unknown_allow.sources = Some(Node::unknown("var.allowed"));
+        let deny = rule(4096.0, "Inbound", "Deny", "*", "*", "*");
+        let rules = [unknown_allow.clone(), deny.clone()];
+        assert!(matches!(
+            evaluate(&rules, &flow(NODES, NODES)),
+            Verdict::Unknown(_)
+        ));
+        // The unknown allow only reaches port 443: everything else is certainly denied.
+        let mut narrow = unknown_allow;
+        narrow.destination_ports = Some(Node::str("443").into_list());
+        assert_eq!(
+            evaluate(&[narrow, deny.clone()], &flow(NODES, NODES)),
+            Verdict::Denied(1)
+        );
+        let mut unknown_priority = rule(1.0, "Inbound", "Allow", "*", "*", "*");
+        unknown_priority.priority = Some(Node::unknown("var.p"));
+        assert!(matches!(
+            evaluate(&[deny.clone(), unknown_priority], &flow(NODES, NODES)),
+            Verdict::Unknown(_)
+        ));
+        let mut unknown_deny = deny;
+        unknown_deny.destinations = Some(Node::unknown("var.d"));
+        assert_eq!(
+            evaluate(&[unknown_deny], &flow(NODES, NODES)),
+            Verdict::Allowed
+        );
+    }
+
+    #[test]
+    fn protocols_split_cubes() {
+        let mut tcp = rule(100.0, "Inbound", "Allow", "*", "*", "*");
+        tcp.protocol = Some(Node::str("Tcp"));
+        let deny = rule(4096.0, "Inbound", "Deny", "*", "*", "*");
+        assert_eq!(
+            evaluate(&[tcp.clone(), deny.clone()], &flow(NODES, NODES)),
+            Verdict::Denied(1)
+        );
+        let mut any = tcp.clone();
+        any.protocol = Some(Node::str("Any"));
+        assert_eq!(
+            evaluate(&[any, deny], &flow(NODES, NODES)),
+            Verdict::Allowed
+        );
+    }
+
+    #[test]
+    fn ipv6_flows_ignore_ipv4_prefixes() {
+        let rules = [rule(100.0, "Inbound", "Deny", "10.0.0.0/8", "*", "*")];
+        assert_eq!(
+            evaluate(&rules, &flow("fd00:1::/64", "fd00:1::/64")),
+            Verdict::Allowed
+        );
+        let rules = [rule(100.0, "Inbound", "Deny", "fd00::/8", "*", "*")];
+        assert_eq!(
+            evaluate(&rules, &flow("fd00:1::/64", "fd00:1::/64")),
+            Verdict::Denied(0)
+        );
+    }
+}
