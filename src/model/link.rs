@@ -337,8 +337,8 @@ impl Links {
 }
 
 /// Joins standalone rules to their NSG (by reference, else by name and resource group) and ARM
-/// child rules by parent id; returns the NSG index by id. A standalone rule whose NSG cannot be
-/// told makes every NSG's rules unknown: it may belong to any of them.
+/// child rules by parent id; returns the NSG index by id. A rule whose NSG cannot be told may
+/// belong to any NSG: each gets it as a rule that might apply.
 fn join_nsg_rules(m: &mut Model) -> HashMap<String, usize> {
     let mut by_id = HashMap::new();
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
@@ -348,7 +348,6 @@ fn join_nsg_rules(m: &mut Model) -> HashMap<String, usize> {
             by_name.entry(name).or_default().push(i);
         }
     }
-    let mut stray: Option<String> = None;
     for r in std::mem::take(&mut m.nsg_rules) {
         let target = match &r.nsg_ref {
             Ref::Id(id) => by_id.get(id).copied(),
@@ -371,33 +370,31 @@ fn join_nsg_rules(m: &mut Model) -> HashMap<String, usize> {
                 _ => None,
             }
         });
-        match target.and_then(|i| m.nsgs.get_mut(i)) {
-            Some(n) => {
-                if let Ok(rules) = &mut n.rules {
-                    rules.push(r.rule);
+        let unknown_nsg = r.nsg_name.as_ref().is_none_or(|n| n.as_str().is_none());
+        match target {
+            Some(i) => push_rule(m, i, r.rule),
+            None if unknown_nsg => {
+                let mut maybe = r.rule;
+                maybe.maybe_elsewhere = Some("a security rule's NSG is unknown".into());
+                for i in 0..m.nsgs.len() {
+                    push_rule(m, i, maybe.clone());
                 }
-            }
-            None if r.nsg_name.as_ref().is_some_and(|n| n.as_str().is_none()) => {
-                stray.get_or_insert_with(|| "a security rule's NSG is unknown".into());
             }
             None => {}
         }
     }
     for (nsg, rule) in std::mem::take(&mut m.arm_nsg_rules) {
-        if let Some(Ok(rules)) = by_id
-            .get(&nsg)
-            .and_then(|&i| m.nsgs.get_mut(i))
-            .map(|n| &mut n.rules)
-        {
-            rules.push(rule);
-        }
-    }
-    if let Some(why) = stray {
-        for n in &mut m.nsgs {
-            n.rules = Err(why.clone());
+        if let Some(&i) = by_id.get(&nsg) {
+            push_rule(m, i, rule);
         }
     }
     by_id
+}
+
+fn push_rule(m: &mut Model, nsg: usize, rule: super::NsgRule) {
+    if let Some(Ok(rules)) = m.nsgs.get_mut(nsg).map(|n| &mut n.rules) {
+        rules.push(rule);
+    }
 }
 
 /// A literal ARM id of an NSG declared in the scan (plans and templates write real ids): the

@@ -352,6 +352,8 @@ pub struct NsgRule {
     /// Application security groups on either side (membership is not static).
     pub source_asgs: Option<Node>,
     pub destination_asgs: Option<Node>,
+    /// Set when the rule may belong to another NSG (its NSG's name is unknown): why.
+    pub maybe_elsewhere: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -36,6 +36,7 @@ pub fn terraform_rule(get: impl Fn(&str) -> Option<Node>, header: Option<Span>) 
         destination_ports: one_of("destination_port_range", "destination_port_ranges"),
         source_asgs: get("source_application_security_group_ids").filter(non_empty),
         destination_asgs: get("destination_application_security_group_ids").filter(non_empty),
+        maybe_elsewhere: None,
     }
 }
 
@@ -56,6 +57,7 @@ pub fn arm_rule(props: Option<&Node>, header: Option<Span>) -> NsgRule {
         destination_ports: one_of("destinationPortRange", "destinationPortRanges"),
         source_asgs: get("sourceApplicationSecurityGroups").filter(non_empty),
         destination_asgs: get("destinationApplicationSecurityGroups").filter(non_empty),
+        maybe_elsewhere: None,
     }
 }
 
@@ -209,15 +211,34 @@ impl Set {
         Ok(())
     }
 
-    fn hits(&self, rule: &[Cube]) -> bool {
-        self.0
-            .iter()
-            .any(|c| rule.iter().any(|r| c.intersect(r).is_some()))
-    }
-
     fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
+
+/// Remote administration ports (22 SSH, 3389 RDP, on any protocol, as such rules are usually
+/// written): denying them is node hardening that no cluster traffic needs, so a deny that takes
+/// nothing else does not count.
+fn admin() -> [Cube; 2] {
+    let port = |p: u128| Cube {
+        src: (0, u128::MAX),
+        dst: (0, u128::MAX),
+        sport: ALL_PORTS,
+        dport: (p, p),
+        proto: ALL_PROTOCOLS,
+    };
+    [port(22), port(3389)]
+}
+
+/// Whether a deny takes packets of `set` other than remote administration.
+fn denies_beyond_admin(set: &Set, deny: &[Cube]) -> bool {
+    let mut hit = Set(set
+        .0
+        .iter()
+        .flat_map(|c| deny.iter().filter_map(move |d| c.intersect(d)))
+        .collect());
+    // Too fragmented to tell: count it, the deny certainly takes the traffic.
+    hit.minus(&admin()).map_or(true, |()| !hit.is_empty())
 }
 
 /// What a field allows: exact ranges, or unknown with an over-approximation.
@@ -391,11 +412,13 @@ struct Applied {
 }
 
 fn apply(index: Option<usize>, r: &NsgRule, flow: &Flow) -> Option<Applied> {
-    let mut unsure = None;
+    let mut unsure = r.maybe_elsewhere.clone();
     match is(r.direction.as_ref(), flow.direction.as_str()) {
         Some(false) => return None,
         Some(true) => {}
-        None => unsure = Some("a rule's direction is unknown".to_string()),
+        None => {
+            unsure.get_or_insert_with(|| "a rule's direction is unknown".to_string());
+        }
     }
     let (src, a) = addresses(r.sources.as_ref(), r.source_asgs.as_ref(), &flow.src).split();
     let (dst, b) = addresses(
@@ -506,10 +529,10 @@ pub fn evaluate(rules: &[NsgRule], flow: &Flow) -> Verdict {
         let step = match (r.allow, certain) {
             (Some(true), true) => open.minus(&r.cubes).and_then(|()| sure.minus(&r.cubes)),
             (Some(false), true) => {
-                if let (true, Some(i)) = (sure.hits(&r.cubes), r.index) {
+                if let (true, Some(i)) = (denies_beyond_admin(&sure, &r.cubes), r.index) {
                     return Verdict::Denied(i);
                 }
-                if open.hits(&r.cubes) && undecided.is_none() {
+                if denies_beyond_admin(&open, &r.cubes) && undecided.is_none() {
                     undecided = Some(doubt.clone().unwrap_or_default());
                 }
                 open.minus(&r.cubes).and_then(|()| sure.minus(&r.cubes))
@@ -775,6 +798,21 @@ mod tests {
             evaluate(&[unknown_deny], &flow(NODES, NODES)),
             Verdict::Allowed
         );
+    }
+
+    #[test]
+    fn denying_only_ssh_and_rdp_is_hardening() {
+        let mut ssh = rule(100.0, "Inbound", "Deny", "*", "*", "22");
+        ssh.destination_ports = Some(Node::list(vec![Node::str("22"), Node::str("3389")]));
+        ssh.protocol = Some(Node::str("Tcp"));
+        assert_eq!(
+            evaluate(&[ssh.clone()], &flow(NODES, NODES)),
+            Verdict::Allowed
+        );
+        ssh.protocol = Some(Node::str("*"));
+        assert_eq!(evaluate(&[ssh], &flow(NODES, NODES)), Verdict::Allowed);
+        let wider = rule(100.0, "Inbound", "Deny", "*", "*", "22-23");
+        assert_eq!(evaluate(&[wider], &flow(NODES, NODES)), Verdict::Denied(0));
     }
 
     #[test]
