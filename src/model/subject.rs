@@ -470,13 +470,20 @@ fn nsg_denial(
             None => return (Node::unknown("NSG index"), Node::null()),
         },
     };
-    let flows = nets(s.prefixes.as_ref()).and_then(|own| {
-        let pods = pod_nets.clone()?;
-        Ok(super::nsg::cluster_flows(&own, node_nets, &pods))
-    });
+    // With the pod range unknown the node flows are still checked; only a pass is undecided.
+    let pods = pod_nets.as_deref().unwrap_or_default();
+    let flows =
+        nets(s.prefixes.as_ref()).map(|own| super::nsg::cluster_flows(&own, node_nets, pods));
     let name = s.name.as_ref().and_then(Node::as_str).unwrap_or("?");
     match super::nsg::denial(nsg, name, flows) {
-        Ok(None) => (Node::null(), Node::null()),
+        Ok(None) => match pod_nets {
+            Ok(_) => (Node::null(), Node::null()),
+            Err(why) => {
+                let mut n = Node::unknown(format!("pod traffic: {why}"));
+                n.loc.at = Some(nsg.header);
+                (n, Node::null())
+            }
+        },
         Ok(Some((at, text))) => (at, Node::str(text)),
         Err(why) => {
             let mut n = Node::unknown(why);
