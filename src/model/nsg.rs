@@ -195,6 +195,9 @@ impl Cube {
 struct Set(Vec<Cube>);
 
 const MAX_CUBES: usize = 20_000;
+/// Cube operations one flow may take (a few milliseconds), and cubes one rule may expand to.
+const MAX_WORK: usize = 4_000_000;
+const MAX_RULE_CUBES: usize = 512;
 
 impl Set {
     fn minus(&mut self, rule: &[Cube]) -> Result<(), String> {
@@ -432,6 +435,19 @@ fn apply(index: Option<usize>, r: &NsgRule, flow: &Flow) -> Option<Applied> {
     let (proto, e) = protocol(r.protocol.as_ref()).split();
     unsure = unsure.or(a).or(b).or(c).or(d).or(e);
     let mut cubes = Vec::new();
+    if src.len() * dst.len() * sport.len() * dport.len() > MAX_RULE_CUBES {
+        // Too many combinations: reach everything, and say the reach is not exact.
+        let v4 = cidr::is_v4(&flow.src);
+        cubes.push(Cube {
+            src: full(v4),
+            dst: full(v4),
+            sport: ALL_PORTS,
+            dport: ALL_PORTS,
+            proto,
+        });
+        unsure.get_or_insert_with(|| "a rule has too many prefixes and ports to evaluate".into());
+        return finish(index, r, cubes, unsure);
+    }
     for &s in &src {
         for &t in &dst {
             for &sp in &sport {
@@ -447,6 +463,15 @@ fn apply(index: Option<usize>, r: &NsgRule, flow: &Flow) -> Option<Applied> {
             }
         }
     }
+    finish(index, r, cubes, unsure)
+}
+
+fn finish(
+    index: Option<usize>,
+    r: &NsgRule,
+    cubes: Vec<Cube>,
+    mut unsure: Option<String>,
+) -> Option<Applied> {
     let priority = r.priority.as_ref().and_then(Node::as_num);
     if priority.is_none() {
         unsure.get_or_insert_with(|| "a rule's priority is unknown".into());
@@ -524,7 +549,12 @@ pub fn evaluate(rules: &[NsgRule], flow: &Flow) -> Verdict {
     // packets (`undecided`).
     let mut doubt: Option<String> = None;
     let mut undecided: Option<String> = None;
+    let mut work = 0usize;
     for r in &applied {
+        work += (open.0.len() + sure.0.len()) * r.cubes.len().max(1);
+        if work > MAX_WORK {
+            return Verdict::Unknown("the NSG is too large to evaluate".into());
+        }
         let certain = r.unsure.is_none() && r.priority.is_some();
         let step = match (r.allow, certain) {
             (Some(true), true) => open.minus(&r.cubes).and_then(|()| sure.minus(&r.cubes)),
@@ -813,6 +843,40 @@ mod tests {
         assert_eq!(evaluate(&[ssh], &flow(NODES, NODES)), Verdict::Allowed);
         let wider = rule(100.0, "Inbound", "Deny", "*", "*", "22-23");
         assert_eq!(evaluate(&[wider], &flow(NODES, NODES)), Verdict::Denied(0));
+    }
+
+    #[test]
+    fn huge_rules_stay_bounded_and_undecided() {
+        let many: Vec<Node> = (0..4000)
+            .map(|i| Node::str(format!("10.{}.{}.0/24", i / 256, i % 256)))
+            .collect();
+        let mut allow = rule(100.0, "Inbound", "Allow", "*", "*", "*");
+        allow.sources = Some(Node::list(many.clone()));
+        allow.destinations = Some(Node::list(many));
+        let deny = rule(4096.0, "Inbound", "Deny", "*", "*", "*");
+        assert!(matches!(
+            evaluate(&[allow, deny], &flow(NODES, NODES)),
+            Verdict::Unknown(_)
+        ));
+        // Thousands of one-port allows fragment the set: the budget stops it, undecided.
+        let mut rules: Vec<NsgRule> = (0..3000)
+            .map(|p| {
+                rule(
+                    100.0 + f64::from(p),
+                    "Inbound",
+                    "Allow",
+                    "*",
+                    "*",
+                    &format!("{}", p * 2),
+                )
+            })
+            .collect();
+        rules.push(rule(4096.0, "Inbound", "Deny", "*", "*", "*"));
+        let v = evaluate(&rules, &flow(NODES, NODES));
+        assert!(
+            matches!(v, Verdict::Denied(3000) | Verdict::Unknown(_)),
+            "{v:?}"
+        );
     }
 
     #[test]
