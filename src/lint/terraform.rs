@@ -2,7 +2,7 @@
 //! sources inside the root), find the roots, read their variable files, evaluate each root and
 //! build its model.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use hcl_edit::structure::Body;
@@ -17,36 +17,197 @@ use crate::model::terraform as tfmodel;
 use crate::rules::Finding;
 use crate::source::{SourceMap, Span};
 
-/// A file that was read and parsed (or failed to).
-struct Loaded {
-    path: PathBuf,
-    text: Result<String, String>,
-    body: Option<Result<Body, (usize, String)>>,
-}
+/// Files of one batch parsed at once; a batch's syntax trees are dropped before the next one is
+/// parsed, so memory follows the batch, not the repository.
+const BATCH_FILES: usize = 512;
 
-fn load(tree: &Tree, path: PathBuf, stdin: Option<&(PathBuf, String)>) -> Loaded {
-    let text = match stdin {
-        Some((p, text)) if *p == path => Ok(text.clone()),
-        _ => tree.read_text(&path, MAX_FILE_BYTES),
+/// The local module sources a file may call, from its text: every `source = "./..."` or
+/// `"../..."` (Terraform requires a literal string there). A superset of the real calls: other
+/// attributes named `source` and commented-out lines count too, which only merges more
+/// directories into one batch; roots are checked against the parsed calls afterwards.
+fn text_calls(text: &str, dir: &Path) -> Vec<PathBuf> {
+    static SOURCE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(re) = SOURCE
+        .get_or_init(|| regex::Regex::new(r#"(?:^|[^\w-])source\s*=\s*"([^"\n]*)""#).ok())
+        .as_ref()
+    else {
+        return Vec::new();
     };
-    let body = text.as_ref().ok().map(|t| tf::parse_hcl(t));
-    Loaded { path, text, body }
-}
-
-/// The local module sources a file calls, as directories inside the root.
-fn local_calls(body: &Body, dir: &Path) -> Vec<PathBuf> {
-    body.blocks()
-        .filter(|b| b.ident.as_str() == "module")
-        .filter_map(|b| match &b.body.get_attribute("source")?.value {
-            hcl_edit::expr::Expression::String(s) => Some(s.as_str().to_string()),
-            _ => None,
-        })
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
         .filter(|s| is_local_source(s))
-        .map(|s| join_normalized(dir, &s))
+        .map(|s| join_normalized(dir, s))
         .collect()
 }
 
-/// Loads, evaluates and models every Terraform root of the scan.
+/// Every module directory of the scan, read but not parsed, with the calls between them.
+struct Dirs {
+    /// File ids per directory, in path order.
+    files: BTreeMap<PathBuf, Vec<usize>>,
+    /// Directory -> directories it may call (text scan), and -> the modules `terraform init`
+    /// downloaded for it.
+    edges: HashMap<PathBuf, Vec<PathBuf>>,
+    downloaded: HashMap<PathBuf, HashMap<String, PathBuf>>,
+}
+
+impl Dirs {
+    /// Reads the scanned module directories, following local module sources inside the root to
+    /// a fixpoint. Unreadable files become PARSE001.
+    fn read(
+        tree: &Tree,
+        scan: &Scan,
+        input: &Input<'_>,
+        sources: &mut SourceMap,
+        findings: &mut Vec<Finding>,
+    ) -> Dirs {
+        let root = &scan.root;
+        let rev = tree.revision();
+        let stdin = input.stdin;
+        let mut d = Dirs {
+            files: BTreeMap::new(),
+            edges: HashMap::new(),
+            downloaded: HashMap::new(),
+        };
+        let mut seen: HashSet<PathBuf> = scan.module_dirs.iter().cloned().collect();
+        let mut frontier = scan.module_dirs.clone();
+        while !frontier.is_empty() {
+            let files: Vec<PathBuf> = frontier
+                .iter()
+                .flat_map(|dir| {
+                    let mut files = tree.module_files(dir, root);
+                    if let Some((p, _)) = stdin {
+                        if p.parent() == Some(dir.as_path())
+                            && !files.contains(p)
+                            && p.extension().is_some_and(|e| e == "tf")
+                        {
+                            files.push(p.clone());
+                        }
+                    }
+                    files
+                })
+                .filter(|f| !input.cfg.excluded(f))
+                .collect();
+            let read: Vec<(PathBuf, Result<String, String>, Vec<PathBuf>)> = files
+                .into_par_iter()
+                .map(|path| {
+                    let text = match stdin {
+                        Some((p, text)) if *p == path => Ok(text.clone()),
+                        _ => tree.read_text(&path, MAX_FILE_BYTES),
+                    };
+                    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                    let calls = text
+                        .as_ref()
+                        .map_or_else(|_| Vec::new(), |t| text_calls(t, &dir));
+                    (path, text, calls)
+                })
+                .collect();
+            let mut next = Vec::new();
+            for (path, text, calls) in read {
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                match text {
+                    Err(why) => {
+                        let id = sources.add_at(path, String::new(), rev);
+                        findings.push(parse_error(sources, id, 0, why));
+                    }
+                    Ok(text) => {
+                        let id = sources.add_at(path, text, rev);
+                        d.files.entry(dir.clone()).or_default().push(id);
+                        for target in calls {
+                            if target.starts_with(root)
+                                && tree.is_dir(&target)
+                                && seen.insert(target.clone())
+                            {
+                                next.push(target.clone());
+                            }
+                            d.edges.entry(dir.clone()).or_default().push(target);
+                        }
+                    }
+                }
+            }
+            // Modules fetched by `terraform init` next to a root.
+            for dir in &frontier {
+                let mj = dir.join(".terraform/modules/modules.json");
+                if let Ok(text) = tree.read_text(&mj, MAX_FILE_BYTES) {
+                    let map = tf::read_modules_json(dir, &text);
+                    for m in map.values() {
+                        if m.starts_with(root) && tree.is_dir(m) && seen.insert(m.clone()) {
+                            next.push(m.clone());
+                        }
+                        d.edges.entry(dir.clone()).or_default().push(m.clone());
+                    }
+                    d.downloaded.insert(dir.clone(), map);
+                }
+            }
+            frontier = next;
+        }
+        d
+    }
+
+    /// Directories some other directory may call.
+    fn called(&self) -> HashSet<&PathBuf> {
+        self.edges.values().flatten().collect()
+    }
+
+    /// Directories joined by calls, each group in path order, groups in order of their first
+    /// directory; then packed into batches of at most `limit` files (a larger group stays whole).
+    fn batches(&self, limit: usize) -> Vec<Vec<&PathBuf>> {
+        let dirs: Vec<&PathBuf> = self.files.keys().collect();
+        let pos: HashMap<&PathBuf, usize> = dirs.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+        let mut parent: Vec<usize> = (0..dirs.len()).collect();
+        fn find(parent: &mut [usize], mut i: usize) -> usize {
+            while let Some(&p) = parent.get(i) {
+                if p == i {
+                    break;
+                }
+                let grand = parent.get(p).copied().unwrap_or(p);
+                if let Some(slot) = parent.get_mut(i) {
+                    *slot = grand;
+                }
+                i = p;
+            }
+            i
+        }
+        for (from, tos) in &self.edges {
+            let Some(&a) = pos.get(from) else { continue };
+            for to in tos {
+                if let Some(&b) = pos.get(to) {
+                    let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                    if let Some(slot) = parent.get_mut(ra.max(rb)) {
+                        *slot = ra.min(rb);
+                    }
+                }
+            }
+        }
+        let mut groups: BTreeMap<usize, Vec<&PathBuf>> = BTreeMap::new();
+        for (i, d) in dirs.iter().enumerate() {
+            groups.entry(find(&mut parent, i)).or_default().push(d);
+        }
+        let mut out: Vec<Vec<&PathBuf>> = Vec::new();
+        let mut size = 0;
+        for (_, g) in groups {
+            let n: usize = g
+                .iter()
+                .filter_map(|d| self.files.get(*d))
+                .map(Vec::len)
+                .sum();
+            match out.last_mut() {
+                Some(last) if size + n <= limit => {
+                    last.extend(g);
+                    size += n;
+                }
+                _ => {
+                    out.push(g);
+                    size = n;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Loads, evaluates and models every Terraform root of the scan, one batch of related
+/// directories at a time.
 pub fn build(
     tree: &Tree,
     scan: &Scan,
@@ -54,245 +215,277 @@ pub fn build(
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Built>, String> {
-    let root = &scan.root;
-    let rev = tree.revision();
-    let stdin = input.stdin;
-    // Load module directories, following local module sources (inside the root) to a fixpoint.
-    let mut seen: HashSet<PathBuf> = scan.module_dirs.iter().cloned().collect();
-    let mut bodies: Vec<(usize, PathBuf, Body)> = Vec::new();
-    let mut downloaded: HashMap<PathBuf, HashMap<String, PathBuf>> = HashMap::new();
-    let mut frontier = scan.module_dirs.clone();
-    while !frontier.is_empty() {
-        let files: Vec<PathBuf> = frontier
-            .iter()
-            .flat_map(|d| {
-                let mut files = tree.module_files(d, root);
-                if let Some((p, _)) = stdin {
-                    if p.parent() == Some(d.as_path())
-                        && !files.contains(p)
-                        && p.extension().is_some_and(|e| e == "tf")
-                    {
-                        files.push(p.clone());
-                    }
-                }
-                files
-            })
-            .filter(|f| !input.cfg.excluded(f))
-            .collect();
-        let loaded: Vec<Loaded> = files
-            .into_par_iter()
-            .map(|f| load(tree, f, stdin))
-            .collect();
-        let mut next = Vec::new();
-        for l in loaded {
-            let dir = l.path.parent().map(Path::to_path_buf).unwrap_or_default();
-            match l.text {
-                Err(why) => {
-                    let id = sources.add_at(l.path.clone(), String::new(), rev);
-                    findings.push(parse_error(sources, id, 0, why));
-                }
-                Ok(text) => {
-                    let id = sources.add_at(l.path.clone(), text, rev);
-                    match l.body {
-                        Some(Ok(body)) => {
-                            for target in local_calls(&body, &dir) {
-                                if target.starts_with(root)
-                                    && tree.is_dir(&target)
-                                    && seen.insert(target.clone())
-                                {
-                                    next.push(target);
-                                }
-                            }
-                            bodies.push((id, dir, body));
-                        }
-                        Some(Err((off, msg))) => findings.push(parse_error(sources, id, off, msg)),
-                        None => {}
-                    }
-                }
-            }
-        }
-        // Modules fetched by `terraform init` next to a root.
-        for d in &frontier {
-            let mj = d.join(".terraform/modules/modules.json");
-            if let Ok(text) = tree.read_text(&mj, MAX_FILE_BYTES) {
-                let map = tf::read_modules_json(d, &text);
-                for dir in map.values() {
-                    if dir.starts_with(root) && tree.is_dir(dir) && seen.insert(dir.clone()) {
-                        next.push(dir.clone());
-                    }
-                }
-                downloaded.insert(d.clone(), map);
-            }
-        }
-        frontier = next;
-    }
-    // Index modules by directory.
-    let mut by_dir: HashMap<PathBuf, Vec<(usize, &Body)>> = HashMap::new();
-    for (id, dir, body) in &bodies {
-        by_dir.entry(dir.clone()).or_default().push((*id, body));
-    }
-    let mut modules = Vec::new();
-    let mut index = HashMap::new();
-    let mut dir_list: Vec<&PathBuf> = by_dir.keys().collect();
-    dir_list.sort();
-    for d in dir_list {
-        if let Some(files) = by_dir.get(d) {
-            index.insert(d.clone(), modules.len());
-            modules.push(Module::index(d, files));
-        }
-    }
-    let project = Project {
-        modules,
-        by_dir: index,
-        downloaded,
-    };
-
-    // Roots: scanned directories no other module calls.
-    let mut called: HashSet<PathBuf> = HashSet::new();
-    for m in &project.modules {
-        for c in &m.calls {
-            if let Some(s) = c.source.as_deref().filter(|s| is_local_source(s)) {
-                called.insert(join_normalized(&m.dir, s));
-            }
-        }
-    }
-    for map in project.downloaded.values() {
-        called.extend(map.values().cloned());
-    }
-    let roots: Vec<usize> = scan
+    let dirs = Dirs::read(tree, scan, input, sources, findings);
+    // Roots: scanned directories nothing may call (checked against the parsed calls below).
+    let called = dirs.called();
+    let is_root = |d: &PathBuf| dirs.files.contains_key(d) && !called.contains(d);
+    let mut roots: Vec<PathBuf> = scan
         .module_dirs
         .iter()
-        .filter(|d| !called.contains(*d))
-        .filter_map(|d| project.by_dir.get(d).copied())
+        .filter(|d| is_root(d))
+        .cloned()
         .collect();
-
-    let vars = VarFiles::read(tree, &project, &roots, input, sources, findings)?;
+    let mut vars = VarFiles::default();
+    vars.read(tree, &roots, input, sources, findings)?;
     // The root a plan was made in: the plan file's directory, else the only root.
     let plan_root = input.plan.and_then(|p| {
         roots
             .iter()
-            .copied()
-            .find(|&r| project.modules.get(r).is_some_and(|m| m.dir == p.dir))
-            .or_else(|| (roots.len() == 1).then(|| roots.first().copied()).flatten())
+            .find(|d| **d == p.dir)
+            .or_else(|| (roots.len() == 1).then(|| roots.first()).flatten())
+            .cloned()
     });
-    let sources_ref: &SourceMap = sources;
-    let text = |s: Span| sources_ref.snippet(s).to_string();
-    let built = roots
-        .par_iter()
-        .filter_map(|&r| {
-            let m = project.modules.get(r)?;
-            let mut inputs = vars.inputs(r);
-            for (k, v) in input.vars {
-                let is_string = m.variables.get(k).is_some_and(|d| d.is_string);
-                inputs.insert(
-                    k.clone(),
-                    cli_value(v, is_string).via(&format!("--var {k}")),
-                );
-            }
-            let ev = Evaluator::new(&project, r, inputs, &text);
-            let (model, before) = match input.plan.filter(|_| plan_root == Some(r)) {
-                Some(p) => {
-                    let mut count = 0;
-                    let src = tfmodel::declared(&ev, &mut count)
-                        .into_iter()
-                        .map(|d| (d.addr, d.block))
-                        .collect();
-                    let (after, before) = p.models(&src, sources_ref);
-                    (after, Some(before))
-                }
-                None => (tfmodel::build(&ev), None),
-            };
-            let issues = ev
-                .issues
-                .borrow()
-                .iter()
-                .map(|i| eval_issue(i.span, i.message.clone()))
-                .collect();
-            Some(Built {
-                key: format!("tf:{}", m.dir.display()),
-                model,
-                issues,
-                origin: String::new(),
-                before,
-            })
+    let mut built = Vec::new();
+    let mut truly_called: HashSet<PathBuf> = HashSet::new();
+    let batches = dirs.batches(BATCH_FILES);
+    for batch in &batches {
+        let b = Batch {
+            dirs: &dirs,
+            members: batch,
+            roots: &roots,
+            vars: &vars,
+            input,
+            plan_root: plan_root.as_ref(),
+        };
+        built.extend(b.run(sources, findings, &mut truly_called));
+    }
+    // Directories the text scan took for called that no parsed module calls are roots too
+    // (a `source` attribute of another resource, a commented-out call).
+    let downloaded: HashSet<&PathBuf> = dirs.downloaded.values().flat_map(|m| m.values()).collect();
+    let missed: Vec<PathBuf> = scan
+        .module_dirs
+        .iter()
+        .filter(|d| {
+            dirs.files.contains_key(*d)
+                && called.contains(d)
+                && !truly_called.contains(*d)
+                && !downloaded.contains(d)
         })
+        .cloned()
         .collect();
+    if !missed.is_empty() {
+        vars.read(tree, &missed, input, sources, findings)?;
+        roots = missed;
+        let mut ignored = HashSet::new();
+        for batch in batches
+            .iter()
+            .filter(|b| b.iter().any(|d| roots.contains(d)))
+        {
+            let b = Batch {
+                dirs: &dirs,
+                members: batch,
+                roots: &roots,
+                vars: &vars,
+                input,
+                plan_root: plan_root.as_ref(),
+            };
+            // Parse errors were reported by the first pass.
+            let mut again = Vec::new();
+            built.extend(b.run(sources, &mut again, &mut ignored));
+        }
+    }
     Ok(built)
 }
 
+/// One batch of directories: parsed together, its roots evaluated, its trees dropped.
+struct Batch<'d, 'i> {
+    dirs: &'d Dirs,
+    members: &'d [&'d PathBuf],
+    roots: &'d [PathBuf],
+    vars: &'d VarFiles,
+    input: &'d Input<'i>,
+    plan_root: Option<&'d PathBuf>,
+}
+
+impl Batch<'_, '_> {
+    fn run(
+        &self,
+        sources: &SourceMap,
+        findings: &mut Vec<Finding>,
+        truly_called: &mut HashSet<PathBuf>,
+    ) -> Vec<Built> {
+        let files: Vec<(&PathBuf, usize)> = self
+            .members
+            .iter()
+            .flat_map(|d| {
+                self.dirs
+                    .files
+                    .get(*d)
+                    .into_iter()
+                    .flatten()
+                    .map(move |id| (*d, *id))
+            })
+            .collect();
+        let parsed: Vec<(&PathBuf, usize, tf::Parsed)> = files
+            .into_par_iter()
+            .map(|(d, id)| {
+                let text = sources.get(id).map_or("", |f| f.text.as_str());
+                (d, id, tf::parse_hcl(text))
+            })
+            .collect();
+        let mut bodies: Vec<(&PathBuf, usize, Body)> = Vec::with_capacity(parsed.len());
+        for (d, id, body) in parsed {
+            match body {
+                Ok(b) => bodies.push((d, id, b)),
+                Err((off, msg)) => findings.push(parse_error(sources, id, off, msg)),
+            }
+        }
+        let mut by_dir: BTreeMap<&PathBuf, Vec<(usize, &Body)>> = BTreeMap::new();
+        for (d, id, body) in &bodies {
+            by_dir.entry(*d).or_default().push((*id, body));
+        }
+        let mut modules = Vec::new();
+        let mut index = HashMap::new();
+        for (d, files) in &by_dir {
+            index.insert((*d).clone(), modules.len());
+            modules.push(Module::index(d, files));
+        }
+        for m in &modules {
+            for c in &m.calls {
+                if let Some(s) = c.source.as_deref().filter(|s| is_local_source(s)) {
+                    truly_called.insert(join_normalized(&m.dir, s));
+                }
+            }
+        }
+        let downloaded = self
+            .members
+            .iter()
+            .filter_map(|d| {
+                self.dirs
+                    .downloaded
+                    .get(*d)
+                    .map(|m| ((*d).clone(), m.clone()))
+            })
+            .collect();
+        let project = Project {
+            modules,
+            by_dir: index,
+            downloaded,
+        };
+        let roots: Vec<usize> = self
+            .roots
+            .iter()
+            .filter_map(|d| project.by_dir.get(d).copied())
+            .collect();
+        let text = |s: Span| sources.snippet(s).to_string();
+        roots
+            .par_iter()
+            .filter_map(|&r| self.evaluate(&project, r, sources, &text))
+            .collect()
+    }
+
+    fn evaluate(
+        &self,
+        project: &Project<'_>,
+        r: usize,
+        sources: &SourceMap,
+        text: &(dyn Fn(Span) -> String + Sync),
+    ) -> Option<Built> {
+        let input = self.input;
+        let m = project.modules.get(r)?;
+        let mut inputs = self.vars.inputs(&m.dir);
+        for (k, v) in input.vars {
+            let is_string = m.variables.get(k).is_some_and(|d| d.is_string);
+            inputs.insert(
+                k.clone(),
+                cli_value(v, is_string).via(&format!("--var {k}")),
+            );
+        }
+        let ev = Evaluator::new(project, r, inputs, text);
+        let (model, before) = match input.plan.filter(|_| self.plan_root == Some(&m.dir)) {
+            Some(p) => {
+                let mut count = 0;
+                let src = tfmodel::declared(&ev, &mut count)
+                    .into_iter()
+                    .map(|d| (d.addr, d.block))
+                    .collect();
+                let (after, before) = p.models(&src, sources);
+                (after, Some(before))
+            }
+            None => (tfmodel::build(&ev), None),
+        };
+        let issues = ev
+            .issues
+            .borrow()
+            .iter()
+            .map(|i| eval_issue(i.span, i.message.clone()))
+            .collect();
+        Some(Built {
+            key: format!("tf:{}", m.dir.display()),
+            model,
+            issues,
+            origin: String::new(),
+            before,
+        })
+    }
+}
+
 /// Variable files: Terraform's automatic ones per root, then `--var-file`s, parsed once each.
+#[derive(Default)]
 struct VarFiles {
-    auto: HashMap<usize, Vec<PathBuf>>,
+    auto: HashMap<PathBuf, Vec<PathBuf>>,
     named: Vec<PathBuf>,
     ids: HashMap<PathBuf, usize>,
     bodies: HashMap<usize, Body>,
 }
 
 impl VarFiles {
+    /// Reads the variable files of these roots (and the named ones) not read yet.
     fn read(
+        &mut self,
         tree: &Tree,
-        project: &Project<'_>,
-        roots: &[usize],
+        roots: &[PathBuf],
         input: &Input<'_>,
         sources: &mut SourceMap,
         findings: &mut Vec<Finding>,
-    ) -> Result<VarFiles, String> {
+    ) -> Result<(), String> {
         let rev = tree.revision();
-        let auto: HashMap<usize, Vec<PathBuf>> = roots
+        for r in roots {
+            self.auto
+                .entry(r.clone())
+                .or_insert_with(|| tree.auto_var_files(r));
+        }
+        self.named = input.var_files.to_vec();
+        let mut wanted: Vec<PathBuf> = roots
             .iter()
-            .filter_map(|&r| {
-                project
-                    .modules
-                    .get(r)
-                    .map(|m| (r, tree.auto_var_files(&m.dir)))
-            })
+            .filter_map(|r| self.auto.get(r))
+            .flatten()
+            .cloned()
             .collect();
-        let named: Vec<PathBuf> = input.var_files.to_vec();
-        let mut wanted: Vec<PathBuf> = auto.values().flatten().cloned().collect();
-        wanted.extend(named.iter().cloned());
-        let mut ids = HashMap::new();
-        let mut bodies = HashMap::new();
+        wanted.extend(self.named.iter().cloned());
         for p in wanted {
-            if ids.contains_key(&p) {
+            if self.ids.contains_key(&p) {
                 continue;
             }
             let id = match tree.read_text(&p, MAX_FILE_BYTES) {
                 Ok(text) => sources.add_at(p.clone(), text, rev),
                 // A named file missing at a compared revision leaves its values unknown.
                 Err(_) if rev.is_some() => continue,
-                Err(why) if named.contains(&p) => return Err(format!("{}: {why}", p.display())),
+                Err(why) if self.named.contains(&p) => {
+                    return Err(format!("{}: {why}", p.display()))
+                }
                 Err(why) => {
                     let id = sources.add_at(p.clone(), String::new(), rev);
                     findings.push(parse_error(sources, id, 0, why));
                     continue;
                 }
             };
-            ids.insert(p, id);
+            self.ids.insert(p, id);
             let text = sources.get(id).map(|f| f.text.as_str()).unwrap_or("");
             match tf::parse_hcl(text) {
                 Ok(b) => {
-                    bodies.insert(id, b);
+                    self.bodies.insert(id, b);
                 }
                 Err((offset, msg)) => findings.push(parse_error(sources, id, offset, msg)),
             }
         }
-        Ok(VarFiles {
-            auto,
-            named,
-            ids,
-            bodies,
-        })
+        Ok(())
     }
 
     /// A root's variable values, later files overriding earlier ones.
-    fn inputs(&self, root: usize) -> HashMap<String, Value> {
+    fn inputs(&self, root: &Path) -> HashMap<String, Value> {
         let mut inputs = HashMap::new();
-        let files = self
-            .auto
-            .get(&root)
-            .into_iter()
-            .flatten()
-            .chain(&self.named);
+        let files = self.auto.get(root).into_iter().flatten().chain(&self.named);
         for f in files {
             let Some(id) = self.ids.get(f) else { continue };
             let Some(body) = self.bodies.get(id) else {
@@ -303,5 +496,55 @@ impl VarFiles {
             }
         }
         inputs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_scan_finds_local_sources_only() {
+        let text = r#"
+module "net" {
+  source = "../modules/net"
+}
+module "aks" { source="./aks" }
+module "reg" {
+  source  = "Azure/aks/azurerm"
+}
+resource "x" "y" { data_source = "./not-a-call" }
+"#;
+        let calls = text_calls(text, Path::new("/r/env"));
+        assert_eq!(
+            calls,
+            vec![PathBuf::from("/r/modules/net"), PathBuf::from("/r/env/aks")]
+        );
+    }
+
+    #[test]
+    fn called_directories_share_a_batch() {
+        let dir = |s: &str| PathBuf::from(s);
+        let mut files = BTreeMap::new();
+        for (i, d) in ["/r/a", "/r/b", "/r/c", "/r/d"].iter().enumerate() {
+            files.insert(dir(d), vec![i]);
+        }
+        let mut edges = HashMap::new();
+        edges.insert(dir("/r/a"), vec![dir("/r/c")]);
+        let dirs = Dirs {
+            files,
+            edges,
+            downloaded: HashMap::new(),
+        };
+        let batches: Vec<Vec<&str>> = dirs
+            .batches(1)
+            .iter()
+            .map(|b| b.iter().filter_map(|d| d.to_str()).collect())
+            .collect();
+        assert_eq!(
+            batches,
+            vec![vec!["/r/a", "/r/c"], vec!["/r/b"], vec!["/r/d"]]
+        );
+        assert_eq!(dirs.batches(10).len(), 1);
     }
 }

@@ -43,7 +43,10 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, ParseError>
 }
 
 /// Parses HCL text; an error is its byte offset and the first line of the parser's message.
-pub fn parse_hcl(text: &str) -> Result<Body, (usize, String)> {
+/// A parsed file, or the offset and message of its first syntax error.
+pub type Parsed = Result<Body, (usize, String)>;
+
+pub fn parse_hcl(text: &str) -> Parsed {
     hcl_edit::parser::parse_body(text).map_err(|e| (e.location().offset(), first_line(e.message())))
 }
 
