@@ -26,19 +26,31 @@ const BATCH_FILES: usize = 512;
 /// attributes named `source` and commented-out lines count too, which only merges more
 /// directories into one batch; roots are checked against the parsed calls afterwards.
 fn text_calls(text: &str, dir: &Path) -> Vec<PathBuf> {
-    static SOURCE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let Some(re) = SOURCE
-        .get_or_init(|| regex::Regex::new(r#"(?:^|[^\w-])source\s*=\s*"([^"\n]*)""#).ok())
-        .as_ref()
-    else {
-        return Vec::new();
-    };
-    re.captures_iter(text)
-        .filter_map(|c| c.get(1))
-        .map(|m| m.as_str())
-        .filter(|s| is_local_source(s))
-        .map(|s| join_normalized(dir, s))
-        .collect()
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("source") {
+        let word_before = text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if word_before {
+            continue;
+        }
+        let rest = text[at + "source".len()..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let Some(end) = rest.find(['"', '\n']) else {
+            continue;
+        };
+        let value = &rest[..end];
+        if rest[end..].starts_with('"') && is_local_source(value) {
+            out.push(join_normalized(dir, value));
+        }
+    }
+    out
 }
 
 /// Every module directory of the scan, read but not parsed, with the calls between them.
