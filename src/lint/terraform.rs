@@ -17,9 +17,10 @@ use crate::model::terraform as tfmodel;
 use crate::rules::Finding;
 use crate::source::{SourceMap, Span};
 
-/// Files of one batch parsed at once; a batch's syntax trees are dropped before the next one is
-/// parsed, so memory follows the batch, not the repository.
-const BATCH_FILES: usize = 512;
+/// Files of one batch (a group of directories that call each other stays whole). Batches run in
+/// parallel and drop their syntax trees when done, so memory follows the number of threads, not
+/// the size of the repository; small batches also keep both CPUs busy.
+const BATCH_FILES: usize = 64;
 
 /// The local module sources a file may call, from its text: every `source = "./..."` or
 /// `"../..."` (Terraform requires a literal string there). A superset of the real calls: other
@@ -218,8 +219,8 @@ impl Dirs {
     }
 }
 
-/// Loads, evaluates and models every Terraform root of the scan, one batch of related
-/// directories at a time.
+/// Loads, evaluates and models every Terraform root of the scan, by batches of related
+/// directories.
 pub fn build(
     tree: &Tree,
     scan: &Scan,
@@ -231,7 +232,7 @@ pub fn build(
     // Roots: scanned directories nothing may call (checked against the parsed calls below).
     let called = dirs.called();
     let is_root = |d: &PathBuf| dirs.files.contains_key(d) && !called.contains(d);
-    let mut roots: Vec<PathBuf> = scan
+    let roots: Vec<PathBuf> = scan
         .module_dirs
         .iter()
         .filter(|d| is_root(d))
@@ -247,19 +248,29 @@ pub fn build(
             .or_else(|| (roots.len() == 1).then(|| roots.first()).flatten())
             .cloned()
     });
+    let root_set: HashSet<PathBuf> = roots.iter().cloned().collect();
     let mut built = Vec::new();
     let mut truly_called: HashSet<PathBuf> = HashSet::new();
     let batches = dirs.batches(BATCH_FILES);
-    for batch in &batches {
-        let b = Batch {
-            dirs: &dirs,
-            members: batch,
-            roots: &roots,
-            vars: &vars,
-            input,
-            plan_root: plan_root.as_ref(),
-        };
-        built.extend(b.run(sources, findings, &mut truly_called));
+    let sources_ref: &SourceMap = sources;
+    let done: Vec<BatchOut> = batches
+        .par_iter()
+        .map(|batch| {
+            Batch {
+                dirs: &dirs,
+                members: batch,
+                roots: &root_set,
+                vars: &vars,
+                input,
+                plan_root: plan_root.as_ref(),
+            }
+            .run(sources_ref)
+        })
+        .collect();
+    for out in done {
+        built.extend(out.built);
+        findings.extend(out.findings);
+        truly_called.extend(out.called);
     }
     // Directories the text scan took for called that no parsed module calls are roots too
     // (a `source` attribute of another resource, a commented-out call).
@@ -277,45 +288,47 @@ pub fn build(
         .collect();
     if !missed.is_empty() {
         vars.read(tree, &missed, input, sources, findings)?;
-        roots = missed;
-        let mut ignored = HashSet::new();
+        let missed: HashSet<PathBuf> = missed.into_iter().collect();
         for batch in batches
             .iter()
-            .filter(|b| b.iter().any(|d| roots.contains(d)))
+            .filter(|b| b.iter().any(|d| missed.contains(*d)))
         {
             let b = Batch {
                 dirs: &dirs,
                 members: batch,
-                roots: &roots,
+                roots: &missed,
                 vars: &vars,
                 input,
                 plan_root: plan_root.as_ref(),
             };
-            // Parse errors were reported by the first pass.
-            let mut again = Vec::new();
-            built.extend(b.run(sources, &mut again, &mut ignored));
+            // Parse errors and calls were collected by the first pass.
+            built.extend(b.run(sources).built);
         }
     }
     Ok(built)
+}
+
+/// What a batch gives back: models, parse errors, and the local calls its modules make.
+struct BatchOut {
+    built: Vec<Built>,
+    findings: Vec<Finding>,
+    called: Vec<PathBuf>,
 }
 
 /// One batch of directories: parsed together, its roots evaluated, its trees dropped.
 struct Batch<'d, 'i> {
     dirs: &'d Dirs,
     members: &'d [&'d PathBuf],
-    roots: &'d [PathBuf],
+    roots: &'d HashSet<PathBuf>,
     vars: &'d VarFiles,
     input: &'d Input<'i>,
     plan_root: Option<&'d PathBuf>,
 }
 
 impl Batch<'_, '_> {
-    fn run(
-        &self,
-        sources: &SourceMap,
-        findings: &mut Vec<Finding>,
-        truly_called: &mut HashSet<PathBuf>,
-    ) -> Vec<Built> {
+    fn run(&self, sources: &SourceMap) -> BatchOut {
+        let mut findings = Vec::new();
+        let mut called = Vec::new();
         let files: Vec<(&PathBuf, usize)> = self
             .members
             .iter()
@@ -355,7 +368,7 @@ impl Batch<'_, '_> {
         for m in &modules {
             for c in &m.calls {
                 if let Some(s) = c.source.as_deref().filter(|s| is_local_source(s)) {
-                    truly_called.insert(join_normalized(&m.dir, s));
+                    called.push(join_normalized(&m.dir, s));
                 }
             }
         }
@@ -375,15 +388,21 @@ impl Batch<'_, '_> {
             downloaded,
         };
         let roots: Vec<usize> = self
-            .roots
+            .members
             .iter()
-            .filter_map(|d| project.by_dir.get(d).copied())
+            .filter(|d| self.roots.contains(**d))
+            .filter_map(|d| project.by_dir.get(*d).copied())
             .collect();
         let text = |s: Span| sources.snippet(s).to_string();
-        roots
+        let built = roots
             .par_iter()
             .filter_map(|&r| self.evaluate(&project, r, sources, &text))
-            .collect()
+            .collect();
+        BatchOut {
+            built,
+            findings,
+            called,
+        }
     }
 
     fn evaluate(
