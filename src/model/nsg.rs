@@ -909,4 +909,127 @@ mod tests {
             Verdict::Denied(0)
         );
     }
+
+    mod against_brute_force {
+        use super::*;
+        use proptest::prelude::*;
+
+        const PREFIXES: &[&str] = &[
+            "*",
+            "10.0.0.0/29",
+            "10.0.0.0/30",
+            "10.0.0.4/30",
+            "10.0.0.2/32",
+            "VirtualNetwork",
+            "Internet",
+        ];
+        const PORTS: &[&str] = &["*", "22", "80", "0-79", "81-65535", "22-80"];
+        const PROTOCOLS: &[&str] = &["*", "Tcp", "Udp"];
+        /// One port of every interval the port ranges above cut 0..65535 into.
+        const PORT_SAMPLES: &[u32] = &[0, 21, 22, 23, 50, 79, 80, 81, 3389, 65535];
+
+        fn covers_addr(prefix: &str, last_octet: u32) -> bool {
+            match prefix {
+                "*" | "VirtualNetwork" => true,
+                "Internet" => false,
+                p => {
+                    let (base, len) = p.split_once('/').unwrap_or((p, "32"));
+                    let base: u32 = base
+                        .rsplit('.')
+                        .next()
+                        .and_then(|x| x.parse().ok())
+                        .unwrap_or(0);
+                    let size = 1u32 << (32 - len.parse::<u32>().unwrap_or(32));
+                    (base..base + size).contains(&last_octet)
+                }
+            }
+        }
+
+        fn covers_port(range: &str, port: u32) -> bool {
+            match range {
+                "*" => true,
+                r => {
+                    let (a, b) = r.split_once('-').unwrap_or((r, r));
+                    let (a, b): (u32, u32) = (a.parse().unwrap_or(0), b.parse().unwrap_or(0));
+                    (a..=b).contains(&port)
+                }
+            }
+        }
+
+        fn covers_proto(p: &str, proto: &str) -> bool {
+            p == "*" || p == proto
+        }
+
+        type Spec = (bool, usize, usize, usize, usize);
+
+        /// The first-match verdict of every packet of the /29 to itself, by enumeration.
+        fn oracle(specs: &[Spec], order: &[usize]) -> Option<usize> {
+            let mut first_deny: Option<(usize, usize)> = None;
+            for src in 0..8 {
+                for dst in 0..8 {
+                    for &port in PORT_SAMPLES {
+                        for proto in ["Tcp", "Udp", "Icmp"] {
+                            let hit = order.iter().copied().find(|&i| {
+                                let (_, s, d, p, pr) = specs[i];
+                                covers_addr(PREFIXES[s], src)
+                                    && covers_addr(PREFIXES[d], dst)
+                                    && covers_port(PORTS[p], port)
+                                    && covers_proto(PROTOCOLS[pr], proto)
+                            });
+                            if let Some(i) = hit {
+                                let admin = port == 22 || port == 3389;
+                                if !specs[i].0 && !admin {
+                                    let rank = order.iter().position(|&x| x == i).unwrap_or(0);
+                                    if first_deny.is_none_or(|(r, _)| rank < r) {
+                                        first_deny = Some((rank, i));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            first_deny.map(|(_, i)| i)
+        }
+
+        proptest! {
+            #[test]
+            fn evaluate_matches_enumeration(
+                specs in prop::collection::vec(
+                    (any::<bool>(), 0..PREFIXES.len(), 0..PREFIXES.len(), 0..PORTS.len(), 0..PROTOCOLS.len()),
+                    1..7,
+                ),
+                seed in any::<u64>(),
+            ) {
+                // Distinct priorities in a shuffled order.
+                let mut order: Vec<usize> = (0..specs.len()).collect();
+                let mut x = seed | 1;
+                for i in (1..order.len()).rev() {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    order.swap(i, (x % (i as u64 + 1)) as usize);
+                }
+                let mut rules = vec![NsgRule::default(); specs.len()];
+                for (rank, &i) in order.iter().enumerate() {
+                    let (allow, s, d, p, pr) = specs[i];
+                    let mut r = rule(
+                        100.0 + rank as f64,
+                        "Inbound",
+                        if allow { "Allow" } else { "Deny" },
+                        PREFIXES[s],
+                        PREFIXES[d],
+                        PORTS[p],
+                    );
+                    r.protocol = Some(Node::str(PROTOCOLS[pr]));
+                    rules[i] = r;
+                }
+                let want = match oracle(&specs, &order) {
+                    Some(i) => Verdict::Denied(i),
+                    None => Verdict::Allowed,
+                };
+                prop_assert_eq!(evaluate(&rules, &flow("10.0.0.0/29", "10.0.0.0/29")), want);
+            }
+        }
+    }
 }
