@@ -50,7 +50,7 @@ fn make(ip: IpAddr, prefix: u8) -> Option<IpNet> {
 }
 
 /// First and last address as integers.
-fn bounds(net: &IpNet) -> (u128, u128) {
+pub fn bounds(net: &IpNet) -> (u128, u128) {
     let n = net.trunc();
     (to_u128(n.network()), to_u128(n.broadcast()))
 }

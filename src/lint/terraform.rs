@@ -54,6 +54,14 @@ fn text_calls(text: &str, dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// A file as read, with the directories its text may call.
+struct ReadFile {
+    path: PathBuf,
+    dir: PathBuf,
+    text: Result<String, String>,
+    calls: Vec<PathBuf>,
+}
+
 /// Every module directory of the scan, read but not parsed, with the calls between them.
 struct Dirs {
     /// File ids per directory, in path order.
@@ -101,7 +109,7 @@ impl Dirs {
                 })
                 .filter(|f| !input.cfg.excluded(f))
                 .collect();
-            let read: Vec<(PathBuf, Result<String, String>, Vec<PathBuf>)> = files
+            let read: Vec<ReadFile> = files
                 .into_par_iter()
                 .map(|path| {
                     let text = match stdin {
@@ -112,12 +120,22 @@ impl Dirs {
                     let calls = text
                         .as_ref()
                         .map_or_else(|_| Vec::new(), |t| text_calls(t, &dir));
-                    (path, text, calls)
+                    ReadFile {
+                        path,
+                        dir,
+                        text,
+                        calls,
+                    }
                 })
                 .collect();
             let mut next = Vec::new();
-            for (path, text, calls) in read {
-                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            for ReadFile {
+                path,
+                dir,
+                text,
+                calls,
+            } in read
+            {
                 match text {
                     Err(why) => {
                         let id = sources.add_at(path, String::new(), rev);
@@ -167,28 +185,24 @@ impl Dirs {
     fn batches(&self, limit: usize) -> Vec<Vec<&PathBuf>> {
         let dirs: Vec<&PathBuf> = self.files.keys().collect();
         let pos: HashMap<&PathBuf, usize> = dirs.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+        // Union-find over directory indices, with path halving.
         let mut parent: Vec<usize> = (0..dirs.len()).collect();
         fn find(parent: &mut [usize], mut i: usize) -> usize {
-            while let Some(&p) = parent.get(i) {
-                if p == i {
-                    break;
-                }
+            while let Some(&p) = parent.get(i).filter(|&&p| p != i) {
                 let grand = parent.get(p).copied().unwrap_or(p);
                 if let Some(slot) = parent.get_mut(i) {
                     *slot = grand;
                 }
-                i = p;
+                i = grand;
             }
             i
         }
         for (from, tos) in &self.edges {
             let Some(&a) = pos.get(from) else { continue };
-            for to in tos {
-                if let Some(&b) = pos.get(to) {
-                    let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-                    if let Some(slot) = parent.get_mut(ra.max(rb)) {
-                        *slot = ra.min(rb);
-                    }
+            for b in tos.iter().filter_map(|to| pos.get(to)) {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, *b));
+                if let Some(slot) = parent.get_mut(ra.max(rb)) {
+                    *slot = ra.min(rb);
                 }
             }
         }
@@ -253,19 +267,15 @@ pub fn build(
     let mut truly_called: HashSet<PathBuf> = HashSet::new();
     let batches = dirs.batches(BATCH_FILES);
     let sources_ref: &SourceMap = sources;
+    let pass = Pass {
+        dirs: &dirs,
+        vars: &vars,
+        input,
+        plan_root: plan_root.as_ref(),
+    };
     let done: Vec<BatchOut> = batches
         .par_iter()
-        .map(|batch| {
-            Batch {
-                dirs: &dirs,
-                members: batch,
-                roots: &root_set,
-                vars: &vars,
-                input,
-                plan_root: plan_root.as_ref(),
-            }
-            .run(sources_ref)
-        })
+        .map(|batch| pass.run(batch, &root_set, sources_ref))
         .collect();
     for out in done {
         built.extend(out.built);
@@ -289,20 +299,18 @@ pub fn build(
     if !missed.is_empty() {
         vars.read(tree, &missed, input, sources, findings)?;
         let missed: HashSet<PathBuf> = missed.into_iter().collect();
+        let pass = Pass {
+            dirs: &dirs,
+            vars: &vars,
+            input,
+            plan_root: plan_root.as_ref(),
+        };
         for batch in batches
             .iter()
             .filter(|b| b.iter().any(|d| missed.contains(*d)))
         {
-            let b = Batch {
-                dirs: &dirs,
-                members: batch,
-                roots: &missed,
-                vars: &vars,
-                input,
-                plan_root: plan_root.as_ref(),
-            };
             // Parse errors and calls were collected by the first pass.
-            built.extend(b.run(sources).built);
+            built.extend(pass.run(batch, &missed, sources).built);
         }
     }
     Ok(built)
@@ -315,22 +323,21 @@ struct BatchOut {
     called: Vec<PathBuf>,
 }
 
-/// One batch of directories: parsed together, its roots evaluated, its trees dropped.
-struct Batch<'d, 'i> {
+/// What every batch of one pass shares: the directories, variable files and inputs.
+struct Pass<'d, 'i> {
     dirs: &'d Dirs,
-    members: &'d [&'d PathBuf],
-    roots: &'d HashSet<PathBuf>,
     vars: &'d VarFiles,
     input: &'d Input<'i>,
     plan_root: Option<&'d PathBuf>,
 }
 
-impl Batch<'_, '_> {
-    fn run(&self, sources: &SourceMap) -> BatchOut {
+impl Pass<'_, '_> {
+    /// One batch of directories: parsed together, the `roots` among them evaluated, the syntax
+    /// trees dropped on return.
+    fn run(&self, members: &[&PathBuf], roots: &HashSet<PathBuf>, sources: &SourceMap) -> BatchOut {
         let mut findings = Vec::new();
         let mut called = Vec::new();
-        let files: Vec<(&PathBuf, usize)> = self
-            .members
+        let files: Vec<(&PathBuf, usize)> = members
             .iter()
             .flat_map(|d| {
                 self.dirs
@@ -372,8 +379,7 @@ impl Batch<'_, '_> {
                 }
             }
         }
-        let downloaded = self
-            .members
+        let downloaded = members
             .iter()
             .filter_map(|d| {
                 self.dirs
@@ -387,10 +393,9 @@ impl Batch<'_, '_> {
             by_dir: index,
             downloaded,
         };
-        let roots: Vec<usize> = self
-            .members
+        let roots: Vec<usize> = members
             .iter()
-            .filter(|d| self.roots.contains(**d))
+            .filter(|d| roots.contains(**d))
             .filter_map(|d| project.by_dir.get(*d).copied())
             .collect();
         let text = |s: Span| sources.snippet(s).to_string();

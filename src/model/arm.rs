@@ -338,10 +338,8 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
                 Some(V::List(items)) => Ok(items
                     .iter()
                     .map(|x| {
-                        let mut rule =
-                            super::nsg::arm_rule(x.get_ci("properties"), x.primary_span());
-                        rule.name = x.get_ci("name").cloned();
-                        rule
+                        let name = x.get_ci("name").cloned();
+                        super::nsg::arm_rule(name, x.get_ci("properties"), x.primary_span())
                     })
                     .collect()),
                 Some(V::Unknown(why)) => Err(why.clone()),
@@ -350,8 +348,8 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
         }),
         "microsoft.network/networksecuritygroups/securityrules" => {
             if let Ref::Id(nsg) = &r.parent {
-                let mut rule = super::nsg::arm_rule(props, Some(r.header));
-                rule.name = r.body.get_ci("name").cloned().map(last_segment);
+                let name = r.body.get_ci("name").cloned().map(last_segment);
+                let rule = super::nsg::arm_rule(name, props, Some(r.header));
                 m.arm_nsg_rules.push((nsg.clone(), rule));
             }
         }

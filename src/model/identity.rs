@@ -102,13 +102,7 @@ fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
         .split('/')
         .map(str::to_ascii_lowercase)
         .collect();
-    let after = |k: &str| {
-        parts
-            .iter()
-            .position(|p| p == k)
-            .and_then(|i| parts.get(i + 1))
-            .cloned()
-    };
+    let after = |k: &str| super::arm_id_segment(text, k).map(str::to_ascii_lowercase);
     match (
         after("resourcegroups"),
         after("virtualnetworks"),

@@ -400,17 +400,10 @@ fn push_rule(m: &mut Model, nsg: usize, rule: super::NsgRule) {
 /// A literal ARM id of an NSG declared in the scan (plans and templates write real ids): the
 /// NSG of that name, in that resource group when both are known.
 fn literal_nsg(m: &Model, n: Option<&Node>) -> Option<Ref> {
-    let text = n?.as_str()?.to_ascii_lowercase();
-    let parts: Vec<&str> = text.trim_matches('/').split('/').collect();
-    let after = |k: &str| {
-        parts
-            .iter()
-            .position(|p| *p == k)
-            .and_then(|i| parts.get(i + 1))
-            .map(|s| s.to_string())
-    };
-    let name = after("networksecuritygroups")?;
-    let rg = after("resourcegroups");
+    let text = n?.as_str()?;
+    let after = |k: &str| super::arm_id_segment(text, k).map(str::to_ascii_lowercase);
+    let name = after("networkSecurityGroups")?;
+    let rg = after("resourceGroups");
     let mut found = m.nsgs.iter().filter(|g| {
         key(g.name.as_ref()).as_deref() == Some(name.as_str())
             && match (key(g.resource_group.as_ref()), &rg) {

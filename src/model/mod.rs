@@ -51,6 +51,14 @@ impl Ref {
     }
 }
 
+/// The segment after `key` in an ARM resource id (`.../virtualNetworks/<this>/...`), the key
+/// matched ignoring case.
+pub fn arm_id_segment<'a>(id: &'a str, key: &str) -> Option<&'a str> {
+    let mut parts = id.trim_matches('/').split('/');
+    parts.by_ref().find(|p| p.eq_ignore_ascii_case(key))?;
+    parts.next()
+}
+
 fn parse_ref(s: &str) -> Ref {
     if let Some(rest) = s.strip_prefix("ref:") {
         if let Some((vnet, sub)) = rest.split_once("/subnets/") {
@@ -61,14 +69,7 @@ fn parse_ref(s: &str) -> Ref {
         }
         return Ref::Id(s.to_string());
     }
-    let parts: Vec<&str> = s.trim_matches('/').split('/').collect();
-    let find = |key: &str| {
-        parts
-            .iter()
-            .position(|p| p.eq_ignore_ascii_case(key))
-            .and_then(|i| parts.get(i + 1))
-            .map(|x| x.to_string())
-    };
+    let find = |key: &str| arm_id_segment(s, key).map(str::to_string);
     match (find("resourceGroups"), find("virtualNetworks")) {
         (Some(rg), Some(vnet)) => Ref::Arm {
             rg,

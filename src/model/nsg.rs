@@ -40,13 +40,13 @@ pub fn terraform_rule(get: impl Fn(&str) -> Option<Node>, header: Option<Span>) 
     }
 }
 
-/// Reads a rule from ARM `properties` (case-insensitive names).
-pub fn arm_rule(props: Option<&Node>, header: Option<Span>) -> NsgRule {
+/// Reads a rule from its ARM name and `properties` (case-insensitive names).
+pub fn arm_rule(name: Option<Node>, props: Option<&Node>, header: Option<Span>) -> NsgRule {
     let get = |k: &str| props.and_then(|p| p.get_ci(k)).cloned();
     let one_of = |single: &str, plural: &str| merge(get(single), get(plural));
     NsgRule {
         header,
-        name: None,
+        name,
         priority: get("priority"),
         direction: get("direction"),
         access: get("access"),
@@ -267,15 +267,6 @@ fn full(v4: bool) -> Range {
     }
 }
 
-fn bounds(net: &IpNet) -> Range {
-    let n = net.trunc();
-    let f = |ip: std::net::IpAddr| match ip {
-        std::net::IpAddr::V4(a) => u128::from(u32::from(a)),
-        std::net::IpAddr::V6(a) => u128::from(a),
-    };
-    (f(n.network()), f(n.broadcast()))
-}
-
 const PRIVATE: &[&str] = &[
     "10.0.0.0/8",
     "172.16.0.0/12",
@@ -285,10 +276,10 @@ const PRIVATE: &[&str] = &[
 ];
 
 fn is_private(net: &IpNet) -> bool {
-    PRIVATE
+    static NETS: std::sync::OnceLock<Vec<IpNet>> = std::sync::OnceLock::new();
+    NETS.get_or_init(|| PRIVATE.iter().filter_map(|p| cidr::parse(p)).collect())
         .iter()
-        .filter_map(|p| cidr::parse(p))
-        .any(|p| cidr::within(net, &p))
+        .any(|p| cidr::within(net, p))
 }
 
 /// The address ranges a prefix list covers, for a flow side within `side`.
@@ -324,14 +315,11 @@ fn addresses(list: Option<&Node>, asgs: Option<&Node>, side: &IpNet) -> Part<Vec
             "internet" => {}
             "azureloadbalancer" => {
                 if let Some(n) = cidr::parse("168.63.129.16/32").filter(|_| v4) {
-                    out.push(bounds(&n));
+                    out.push(cidr::bounds(&n));
                 }
             }
-            _ => match cidr::parse(text).or_else(|| {
-                cidr::parse_ip(text)
-                    .and_then(|ip| IpNet::new(ip, if ip.is_ipv4() { 32 } else { 128 }).ok())
-            }) {
-                Some(n) if cidr::is_v4(&n) == v4 => out.push(bounds(&n)),
+            _ => match cidr::parse(text).or_else(|| cidr::parse_ip(text).map(IpNet::from)) {
+                Some(n) if cidr::is_v4(&n) == v4 => out.push(cidr::bounds(&n)),
                 Some(_) => {}
                 // A service tag: public Azure ranges, which private flows never use.
                 None if is_private(side) => {}
@@ -536,8 +524,8 @@ pub fn evaluate(rules: &[NsgRule], flow: &Flow) -> Verdict {
         key(a).total_cmp(&key(b))
     });
     let start = Cube {
-        src: bounds(&flow.src),
-        dst: bounds(&flow.dst),
+        src: cidr::bounds(&flow.src),
+        dst: cidr::bounds(&flow.dst),
         sport: ALL_PORTS,
         dport: ALL_PORTS,
         proto: ALL_PROTOCOLS,

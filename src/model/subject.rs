@@ -462,6 +462,11 @@ fn nsg_denial(
     node_nets: &[IpNet],
     pod_nets: &Result<Vec<IpNet>, String>,
 ) -> (Node, Node) {
+    let undecided = |why: String, at: Span| {
+        let mut n = Node::unknown(why);
+        n.loc.at = Some(at);
+        (n, Node::null())
+    };
     let nsg = match links.nsg(idx) {
         Attachment::None => return (Node::null(), Node::null()),
         Attachment::Unknown(why) => return (Node::unknown(why), Node::null()),
@@ -478,18 +483,10 @@ fn nsg_denial(
     match super::nsg::denial(nsg, name, flows) {
         Ok(None) => match pod_nets {
             Ok(_) => (Node::null(), Node::null()),
-            Err(why) => {
-                let mut n = Node::unknown(format!("pod traffic: {why}"));
-                n.loc.at = Some(nsg.header);
-                (n, Node::null())
-            }
+            Err(why) => undecided(format!("pod traffic: {why}"), nsg.header),
         },
         Ok(Some((at, text))) => (at, Node::str(text)),
-        Err(why) => {
-            let mut n = Node::unknown(why);
-            n.loc.at = Some(nsg.header);
-            (n, Node::null())
-        }
+        Err(why) => undecided(why, nsg.header),
     }
 }
 
