@@ -50,6 +50,8 @@ pub struct SourceFile {
 #[derive(Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Names are relative to this directory (the repository root) when inside it.
+    root: Option<PathBuf>,
 }
 
 /// A 1-based line/column position.
@@ -60,13 +62,29 @@ pub struct Position {
 }
 
 impl SourceMap {
+    /// A map whose file names are relative to the repository root.
+    pub fn with_root(root: &Path) -> SourceMap {
+        SourceMap {
+            files: Vec::new(),
+            root: Some(root.to_path_buf()),
+        }
+    }
+
+    /// The directory names are relative to: the repository root, else the current directory.
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         self.add_at(path, text, None)
     }
 
     /// Adds a file read at a git revision (`None`: the working tree).
     pub fn add_at(&mut self, path: PathBuf, text: String, revision: Option<&str>) -> FileId {
-        let name = display_name(&path);
+        let name = match &self.root {
+            Some(root) => name_under(&path, root),
+            None => display_name(&path),
+        };
         let label = match revision {
             Some(r) => format!("{r}:{name}"),
             None => name.clone(),
@@ -147,10 +165,15 @@ impl SourceMap {
 
 /// Relative to the current directory when the path is inside it, else as given.
 pub fn display_name(path: &Path) -> String {
-    let rel = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
+    match std::env::current_dir() {
+        Ok(cwd) => name_under(path, &cwd),
+        Err(_) => name_under(path, Path::new("")),
+    }
+}
+
+/// Relative to `base` when the path is inside it, else as given; `/` separators.
+pub fn name_under(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
     let s = rel.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

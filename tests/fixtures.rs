@@ -275,3 +275,81 @@ fn every_rule_has_arm_and_bicep_twins_that_agree() {
         }
     }
 }
+
+/// `rule file:line:col message` of each finding, for comparing runs.
+fn keys(out: &lint::Outcome) -> std::collections::BTreeSet<String> {
+    out.findings
+        .iter()
+        .map(|f| {
+            let p = out
+                .sources
+                .position(f.primary.span.file, f.primary.span.start as usize);
+            format!(
+                "{} {}:{}:{} {}",
+                f.rule,
+                out.sources.name(f.primary.span.file),
+                p.line,
+                p.column,
+                f.message
+            )
+        })
+        .collect()
+}
+
+/// The IaC files of a case that a pre-commit hook would pass one by one. `.tfvars` files that
+/// Terraform does not load by itself are left out: passed alone they are applied (DESIGN.md),
+/// which a directory scan does not do.
+fn passable_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(passable_files(&p));
+            continue;
+        }
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let auto_tfvars = name == "terraform.tfvars" || name.ends_with(".auto.tfvars");
+        if matches!(ext, "tf" | "json" | "jsonc" | "bicep" | "bicepparam")
+            || (ext == "tfvars" && auto_tfvars)
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// "Paths are scope, not context": for every case, the findings of a directory scan are the
+/// union of the findings of scans of each of its files alone.
+#[test]
+fn directory_scan_equals_the_union_of_per_file_scans() {
+    use rayon::prelude::*;
+    let all: Vec<(String, PathBuf)> = cases("fire").into_iter().chain(cases("pass")).collect();
+    let failures: Vec<String> = all
+        .par_iter()
+        .filter(|(_, dir)| !dir.join("before").is_dir() && !dir.join("plan.json").is_file())
+        .filter_map(|(_, dir)| {
+            let whole = keys(&lint(dir));
+            let mut union = std::collections::BTreeSet::new();
+            for file in passable_files(dir) {
+                let opts = Options {
+                    paths: vec![relative(&file)],
+                    ..Options::default()
+                };
+                match lint::run(&opts) {
+                    Ok(o) => union.extend(keys(&o)),
+                    Err(e) => return Some(format!("{}: {e}", file.display())),
+                }
+            }
+            (whole != union).then(|| {
+                format!(
+                    "{}:\n  only in the directory scan: {:?}\n  only in per-file scans: {:?}",
+                    dir.display(),
+                    whole.difference(&union).collect::<Vec<_>>(),
+                    union.difference(&whole).collect::<Vec<_>>()
+                )
+            })
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

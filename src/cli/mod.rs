@@ -256,8 +256,8 @@ fn check(args: &CheckArgs) -> u8 {
         Color::Never => false,
         Color::Auto => to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let mut text = match format {
-        Format::Text => report::text::render(&outcome, color),
+    let text = match format {
+        Format::Text => report::text::render_with(&outcome, color, !args.quiet),
         Format::Json => report::json::render(&outcome),
         Format::Compact => report::compact::render(&outcome),
         Format::Sarif => report::sarif::render(&outcome),
@@ -265,11 +265,10 @@ fn check(args: &CheckArgs) -> u8 {
         Format::Junit => report::xml::junit(&outcome),
         Format::Checkstyle => report::xml::checkstyle(&outcome),
     };
-    if args.quiet && format == Format::Text {
-        if let Some(i) = text.trim_end().rfind('\n') {
-            text.truncate(i + 1);
-        } else {
-            text.clear();
+    if format != Format::Text {
+        // Machine formats keep stdout parseable; what was not read still reaches the user.
+        for n in report::notes(&outcome) {
+            eprintln!("{n}");
         }
     }
     let written = match &args.output {

@@ -3,14 +3,16 @@
 //! directories and finds the variable files Terraform would load automatically. Reading is
 //! guarded: only regular files, bounded size, no binary, UTF-8 (or a clear reason why not).
 
+pub mod context;
 pub mod git;
+pub mod walk;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use git::GitTree;
+pub use walk::{repo_root, walk, Unread};
 
 /// Where files are read from: the working tree, or a git revision (`--compare-to`).
 pub enum Tree {
@@ -91,49 +93,6 @@ impl Tree {
         }));
         out
     }
-
-    /// Walks the paths in this tree (see [`walk`]); a git tree holds only committed files.
-    pub fn walk(&self, paths: &[PathBuf], follow_outside_root: bool) -> Scan {
-        match self {
-            Tree::Disk => walk(paths, follow_outside_root),
-            Tree::Git(g) => walk_git(g, paths),
-        }
-    }
-}
-
-/// [`walk`] over a git revision: the same paths, the files committed under them.
-fn walk_git(g: &GitTree, paths: &[PathBuf]) -> Scan {
-    let abs: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
-    let root = abs.first().map(|p| repo_root(p)).unwrap_or_default();
-    let mut dirs = BTreeMap::new();
-    let mut deploy = std::collections::BTreeSet::new();
-    for p in &abs {
-        for f in g.under(p) {
-            let hidden = f
-                .strip_prefix(&root)
-                .map(|r| {
-                    r.components()
-                        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-                })
-                .unwrap_or(true);
-            if hidden {
-                continue;
-            }
-            if is_tf(&f) || (g.is_file(p) && f.extension().is_some_and(|e| e == "tfvars")) {
-                if let Some(d) = f.parent() {
-                    dirs.insert(d.to_path_buf(), ());
-                }
-            } else if is_deploy_file(&f) {
-                deploy.insert(f);
-            }
-        }
-    }
-    Scan {
-        root,
-        module_dirs: dirs.into_keys().collect(),
-        deploy_files: deploy.into_iter().collect(),
-        skipped: Vec::new(),
-    }
 }
 
 /// Default limit on the size of one file.
@@ -150,23 +109,20 @@ pub struct Scan {
     pub deploy_files: Vec<PathBuf>,
     /// Files that were given but could not be used, with the reason.
     pub skipped: Vec<(PathBuf, String)>,
+    /// What the run reports on: the given paths, absolute. Everything else that was read is
+    /// context.
+    pub scope: Vec<PathBuf>,
+    /// `.tfvars` files given by name: applied to the roots that declare their variables.
+    pub var_files: Vec<PathBuf>,
+    /// What could hold a resource in scope and was not read.
+    pub unread: Vec<Unread>,
 }
 
-/// Nearest enclosing directory with `.git`, else the path itself (its directory for a file).
-pub fn repo_root(path: &Path) -> PathBuf {
-    let start = if path.is_file() {
-        path.parent().map(Path::to_path_buf).unwrap_or_default()
-    } else {
-        path.to_path_buf()
-    };
-    let mut cur = Some(start.as_path());
-    while let Some(dir) = cur {
-        if dir.join(".git").exists() {
-            return dir.to_path_buf();
-        }
-        cur = dir.parent();
+impl Scan {
+    /// Whether a file is in what the run reports on.
+    pub fn in_scope(&self, p: &Path) -> bool {
+        self.scope.iter().any(|s| p.starts_with(s))
     }
-    start
 }
 
 pub fn absolute(p: &Path) -> PathBuf {
@@ -177,7 +133,7 @@ pub fn absolute(p: &Path) -> PathBuf {
     })
 }
 
-fn is_tf(p: &Path) -> bool {
+pub(crate) fn is_tf(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "tf")
 }
 
@@ -185,69 +141,6 @@ fn is_tf(p: &Path) -> bool {
 pub fn is_deploy_file(p: &Path) -> bool {
     p.extension()
         .is_some_and(|e| e == "json" || e == "jsonc" || e == "bicep" || e == "bicepparam")
-}
-
-/// Walks the paths. Nothing outside the repository root is read unless `follow_outside_root`,
-/// which also follows symlinks (loops are detected by the walker).
-pub fn walk(paths: &[PathBuf], follow_outside_root: bool) -> Scan {
-    let abs: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
-    let root = if follow_outside_root {
-        PathBuf::from("/")
-    } else {
-        abs.first().map(|p| repo_root(p)).unwrap_or_default()
-    };
-    let mut scan = Scan {
-        root: root.clone(),
-        ..Scan::default()
-    };
-    let mut dirs = BTreeMap::new();
-    let mut deploy = std::collections::BTreeSet::new();
-    for (given, p) in paths.iter().zip(&abs) {
-        if !p.exists() {
-            scan.skipped
-                .push((given.clone(), "no such file or directory".into()));
-            continue;
-        }
-        if !p.starts_with(&root) {
-            scan.skipped
-                .push((given.clone(), "outside the repository root".into()));
-            continue;
-        }
-        if p.is_file() {
-            // A variable file stands for the module beside it (pre-commit passes changed files).
-            if is_tf(p) || p.extension().is_some_and(|e| e == "tfvars") {
-                if let Some(d) = p.parent() {
-                    dirs.insert(d.to_path_buf(), ());
-                }
-            }
-            if is_deploy_file(p) {
-                deploy.insert(p.clone());
-            }
-            continue;
-        }
-        let walker = ignore::WalkBuilder::new(p)
-            .hidden(true)
-            .follow_links(follow_outside_root)
-            .git_ignore(true)
-            .require_git(false)
-            .build();
-        for entry in walker.flatten() {
-            let path = entry.path();
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            if is_tf(path) {
-                if let Some(d) = path.parent() {
-                    dirs.insert(d.to_path_buf(), ());
-                }
-            } else if is_deploy_file(path) {
-                deploy.insert(path.to_path_buf());
-            }
-        }
-    }
-    scan.module_dirs = dirs.into_keys().collect();
-    scan.deploy_files = deploy.into_iter().collect();
-    scan
 }
 
 /// Whether a path (resolving symlinks) stays inside the root.

@@ -115,6 +115,8 @@ pub struct Instance {
     pub depth: usize,
     /// Set when this instance exists only if an unknown condition holds.
     pub condition: Option<String>,
+    /// The call's `source` as written ("" for the root).
+    pub source: String,
 }
 
 /// The instances of a resource or module call after `count`/`for_each`.
@@ -149,6 +151,8 @@ pub struct Evaluator<'p, 'a> {
     steps: Cell<u64>,
     depth: Cell<u32>,
     pub issues: RefCell<Vec<EvalIssue>>,
+    /// Module calls whose source could not be read: (source as written, call header).
+    pub unread_modules: RefCell<Vec<(String, Span)>>,
     text: &'p dyn Fn(Span) -> String,
 }
 
@@ -169,6 +173,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 inputs,
                 depth: 0,
                 condition: None,
+                source: String::new(),
             }]),
             memo: RefCell::default(),
             in_progress: RefCell::default(),
@@ -177,6 +182,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             steps: Cell::new(0),
             depth: Cell::new(0),
             issues: RefCell::default(),
+            unread_modules: RefCell::default(),
             text,
         }
     }
@@ -891,9 +897,23 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         }
     }
 
+    /// Why a module instance has no module: its source was not read.
+    fn unavailable(&self, inst: usize) -> Value {
+        let insts = self.instances.borrow();
+        let (addr, source) = insts
+            .get(inst)
+            .map_or(("", ""), |i| (i.addr.as_str(), i.source.as_str()));
+        let why = if is_local_source(source) {
+            "is not in the scan (missing, or outside the repository root)"
+        } else {
+            "is not available locally (run `terraform init` to download it)"
+        };
+        Value::unknown(format!("{addr} source \"{source}\" {why}"))
+    }
+
     fn all_outputs(&self, inst: usize, span: Span) -> Value {
         let Some(m) = self.module_of(inst) else {
-            return Value::unknown("module source is not available locally");
+            return self.unavailable(inst);
         };
         let mut names: Vec<&String> = m.outputs.keys().collect();
         names.sort();
@@ -906,7 +926,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
 
     fn output(&self, inst: usize, name: &str, span: Span) -> Value {
         let Some(m) = self.module_of(inst) else {
-            return Value::unknown("module source is not available locally");
+            return self.unavailable(inst);
         };
         let decl = m.outputs.get(name).copied();
         self.memo(inst, "output", name, span, decl, || {
@@ -1280,6 +1300,13 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             return Vec::new();
         }
         let module = self.call_dir(inst, call);
+        if module.is_none() {
+            let source = c.source.clone().unwrap_or_default();
+            let mut unread = self.unread_modules.borrow_mut();
+            if !unread.iter().any(|(s, h)| *s == source && *h == c.header) {
+                unread.push((source, c.header));
+            }
+        }
         if let Some(target) = module {
             // A module that calls itself (directly or through others) would recurse forever.
             let mut ancestors = 0;
@@ -1352,6 +1379,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     inputs,
                     depth: depth + 1,
                     condition,
+                    source: c.source.clone().unwrap_or_default(),
                 });
                 insts.len() - 1
             };

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{eval_issue, parse_error, Built};
-use crate::discover::{Tree, MAX_FILE_BYTES};
+use crate::discover::{walk::relative, Tree, Unread, MAX_FILE_BYTES};
 use crate::eval::arm::{Ctx, Shared};
 use crate::eval::{Kind, Value};
 use crate::frontends::arm::{self, DocKind};
@@ -28,6 +28,8 @@ const MAX_LINK_DEPTH: usize = 8;
 /// A template to evaluate, once per parameter set.
 pub struct Root {
     path: PathBuf,
+    /// Modules and linked templates it deploys that could not be read.
+    unread: Vec<Unread>,
     template: Template,
     /// Parameter sets, each named by its file ("" for the template's defaults).
     configs: Vec<(String, HashMap<String, Value>)>,
@@ -154,7 +156,7 @@ pub fn load(
         .iter()
         .filter_map(|p| by_path.get(p.as_path()).copied())
         .collect();
-    let lowered: Vec<(Template, HashSet<PathBuf>, &Parsed)> = docs
+    let lowered: Vec<(Template, HashSet<PathBuf>, Vec<Unread>, &Parsed)> = docs
         .par_iter()
         .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(tree, d))
         .filter(|d| {
@@ -163,11 +165,12 @@ pub fn load(
         })
         .map(|d| {
             let mut linked = HashSet::new();
-            let t = lower(d, &by_path, src, root, 0, &mut linked);
-            (t, linked, d)
+            let mut unread = Vec::new();
+            let t = lower(d, &by_path, src, root, 0, &mut linked, &mut unread);
+            (t, linked, unread, d)
         })
         .collect();
-    let linked: HashSet<PathBuf> = lowered.iter().flat_map(|(_, l, _)| l.clone()).collect();
+    let linked: HashSet<PathBuf> = lowered.iter().flat_map(|(_, l, _, _)| l.clone()).collect();
     for d in docs.iter().filter(|d| d.kind == DocKind::Parameters) {
         if let Some(b) = &d.bicep {
             for (span, msg) in &b.template.errors {
@@ -189,7 +192,7 @@ pub fn load(
         }
     }
     let mut roots = Vec::new();
-    for (t, _, d) in lowered {
+    for (t, _, unread, d) in lowered {
         for (span, msg) in &t.errors {
             findings.push(parse_error(
                 src,
@@ -218,6 +221,7 @@ pub fn load(
         }
         roots.push(Root {
             path: d.path.clone(),
+            unread,
             template: t,
             configs,
         });
@@ -253,6 +257,7 @@ pub fn build(roots: &[Root]) -> Vec<Built> {
                 issues,
                 origin: String::new(),
                 before: None,
+                unread: r.unread.clone(),
             }
         })
         .collect()
@@ -265,19 +270,36 @@ fn lower(
     root: &Path,
     depth: usize,
     linked: &mut HashSet<PathBuf>,
+    unread: &mut Vec<Unread>,
 ) -> Template {
     let text = src.get(d.file).map_or("", |f| f.text.as_str());
     let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut found = Vec::new();
+    let mut missed = Vec::new();
+    let mut registry = Vec::new();
     let mut linker = |_: usize, rel: &str| -> Option<Arc<Template>> {
         let target = join_normalized(&dir, rel);
-        if depth >= MAX_LINK_DEPTH || !target.starts_with(root) {
+        let why = if depth >= MAX_LINK_DEPTH {
+            "linked templates nest too deep"
+        } else if !target.starts_with(root) {
+            "outside the repository root"
+        } else if !by_path.contains_key(target.as_path()) {
+            "not found, or not a template that could be read"
+        } else {
+            ""
+        };
+        if !why.is_empty() {
+            missed.push(Unread {
+                path: relative(&target, root),
+                reason: format!("deployed module {why}"),
+                referenced_from: Some(src.name(d.file).to_string()),
+            });
             return None;
         }
         let doc = by_path.get(target.as_path())?;
         found.push(target);
         let mut inner = HashSet::new();
-        let t = lower(doc, by_path, src, root, depth + 1, &mut inner);
+        let t = lower(doc, by_path, src, root, depth + 1, &mut inner, &mut missed);
         found.extend(inner);
         Some(Arc::new(t))
     };
@@ -289,7 +311,16 @@ fn lower(
                     || path.starts_with("br/")
                     || path.starts_with("ts:")
                     || path.starts_with("ts/"));
-                let inner = if local { linker(d.file, path) } else { None };
+                let inner = if local {
+                    linker(d.file, path)
+                } else {
+                    registry.push(Unread {
+                        path: path.clone(),
+                        reason: "registry module: its resources are not read".into(),
+                        referenced_from: Some(src.name(d.file).to_string()),
+                    });
+                    None
+                };
                 if let Some(n) = t.resources.get_mut(*idx).and_then(|r| r.nested.as_mut()) {
                     match inner {
                         Some(inner) => n.template = inner,
@@ -303,6 +334,8 @@ fn lower(
         None => arm::template(&d.doc, d.file, text, &mut linker),
     };
     linked.extend(found);
+    unread.extend(missed);
+    unread.extend(registry);
     t
 }
 

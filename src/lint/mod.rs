@@ -74,6 +74,10 @@ pub struct Stats {
 
 pub struct Outcome {
     pub sources: SourceMap,
+    /// What could hold a resource in scope and was not read (`summary.unread`).
+    pub unread: Vec<discover::Unread>,
+    /// What the run could not do, said as `note:` lines (an empty scan, no commit to compare).
+    pub notes: Vec<String>,
     pub findings: Vec<Finding>,
     pub stats: Stats,
     /// The config file's fail level, for the CLI when no flag is given.
@@ -134,9 +138,13 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     } else {
         opts.paths.clone()
     };
-    let scan = discover::walk(&paths, opts.follow_outside_root);
+    let mut scan = discover::walk(&Tree::Disk, &paths, opts.follow_outside_root);
+    if let Some((p, _)) = &stdin {
+        // Editor mode reports on the buffer's file alone.
+        scan.scope = vec![p.clone()];
+    }
     let root = scan.root.clone();
-    let mut sources = SourceMap::default();
+    let mut sources = SourceMap::with_root(&root);
     let mut findings = Vec::new();
     if let Some((p, why)) = scan.skipped.first() {
         return Err(format!("{}: {why}", p.display()));
@@ -163,9 +171,8 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         },
         ignore: opts.ignore.iter().chain(&cfg.ignore).cloned().collect(),
     };
-    let mut scan = scan;
+    // Excluded directories are not roots of their own; they are still read when called.
     scan.module_dirs.retain(|d| !cfg.excluded(d));
-    scan.deploy_files.retain(|f| !cfg.excluded(f));
     if let Some((p, _)) = &stdin {
         if discover::is_deploy_file(p) && !scan.deploy_files.contains(p) {
             scan.deploy_files.push(p.clone());
@@ -192,14 +199,21 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     });
     let input = Input {
         plan: plan_input.as_ref(),
-        cfg: &cfg,
         stdin: stdin.as_ref(),
         vars: &opts.vars,
         var_files: &var_files,
         param_files: &param_files,
     };
     let mut stats = Stats::default();
-    let mut after = build(&Tree::Disk, &scan, &input, &mut sources, &mut findings)?;
+    let mut unread = std::mem::take(&mut scan.unread);
+    let mut after = build(
+        &Tree::Disk,
+        &scan,
+        &input,
+        &mut sources,
+        &mut findings,
+        &mut unread,
+    )?;
     if let Some(p) = &plan_input {
         // Plan-only: no scanned Terraform root is the plan's, so the plan stands alone.
         if !after.iter().any(|b| b.before.is_some()) {
@@ -210,6 +224,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
                 issues: Vec::new(),
                 origin: "the plan".into(),
                 before: Some(before),
+                unread: Vec::new(),
             });
         }
     }
@@ -218,23 +233,36 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     // problems are history, not news; only its models are kept.
     let mut before = match &opts.compare_to {
         Some(rev) => {
-            let scope: Vec<PathBuf> = paths.iter().map(|p| discover::absolute(p)).collect();
+            let abs: Vec<PathBuf> = paths.iter().map(|p| discover::absolute(p)).collect();
+            // Context (callers) is found at the revision too, so load the whole tree's
+            // IaC files unless the scan is the whole root anyway.
+            let preload = if abs.contains(&root) {
+                abs.clone()
+            } else {
+                vec![root.clone()]
+            };
             let tree = Tree::Git(Box::new(discover::GitTree::open(
                 &root,
                 rev,
-                &scope,
+                &preload,
                 MAX_FILE_BYTES,
             )?));
-            let mut old = tree.walk(&paths, false);
+            let mut old = discover::walk::walk_in(&tree, &paths, &abs, root.clone(), false);
             old.module_dirs.retain(|d| !cfg.excluded(d));
-            old.deploy_files.retain(|f| !cfg.excluded(f));
             let no_stdin = Input {
                 stdin: None,
                 plan: None,
                 ..input
             };
             let mut history = Vec::new();
-            build(&tree, &old, &no_stdin, &mut sources, &mut history)?
+            build(
+                &tree,
+                &old,
+                &no_stdin,
+                &mut sources,
+                &mut history,
+                &mut Vec::new(),
+            )?
         }
         None => Vec::new(),
     };
@@ -268,6 +296,33 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         stats.resources += res;
         stats.clusters += clusters;
     }
+    // Paths are scope, not context: a finding is reported when any of its labels lies in
+    // scope; a context file that cannot be parsed is said as unread.
+    let in_scope = |span: Span| {
+        sources
+            .get(span.file)
+            .is_some_and(|s| scan.in_scope(&s.path))
+    };
+    findings.retain(|f| {
+        let keep = in_scope(f.primary.span) || f.secondary.iter().any(|l| in_scope(l.span));
+        if !keep && f.rule == "PARSE001" {
+            unread.push(discover::Unread {
+                path: sources.name(f.primary.span.file).to_string(),
+                reason: format!("could not be parsed: {}", f.primary.message),
+                referenced_from: None,
+            });
+        }
+        keep
+    });
+    // An `exclude` glob hides the findings located in those files.
+    findings.retain(|f| {
+        !sources
+            .get(f.primary.span.file)
+            .is_some_and(|s| cfg.excluded(&s.path))
+    });
+    unread.extend(after.iter().flat_map(|b| b.unread.iter().cloned()));
+    unread.sort();
+    unread.dedup();
     stats.parse_errors = findings.iter().filter(|f| f.rule == "PARSE001").count();
     findings.retain(|f| {
         let path = sources.get(f.primary.span.file).map(|s| s.path.as_path());
@@ -294,8 +349,18 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         findings.retain(|f| !base.contains(&crate::report::sarif::fingerprint(&sources, f)));
     }
     stats.elapsed_ms = started.elapsed().as_millis();
+    let mut notes = Vec::new();
+    if scan.module_dirs.is_empty() && scan.deploy_files.is_empty() && opts.plan.is_none() {
+        let under: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        notes.push(format!(
+            "no Terraform, Bicep or ARM files found under {}",
+            under.join(", ")
+        ));
+    }
     Ok(Outcome {
         sources,
+        unread,
+        notes,
         findings,
         stats,
         fail_level: cfg.fail_level,
@@ -305,7 +370,6 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
 /// The inputs every root of a scan shares.
 #[derive(Clone, Copy)]
 pub struct Input<'a> {
-    cfg: &'a Config,
     stdin: Option<&'a (PathBuf, String)>,
     vars: &'a [(String, String)],
     var_files: &'a [PathBuf],
@@ -324,6 +388,8 @@ pub struct Built {
     origin: String,
     /// A plan's before-state of the same root.
     before: Option<Box<Built>>,
+    /// Module sources this evaluation needed and could not read.
+    unread: Vec<discover::Unread>,
 }
 
 /// A plan given with `--plan`: its resource changes and where it was planned.
@@ -349,6 +415,7 @@ impl PlanInput<'_> {
             issues: Vec::new(),
             origin: format!("the plan's before-state ({})", sources.name(self.file)),
             before: None,
+            unread: Vec::new(),
         };
         (after, Box::new(before))
     }
@@ -385,8 +452,9 @@ fn build(
     input: &Input<'_>,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
+    unread: &mut Vec<discover::Unread>,
 ) -> Result<Vec<Built>, String> {
-    let mut out = terraform::build(tree, scan, input, sources, findings)?;
+    let mut out = terraform::build(tree, scan, input, sources, findings, unread)?;
     let roots = deployments::load(
         tree,
         &scan.deploy_files,

@@ -9,7 +9,8 @@ use hcl_edit::structure::Body;
 use rayon::prelude::*;
 
 use super::{eval_issue, parse_error, Built, Input};
-use crate::discover::{Scan, Tree, MAX_FILE_BYTES};
+use crate::discover::context::terraform_calls;
+use crate::discover::{walk::relative, Scan, Tree, Unread, MAX_FILE_BYTES};
 use crate::eval::terraform::{cli_value, const_value_in, Evaluator, Project};
 use crate::eval::Value;
 use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
@@ -21,38 +22,6 @@ use crate::source::{SourceMap, Span};
 /// parallel and drop their syntax trees when done, so memory follows the number of threads, not
 /// the size of the repository; small batches also keep both CPUs busy.
 const BATCH_FILES: usize = 64;
-
-/// The local module sources a file may call, from its text: every `source = "./..."` or
-/// `"../..."` (Terraform requires a literal string there). A superset of the real calls: other
-/// attributes named `source` and commented-out lines count too, which only merges more
-/// directories into one batch; roots are checked against the parsed calls afterwards.
-fn text_calls(text: &str, dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for (at, _) in text.match_indices("source") {
-        let word_before = text[..at]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
-        if word_before {
-            continue;
-        }
-        let rest = text[at + "source".len()..].trim_start();
-        let Some(rest) = rest.strip_prefix('=') else {
-            continue;
-        };
-        let Some(rest) = rest.trim_start().strip_prefix('"') else {
-            continue;
-        };
-        let Some(end) = rest.find(['"', '\n']) else {
-            continue;
-        };
-        let value = &rest[..end];
-        if rest[end..].starts_with('"') && is_local_source(value) {
-            out.push(join_normalized(dir, value));
-        }
-    }
-    out
-}
 
 /// A file as read, with the directories its text may call.
 struct ReadFile {
@@ -107,7 +76,6 @@ impl Dirs {
                     }
                     files
                 })
-                .filter(|f| !input.cfg.excluded(f))
                 .collect();
             let read: Vec<ReadFile> = files
                 .into_par_iter()
@@ -119,7 +87,7 @@ impl Dirs {
                     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
                     let calls = text
                         .as_ref()
-                        .map_or_else(|_| Vec::new(), |t| text_calls(t, &dir));
+                        .map_or_else(|_| Vec::new(), |t| terraform_calls(t, &dir));
                     ReadFile {
                         path,
                         dir,
@@ -241,6 +209,7 @@ pub fn build(
     input: &Input<'_>,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
+    unread: &mut Vec<Unread>,
 ) -> Result<Vec<Built>, String> {
     let dirs = Dirs::read(tree, scan, input, sources, findings);
     // Roots: scanned directories nothing may call (checked against the parsed calls below).
@@ -252,7 +221,10 @@ pub fn build(
         .filter(|d| is_root(d))
         .cloned()
         .collect();
-    let mut vars = VarFiles::default();
+    let mut vars = VarFiles {
+        passed: scan.var_files.clone(),
+        ..VarFiles::default()
+    };
     vars.read(tree, &roots, input, sources, findings)?;
     // The root a plan was made in: the plan file's directory, else the only root.
     let plan_root = input.plan.and_then(|p| {
@@ -272,6 +244,7 @@ pub fn build(
         vars: &vars,
         input,
         plan_root: plan_root.as_ref(),
+        root: &scan.root,
     };
     let done: Vec<BatchOut> = batches
         .par_iter()
@@ -304,6 +277,7 @@ pub fn build(
             vars: &vars,
             input,
             plan_root: plan_root.as_ref(),
+            root: &scan.root,
         };
         for batch in batches
             .iter()
@@ -312,6 +286,21 @@ pub fn build(
             // Parse errors and calls were collected by the first pass.
             built.extend(pass.run(batch, &missed, sources).built);
         }
+    }
+    let declares = |dir: &Path, name: &str| {
+        let decl = format!("variable \"{name}\"");
+        dirs.files
+            .get(dir)
+            .into_iter()
+            .flatten()
+            .any(|id| sources.get(*id).is_some_and(|f| f.text.contains(&decl)))
+    };
+    for f in vars.unapplied(&root_set, &declares) {
+        unread.push(Unread {
+            path: relative(f, &scan.root),
+            reason: "no root module in its directory or above declares its variables".into(),
+            referenced_from: None,
+        });
     }
     Ok(built)
 }
@@ -329,6 +318,8 @@ struct Pass<'d, 'i> {
     vars: &'d VarFiles,
     input: &'d Input<'i>,
     plan_root: Option<&'d PathBuf>,
+    /// The repository root, for notes about module sources.
+    root: &'d Path,
 }
 
 impl Pass<'_, '_> {
@@ -419,7 +410,10 @@ impl Pass<'_, '_> {
     ) -> Option<Built> {
         let input = self.input;
         let m = project.modules.get(r)?;
-        let mut inputs = self.vars.inputs(&m.dir);
+        let passed = self
+            .vars
+            .passed_for(&m.dir, &|name| m.variables.contains_key(name));
+        let mut inputs = self.vars.inputs(&m.dir, &passed);
         for (k, v) in input.vars {
             let is_string = m.variables.get(k).is_some_and(|d| d.is_string);
             inputs.insert(
@@ -446,7 +440,14 @@ impl Pass<'_, '_> {
             .iter()
             .map(|i| eval_issue(i.span, i.message.clone()))
             .collect();
+        let unread = ev
+            .unread_modules
+            .borrow()
+            .iter()
+            .map(|(source, header)| unread_module(source, *header, &m.dir, self.root, sources))
+            .collect();
         Some(Built {
+            unread,
             key: format!("tf:{}", m.dir.display()),
             model,
             issues,
@@ -456,11 +457,46 @@ impl Pass<'_, '_> {
     }
 }
 
+/// A module call whose source was not read, as the user would look for it.
+fn unread_module(
+    source: &str,
+    header: Span,
+    dir: &Path,
+    root: &Path,
+    sources: &SourceMap,
+) -> Unread {
+    let (path, reason) = if tf::is_local_source(source) {
+        let target = join_normalized(dir, source);
+        if !target.starts_with(root) {
+            let why = "module source outside the repository root; --follow-outside-root reads it";
+            (source.to_string(), why)
+        } else if !target.is_dir() {
+            (relative(&target, root), "local module path does not exist")
+        } else {
+            (
+                relative(&target, root),
+                "local module directory has no .tf files",
+            )
+        }
+    } else {
+        let why = "registry or git module without a local copy; `terraform init` downloads it";
+        (source.to_string(), why)
+    };
+    Unread {
+        path,
+        reason: reason.into(),
+        referenced_from: Some(sources.location(header)),
+    }
+}
+
 /// Variable files: Terraform's automatic ones per root, then `--var-file`s, parsed once each.
 #[derive(Default)]
 struct VarFiles {
     auto: HashMap<PathBuf, Vec<PathBuf>>,
     named: Vec<PathBuf>,
+    /// `.tfvars` files given as paths: each applies to the roots in its own or a parent
+    /// directory that declare its variables (DESIGN.md "Scope").
+    passed: Vec<PathBuf>,
     ids: HashMap<PathBuf, usize>,
     bodies: HashMap<usize, Body>,
 }
@@ -489,6 +525,7 @@ impl VarFiles {
             .cloned()
             .collect();
         wanted.extend(self.named.iter().cloned());
+        wanted.extend(self.passed.iter().cloned());
         for p in wanted {
             if self.ids.contains_key(&p) {
                 continue;
@@ -518,10 +555,53 @@ impl VarFiles {
         Ok(())
     }
 
+    /// The passed variable files that apply to a root: in its directory or below, not loaded
+    /// by Terraform already, and declaring at least one of its variables.
+    fn passed_for(&self, root: &Path, declared: &dyn Fn(&str) -> bool) -> Vec<&PathBuf> {
+        let auto = self.auto.get(root);
+        self.passed
+            .iter()
+            .filter(|f| f.starts_with(root) && !auto.is_some_and(|a| a.contains(f)))
+            .filter(|f| {
+                self.ids
+                    .get(*f)
+                    .and_then(|id| self.bodies.get(id))
+                    .is_some_and(|b| b.attributes().any(|a| declared(a.key.as_str())))
+            })
+            .collect()
+    }
+
+    /// Passed variable files that no root would take.
+    fn unapplied<'s>(
+        &'s self,
+        roots: &HashSet<PathBuf>,
+        declares: &dyn Fn(&Path, &str) -> bool,
+    ) -> Vec<&'s PathBuf> {
+        self.passed
+            .iter()
+            .filter(|f| {
+                let Some(body) = self.ids.get(*f).and_then(|id| self.bodies.get(id)) else {
+                    return false;
+                };
+                !roots.iter().any(|r| {
+                    f.starts_with(r)
+                        && (self.auto.get(r).is_some_and(|a| a.contains(f))
+                            || body.attributes().any(|a| declares(r, a.key.as_str())))
+                })
+            })
+            .collect()
+    }
+
     /// A root's variable values, later files overriding earlier ones.
-    fn inputs(&self, root: &Path) -> HashMap<String, Value> {
+    fn inputs(&self, root: &Path, passed: &[&PathBuf]) -> HashMap<String, Value> {
         let mut inputs = HashMap::new();
-        let files = self.auto.get(root).into_iter().flatten().chain(&self.named);
+        let files = self
+            .auto
+            .get(root)
+            .into_iter()
+            .flatten()
+            .chain(&self.named)
+            .chain(passed.iter().copied());
         for f in files {
             let Some(id) = self.ids.get(f) else { continue };
             let Some(body) = self.bodies.get(id) else {
@@ -538,25 +618,6 @@ impl VarFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_scan_finds_local_sources_only() {
-        let text = r#"
-module "net" {
-  source = "../modules/net"
-}
-module "aks" { source="./aks" }
-module "reg" {
-  source  = "Azure/aks/azurerm"
-}
-resource "x" "y" { data_source = "./not-a-call" }
-"#;
-        let calls = text_calls(text, Path::new("/r/env"));
-        assert_eq!(
-            calls,
-            vec![PathBuf::from("/r/modules/net"), PathBuf::from("/r/env/aks")]
-        );
-    }
 
     #[test]
     fn called_directories_share_a_batch() {

@@ -68,6 +68,11 @@ pub fn render(o: &Outcome) -> String {
             "parse_errors": o.stats.parse_errors,
             "suppressed": o.stats.suppressed,
             "elapsed_ms": o.stats.elapsed_ms,
+            "unread": o.unread.iter().map(|u| json!({
+                "path": u.path,
+                "reason": u.reason,
+                "referenced_from": u.referenced_from,
+            })).collect::<Vec<Value>>(),
         }
     });
     serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"

@@ -22,3 +22,18 @@ pub fn counts(o: &Outcome) -> (usize, usize, usize) {
     }
     c
 }
+
+/// The `note:` lines of a run: what it could not do (an empty scan, no commit to compare to),
+/// then one per thing that could hold a resource in scope and was not read (DESIGN.md "no
+/// silent zero"). Text output prints them after the summary, other formats on stderr.
+pub fn notes(o: &Outcome) -> Vec<String> {
+    let mut out: Vec<String> = o.notes.iter().map(|n| format!("note: {n}")).collect();
+    out.extend(o.unread.iter().map(|u| match &u.referenced_from {
+        Some(from) => format!(
+            "note: {} was not read: {} (referenced from {from})",
+            u.path, u.reason
+        ),
+        None => format!("note: {} was not read: {}", u.path, u.reason),
+    }));
+    out
+}

@@ -38,20 +38,26 @@ fn diagnostic(f: &Finding) -> Diagnostic<usize> {
         .with_notes(notes)
 }
 
-/// Renders all findings and a summary line.
+/// Renders all findings, a summary line and the notes on what was not read.
 pub fn render(o: &Outcome, color: bool) -> String {
+    render_with(o, color, true)
+}
+
+/// [`render`], without the summary line when `summary` is false (`--quiet`); the notes on what
+/// was not read stay.
+pub fn render_with(o: &Outcome, color: bool, summary: bool) -> String {
     let mut buf: Vec<u8> = Vec::new();
     if color {
         let mut w = Ansi::new(&mut buf);
-        emit_all(o, &mut w);
+        emit_all(o, &mut w, summary);
     } else {
         let mut w = NoColor::new(&mut buf);
-        emit_all(o, &mut w);
+        emit_all(o, &mut w, summary);
     }
     String::from_utf8_lossy(&buf).into_owned()
 }
 
-fn emit_all(o: &Outcome, w: &mut dyn WriteColor) {
+fn emit_all(o: &Outcome, w: &mut dyn WriteColor, summary: bool) {
     let config = Config::default();
     for f in &o.findings {
         // A rendering failure (e.g. a span past the end of a file) must not lose the finding.
@@ -61,14 +67,19 @@ fn emit_all(o: &Outcome, w: &mut dyn WriteColor) {
     }
     let (e, wn, i) = super::counts(o);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let _ = writeln!(
-        w,
-        "{}, {}, {} info in {} ({}, {})",
-        plural(e, "error"),
-        plural(wn, "warning"),
-        i,
-        plural(o.stats.files, "file"),
-        plural(o.stats.clusters, "cluster"),
-        plural(o.stats.resources, "resource"),
-    );
+    if summary {
+        let _ = writeln!(
+            w,
+            "{}, {}, {} info in {} ({}, {})",
+            plural(e, "error"),
+            plural(wn, "warning"),
+            i,
+            plural(o.stats.files, "file"),
+            plural(o.stats.clusters, "cluster"),
+            plural(o.stats.resources, "resource"),
+        );
+    }
+    for n in super::notes(o) {
+        let _ = writeln!(w, "{n}");
+    }
 }

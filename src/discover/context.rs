@@ -1,0 +1,267 @@
+//! Context: what must be read so that the files in scope are evaluated as a full scan would
+//! evaluate them ("paths are scope, not context", DESIGN.md).
+//!
+//! A Terraform directory is evaluated through the roots that call it, so the directories that
+//! (transitively) call a scoped one are read too. A Bicep/ARM file is evaluated through the
+//! templates that deploy it and with the parameter files that use it, and it needs the modules
+//! it deploys, even in hidden directories such as CARML's `.bicep/`. References are found by a
+//! text scan that over-approximates the real ones: reading one file too many costs a little
+//! time, missing one would make a finding disappear.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{is_deploy_file, Tree, MAX_FILE_BYTES};
+use crate::frontends::terraform::{is_local_source, join_normalized};
+
+/// The local module directories a Terraform file's text may call: every `source = "./..."` or
+/// `"../..."` (Terraform requires a literal string there). A superset of the real calls: other
+/// attributes named `source` and commented-out lines count too.
+pub fn terraform_calls(text: &str, dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("source") {
+        let word_before = text
+            .get(..at)
+            .and_then(|t| t.chars().next_back())
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if word_before {
+            continue;
+        }
+        let Some(rest) = text.get(at + "source".len()..).map(str::trim_start) else {
+            continue;
+        };
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let Some(end) = rest.find(['"', '\n']) else {
+            continue;
+        };
+        let value = rest.get(..end).unwrap_or("");
+        if rest.get(end..).is_some_and(|r| r.starts_with('"')) && is_local_source(value) {
+            out.push(join_normalized(dir, value));
+        }
+    }
+    out
+}
+
+/// The files a Bicep or ARM file's text may deploy or apply to: quoted local paths ending in
+/// `.bicep`/`.json`/`.jsonc` in Bicep (`module`, `using`), and `relativePath` values in ARM
+/// JSON. Registry references (`br:`, `ts:`) and URLs are not files.
+pub fn deploy_refs(text: &str, file: &Path) -> Vec<PathBuf> {
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let is_bicep = file
+        .extension()
+        .is_some_and(|e| e == "bicep" || e == "bicepparam");
+    let mut out = Vec::new();
+    if is_bicep {
+        // Every piece between quotes, not only odd ones: an apostrophe in a comment must not
+        // shift which pieces count as strings.
+        for lit in text.split('\'') {
+            if is_local_template_path(lit) {
+                out.push(join_normalized(dir, lit));
+            }
+        }
+    } else {
+        for (at, _) in text.match_indices("\"relativePath\"") {
+            let Some(rest) = text.get(at + "\"relativePath\"".len()..) else {
+                continue;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix(':') else {
+                continue;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            if let Some(lit) = rest.split('"').next().filter(|l| is_local_template_path(l)) {
+                out.push(join_normalized(dir, lit));
+            }
+        }
+    }
+    out
+}
+
+fn is_local_template_path(lit: &str) -> bool {
+    let lower = lit.to_ascii_lowercase();
+    !lit.contains(['\n', '$', '[', '{'])
+        && !lower.starts_with("br:")
+        && !lower.starts_with("br/")
+        && !lower.starts_with("ts:")
+        && !lower.starts_with("ts/")
+        && !lower.contains("://")
+        && (lower.ends_with(".bicep") || lower.ends_with(".json") || lower.ends_with(".jsonc"))
+}
+
+/// The template a parameter file named `<stem>.parameters[.<env>].json` pairs with.
+pub fn paired_template(param_file: &Path) -> Option<PathBuf> {
+    let name = param_file.file_name()?.to_str()?;
+    let (stem, _) = name.split_once(".parameters.")?;
+    let dir = param_file.parent()?;
+    Some(dir.join(format!("{stem}.json")))
+}
+
+/// Terraform directories (anywhere under the root) that call any of `scoped`, transitively.
+/// `tf_files` are every `.tf` file of the root's walk.
+pub fn terraform_callers(tree: &Tree, tf_files: &[PathBuf], scoped: &[PathBuf]) -> Vec<PathBuf> {
+    let calls: Vec<(PathBuf, Vec<PathBuf>)> = tf_files
+        .par_iter()
+        .filter_map(|f| {
+            let dir = f.parent()?.to_path_buf();
+            let text = tree.read_text(f, MAX_FILE_BYTES).ok()?;
+            let calls = terraform_calls(&text, &dir);
+            (!calls.is_empty()).then_some((dir, calls))
+        })
+        .collect();
+    let mut callers_of: HashMap<&Path, Vec<&Path>> = HashMap::new();
+    for (dir, targets) in &calls {
+        for t in targets {
+            callers_of
+                .entry(t.as_path())
+                .or_default()
+                .push(dir.as_path());
+        }
+    }
+    backward(scoped, &callers_of)
+}
+
+/// Everything reachable backwards from `start` through `callers_of`, `start` excluded.
+fn backward(start: &[PathBuf], callers_of: &HashMap<&Path, Vec<&Path>>) -> Vec<PathBuf> {
+    let mut seen: BTreeSet<PathBuf> = start.iter().cloned().collect();
+    let mut frontier: Vec<PathBuf> = start.to_vec();
+    let mut out = BTreeSet::new();
+    while let Some(p) = frontier.pop() {
+        for c in callers_of.get(p.as_path()).into_iter().flatten() {
+            if seen.insert(c.to_path_buf()) {
+                out.insert(c.to_path_buf());
+                frontier.push(c.to_path_buf());
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The Bicep/ARM files to read for `scoped`: the scoped files, the files that deploy or
+/// parameterize them (transitively), and everything those deploy, inside `root`. `all` is
+/// every deployment file of the root's walk; referenced files outside it (hidden directories)
+/// are added when a file of the set references them.
+pub fn deploy_context(
+    tree: &Tree,
+    all: &[PathBuf],
+    scoped: &[PathBuf],
+    root: &Path,
+) -> Vec<PathBuf> {
+    let refs_of = |f: &PathBuf| -> Vec<PathBuf> {
+        let mut refs = tree
+            .read_text(f, MAX_FILE_BYTES)
+            .map(|t| deploy_refs(&t, f))
+            .unwrap_or_default();
+        refs.extend(paired_template(f));
+        refs.retain(|r| r.starts_with(root) && is_deploy_file(r) && tree.is_file(r));
+        refs
+    };
+    let mut set: BTreeSet<PathBuf> = scoped.iter().cloned().collect();
+    if all.len() > scoped.len() {
+        let refs: Vec<(PathBuf, Vec<PathBuf>)> =
+            all.par_iter().map(|f| (f.clone(), refs_of(f))).collect();
+        let mut callers_of: HashMap<&Path, Vec<&Path>> = HashMap::new();
+        for (f, targets) in &refs {
+            for t in targets {
+                callers_of.entry(t.as_path()).or_default().push(f.as_path());
+            }
+        }
+        set.extend(backward(scoped, &callers_of));
+    }
+    forward(set, refs_of)
+}
+
+/// Adds what the files of `set` reference, to a fixpoint.
+fn forward(
+    mut set: BTreeSet<PathBuf>,
+    refs_of: impl Fn(&PathBuf) -> Vec<PathBuf> + Sync,
+) -> Vec<PathBuf> {
+    let mut frontier: Vec<PathBuf> = set.iter().cloned().collect();
+    while !frontier.is_empty() {
+        let found: Vec<PathBuf> = frontier.par_iter().flat_map(&refs_of).collect();
+        frontier = found
+            .into_iter()
+            .filter(|r| set.insert(r.clone()))
+            .collect();
+    }
+    set.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terraform_text_scan_finds_local_sources_only() {
+        let text = r#"
+module "net" {
+  source = "../modules/net"
+}
+module "aks" { source="./aks" }
+module "reg" {
+  source  = "Azure/aks/azurerm"
+}
+resource "x" "y" { data_source = "./not-a-call" }
+"#;
+        let calls = terraform_calls(text, Path::new("/r/env"));
+        assert_eq!(
+            calls,
+            vec![PathBuf::from("/r/modules/net"), PathBuf::from("/r/env/aks")]
+        );
+    }
+
+    #[test]
+    fn bicep_refs_are_local_template_paths() {
+        let text = "using './main.bicep'\nmodule a '.bicep/nested_roleAssignments.bicep' = {}\n\
+                    module r 'br/public:avm/res/network:0.1.0' = {}\nparam x string = 'a.b'\n\
+                    module j '../arm/azuredeploy.json' = {}\n";
+        let refs = deploy_refs(text, Path::new("/r/infra/main.bicep"));
+        assert_eq!(
+            refs,
+            vec![
+                PathBuf::from("/r/infra/main.bicep"),
+                PathBuf::from("/r/infra/.bicep/nested_roleAssignments.bicep"),
+                PathBuf::from("/r/arm/azuredeploy.json"),
+            ]
+        );
+    }
+
+    #[test]
+    fn arm_refs_are_relative_paths() {
+        let text = r#"{"properties": {"templateLink": {"relativePath": "nested/net.json"}},
+                      "x": {"uri": "https://example.invalid/a.json"}}"#;
+        let refs = deploy_refs(text, Path::new("/r/t/main.json"));
+        assert_eq!(refs, vec![PathBuf::from("/r/t/nested/net.json")]);
+    }
+
+    #[test]
+    fn parameter_files_pair_with_their_template() {
+        assert_eq!(
+            paired_template(Path::new("/r/azuredeploy.parameters.dev.json")),
+            Some(PathBuf::from("/r/azuredeploy.json"))
+        );
+        assert_eq!(paired_template(Path::new("/r/azuredeploy.json")), None);
+    }
+
+    #[test]
+    fn callers_are_followed_transitively() {
+        let (a, b, c, d) = (
+            PathBuf::from("/r/a"),
+            PathBuf::from("/r/b"),
+            PathBuf::from("/r/c"),
+            PathBuf::from("/r/d"),
+        );
+        let mut callers_of: HashMap<&Path, Vec<&Path>> = HashMap::new();
+        callers_of.insert(&c, vec![&b]);
+        callers_of.insert(&b, vec![&a]);
+        callers_of.insert(&d, vec![&a]);
+        assert_eq!(backward(std::slice::from_ref(&c), &callers_of), vec![a, b]);
+    }
+}

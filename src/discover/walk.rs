@@ -1,0 +1,269 @@
+//! The walk: finds the repository root, the files in scope (the given paths) and the files
+//! needed as their context (callers, parameter files, deployed modules), on disk or at a git
+//! revision.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::{absolute, context, is_deploy_file, is_tf, Scan, Tree};
+use crate::config;
+
+/// Something that could hold a resource in scope and was not read (DESIGN.md "no silent
+/// zero"): reported in every run, as a `note:` line and in `summary.unread`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unread {
+    /// The path or module source, as the user would look for it (relative to the root).
+    pub path: String,
+    pub reason: String,
+    /// `file:line` of the reference that needed it, when something referenced it.
+    pub referenced_from: Option<String>,
+}
+
+/// The repository root (DESIGN.md "Scope"): the nearest enclosing git root; outside git, the
+/// nearest ancestor holding a `.aks-netlint.toml`; else the current directory if it holds
+/// every path; else the paths' common ancestor. `abs` are absolute paths.
+pub fn repo_root(abs: &[PathBuf]) -> PathBuf {
+    let dir_of = |p: &Path| {
+        if p.is_file() {
+            p.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            p.to_path_buf()
+        }
+    };
+    let mut common = abs.first().map(|p| dir_of(p)).unwrap_or_default();
+    for p in abs.iter().skip(1) {
+        while !p.starts_with(&common) {
+            if !common.pop() {
+                break;
+            }
+        }
+    }
+    let nearest = |marker: &str| {
+        common
+            .ancestors()
+            .find(|d| d.join(marker).exists())
+            .map(Path::to_path_buf)
+    };
+    if let Some(git) = nearest(".git") {
+        return git;
+    }
+    if let Some(cfg) = nearest(config::FILE_NAME) {
+        return cfg;
+    }
+    match std::env::current_dir().ok().map(|c| absolute(&c)) {
+        Some(cwd) if abs.iter().all(|p| p.starts_with(&cwd)) => cwd,
+        _ => common,
+    }
+}
+
+/// The IaC files under one path: `.tf` and deployment candidates, hidden directories and
+/// git-ignored files skipped. Directories that cannot be read are reported.
+struct Found {
+    tf: Vec<PathBuf>,
+    deploy: Vec<PathBuf>,
+    unreadable: Vec<(PathBuf, String)>,
+}
+
+fn files_under(tree: &Tree, dir: &Path, root: &Path, follow: bool) -> Found {
+    let mut found = Found {
+        tf: Vec::new(),
+        deploy: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    let mut take = |p: &Path| {
+        if is_tf(p) {
+            found.tf.push(p.to_path_buf());
+        } else if is_deploy_file(p) {
+            found.deploy.push(p.to_path_buf());
+        }
+    };
+    match tree {
+        Tree::Disk => {
+            let walker = ignore::WalkBuilder::new(dir)
+                .hidden(true)
+                .follow_links(follow)
+                .git_ignore(true)
+                .require_git(false)
+                .build();
+            for entry in walker {
+                match entry {
+                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => take(e.path()),
+                    Ok(_) => {}
+                    Err(err) => {
+                        let path = io_path(&err).unwrap_or_else(|| dir.to_path_buf());
+                        found.unreadable.push((path, io_reason(&err)));
+                    }
+                }
+            }
+        }
+        Tree::Git(g) => {
+            for f in g.under(dir) {
+                let hidden = f.strip_prefix(root).map_or(true, |r| {
+                    r.components()
+                        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                });
+                if !hidden {
+                    take(&f);
+                }
+            }
+        }
+    }
+    found
+}
+
+fn io_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            io_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn io_reason(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => io_reason(err),
+        ignore::Error::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            "permission denied".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Walks the paths in `tree`. The scope is the given paths; the Terraform directories and
+/// Bicep/ARM files read are those in scope plus their context inside the root. Nothing outside
+/// the root is read unless `follow_outside_root` (which also follows symlinks).
+pub fn walk(tree: &Tree, paths: &[PathBuf], follow_outside_root: bool) -> Scan {
+    let abs: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
+    let root = if follow_outside_root {
+        PathBuf::from("/")
+    } else {
+        repo_root(&abs)
+    };
+    walk_in(tree, paths, &abs, root, follow_outside_root)
+}
+
+/// [`walk`] with the root already known (the before-state of `--compare-to` uses the working
+/// tree's).
+pub fn walk_in(
+    tree: &Tree,
+    paths: &[PathBuf],
+    abs: &[PathBuf],
+    root: PathBuf,
+    follow: bool,
+) -> Scan {
+    let mut scan = Scan {
+        root: root.clone(),
+        scope: abs.to_vec(),
+        ..Scan::default()
+    };
+    let mut dirs = BTreeSet::new();
+    let mut deploy = BTreeSet::new();
+    for (given, p) in paths.iter().zip(abs) {
+        let exists = tree.is_file(p) || tree.is_dir(p) || matches!(tree, Tree::Disk) && p.exists();
+        if !exists {
+            scan.skipped
+                .push((given.clone(), "no such file or directory".into()));
+            continue;
+        }
+        if !p.starts_with(&root) {
+            scan.skipped
+                .push((given.clone(), "outside the repository root".into()));
+            continue;
+        }
+        if tree.is_file(p) {
+            if is_tf(p) {
+                dirs.extend(p.parent().map(Path::to_path_buf));
+            } else if p.extension().is_some_and(|e| e == "tfvars") {
+                // A variable file stands for the module beside it (pre-commit passes changed
+                // files) and is applied to the roots that declare its variables.
+                // Its roots may be in a parent directory (`envs/prod.tfvars` beside `main.tf`
+                // one level up): those directories are context.
+                for d in p.ancestors().skip(1).take_while(|d| d.starts_with(&root)) {
+                    if tree.list(d).iter().any(|f| is_tf(f)) {
+                        dirs.insert(d.to_path_buf());
+                    }
+                }
+                scan.var_files.push(p.clone());
+            } else if is_deploy_file(p) {
+                deploy.insert(p.clone());
+            }
+            continue;
+        }
+        let found = files_under(tree, p, &root, follow);
+        dirs.extend(
+            found
+                .tf
+                .iter()
+                .filter_map(|f| f.parent().map(Path::to_path_buf)),
+        );
+        deploy.extend(found.deploy);
+        for (path, reason) in found.unreadable {
+            scan.unread.push(Unread {
+                path: relative(&path, &root),
+                reason: format!("directory not read: {reason}"),
+                referenced_from: None,
+            });
+        }
+    }
+    let whole_root = abs.contains(&root);
+    let scoped_dirs: Vec<PathBuf> = dirs.iter().cloned().collect();
+    let scoped_deploy: Vec<PathBuf> = deploy.iter().cloned().collect();
+    let (callers, all_deploy) = if whole_root || follow {
+        (Vec::new(), Vec::new())
+    } else {
+        // Context: what calls or parameterizes the scoped files, anywhere under the root.
+        let everything = files_under(tree, &root, &root, false);
+        let callers = if scoped_dirs.is_empty() {
+            Vec::new()
+        } else {
+            context::terraform_callers(tree, &everything.tf, &scoped_dirs)
+        };
+        (callers, everything.deploy)
+    };
+    dirs.extend(callers);
+    scan.module_dirs = dirs.into_iter().collect();
+    scan.deploy_files = if scoped_deploy.is_empty() {
+        Vec::new()
+    } else {
+        context::deploy_context(tree, &all_deploy, &scoped_deploy, &root)
+    };
+    scan.unread.sort();
+    scan.unread.dedup();
+    scan
+}
+
+/// A path as shown in notes: relative to the root, else as is.
+pub fn relative(p: &Path, root: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_outside_git_is_the_config_dir_or_common_ancestor() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let base = absolute(tmp.path());
+        let a = base.join("envs/prod");
+        let b = base.join("modules/aks");
+        std::fs::create_dir_all(&a).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(&b).unwrap_or_else(|e| panic!("{e}"));
+        if base.ancestors().any(|d| d.join(".git").exists()) {
+            return; // the temporary directory is inside a repository here
+        }
+        assert_eq!(repo_root(&[a.clone(), b.clone()]), base);
+        std::fs::write(base.join(config::FILE_NAME), "").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(repo_root(std::slice::from_ref(&a)), base);
+    }
+}

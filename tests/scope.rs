@@ -1,0 +1,231 @@
+//! "Paths are scope, not context" and "no silent zero" (DESIGN.md): the real binary on small
+//! repositories, as pre-commit and CI run it.
+
+#![allow(
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking; JSON indexing in assertions"
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aks-netlint"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
+    for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// A git repository holding a copy of a bundled example.
+fn repo_with(example: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let repo = std::fs::canonicalize(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
+    common::git(&repo, &["init", "-q"]);
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(example),
+        &repo,
+    );
+    (tmp, repo)
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(text.contains(from), "{} lacks {from}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// `file:line rule` of every compact line.
+fn hits(out: &Output) -> Vec<String> {
+    stdout(out)
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(4, ':');
+            let (file, line, _, rest) =
+                (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+            let rule = rest.split_whitespace().nth(1)?;
+            Some(format!("{file}:{line} {rule}"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_bicep_template_passed_alone_is_evaluated_with_its_parameter_file() {
+    let (_tmp, repo) = repo_with("bicep-overlay");
+    let whole = run_in(&repo, &["--format", "compact"]);
+    assert!(hits(&whole).contains(&"main.bicepparam:4 NET014".to_string()));
+    // pre-commit passes only the changed file: NET014's secondary label is in main.bicep.
+    let template = run_in(&repo, &["main.bicep", "--format", "compact"]);
+    assert!(
+        hits(&template).contains(&"main.bicepparam:4 NET014".to_string()),
+        "{}",
+        stdout(&template)
+    );
+    assert_eq!(template.status.code(), Some(1));
+    let params = run_in(&repo, &["main.bicepparam", "--format", "compact"]);
+    assert!(
+        hits(&params).contains(&"main.bicepparam:4 NET014".to_string()),
+        "{}",
+        stdout(&params)
+    );
+}
+
+#[test]
+fn a_terraform_module_file_passed_alone_is_evaluated_through_its_caller() {
+    let (_tmp, repo) = repo_with("aks-overlay");
+    let module = repo.join("modules/aks/main.tf");
+    edit(
+        &module,
+        "service_cidr        = var.service_cidr",
+        "service_cidr        = \"10.0.1.0/24\"",
+    );
+    let out = run_in(&repo, &["modules/aks/main.tf", "--format", "compact"]);
+    let hits = hits(&out);
+    assert!(
+        hits.contains(&"modules/aks/main.tf:35 NET002".to_string()),
+        "{}",
+        stdout(&out)
+    );
+    // From inside the module directory: the root is still the repository's.
+    let inside = run_in(
+        &repo.join("modules/aks"),
+        &["main.tf", "--format", "compact"],
+    );
+    assert!(
+        stdout(&inside).contains("modules/aks/main.tf:35:27: error NET002"),
+        "{}",
+        stdout(&inside)
+    );
+}
+
+#[test]
+fn outside_git_a_module_outside_the_root_is_said() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let base = std::fs::canonicalize(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
+    if base.ancestors().any(|d| d.join(".git").exists()) {
+        return; // the temporary directory is inside a repository on this machine
+    }
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/aks-overlay/modules/aks"),
+        &base.join("modules/aks"),
+    );
+    let prod = base.join("envs/prod");
+    std::fs::create_dir_all(&prod).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        prod.join("main.tf"),
+        "module \"aks\" {\n  source = \"../../modules/aks\"\n}\n\nmodule \"net\" {\n  source  = \"Azure/network/azurerm\"\n  version = \"5.3.0\"\n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(&prod, &[]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "note: ../../modules/aks was not read: module source outside the repository root"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("note: Azure/network/azurerm was not read: registry or git module"));
+    assert!(text.contains("(referenced from main.tf:1)"), "{text}");
+    let json = run_in(&prod, &["--format", "json"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&json)).unwrap_or_else(|e| panic!("{e}"));
+    let unread = v["summary"]["unread"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no summary.unread"));
+    assert_eq!(unread.len(), 2, "{unread:?}");
+    assert_eq!(unread[0]["path"], "../../modules/aks");
+    assert_eq!(unread[0]["referenced_from"], "main.tf:1");
+    assert!(stderr(&json).contains("note: ../../modules/aks was not read"));
+}
+
+#[test]
+fn excluded_modules_are_read_when_called() {
+    let (_tmp, repo) = repo_with("aks-overlay");
+    let before = hits(&run_in(&repo, &["--format", "compact"]));
+    std::fs::write(
+        repo.join(".aks-netlint.toml"),
+        "exclude = [\"modules/**\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let after = hits(&run_in(&repo, &["--format", "compact"]));
+    assert!(!after.is_empty());
+    let outside_modules: Vec<&String> = before
+        .iter()
+        .filter(|h| !h.starts_with("modules/"))
+        .collect();
+    assert_eq!(after.iter().collect::<Vec<_>>(), outside_modules);
+}
+
+#[test]
+fn no_iac_files_is_said_and_passes() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(tmp.path().join("README.md"), "# nothing here\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(tmp.path(), &["."]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("note: no Terraform, Bicep or ARM files found under ."),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_passed_tfvars_file_applies_to_the_root_that_declares_it() {
+    let (_tmp, repo) = repo_with("aks-overlay");
+    std::fs::create_dir_all(repo.join("envs")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        repo.join("envs/prod.tfvars"),
+        "pod_cidr = \"10.244.0.0/24\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(repo.join("envs/stray.tfvars"), "not_declared = 1\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(
+        &repo,
+        &[
+            "envs/prod.tfvars",
+            "envs/stray.tfvars",
+            "--format",
+            "compact",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("envs/prod.tfvars:1:12: error OVL002 pod CIDR 10.244.0.0/24"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("note: envs/stray.tfvars was not read: no root module"),
+        "{}",
+        stderr(&out)
+    );
+    // A directory scan does not load a tfvars file Terraform would not load.
+    let dir = run_in(&repo, &["--format", "compact"]);
+    assert!(!stdout(&dir).contains("envs/prod.tfvars"));
+}
