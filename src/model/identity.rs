@@ -43,11 +43,24 @@ fn role(a: &RoleAssignment) -> Tri {
     }
 }
 
+/// A token built from a name that is unknown but symbolic (`uniqueString(...)`): another token
+/// may still name the same resource, so a mismatch proves nothing.
+fn symbolic(token: &str) -> bool {
+    token.contains('⟨')
+}
+
 fn principal(a: &RoleAssignment, want: &str) -> Tri {
     match a.principal.as_ref().map(|p| &p.v) {
         Some(V::Str(s)) if s == want => Tri::Yes,
         // Two links to different identities in the scan.
-        Some(V::Str(s)) if s.starts_with("ref:") && want.starts_with("ref:") => Tri::No,
+        Some(V::Str(s))
+            if s.starts_with("ref:")
+                && want.starts_with("ref:")
+                && !symbolic(s)
+                && !symbolic(want) =>
+        {
+            Tri::No
+        }
         // A literal object id (or a plan's known value) cannot be told apart from the link.
         _ => Tri::Maybe,
     }
@@ -93,6 +106,7 @@ fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
             {
                 Tri::Maybe
             }
+            _ if symbolic(text) || s.id.as_deref().is_some_and(symbolic) => Tri::Maybe,
             _ => Tri::No,
         };
     }
