@@ -1074,6 +1074,18 @@ fn symbolic(ty: &str, id: &str, body: &Value, name: &Value) -> Value {
             Value::str(format!("{id}.principal_id")),
         );
     }
+    if lower.ends_with("managedclusters") && !props.contains_key("identityProfile") {
+        // AKS creates the kubelet identity when none is given: unknown, but not the cluster
+        // identity, which a role assignment check must tell apart.
+        let mut kubelet = BTreeMap::new();
+        kubelet.insert(
+            "objectId".to_string(),
+            Value::str(format!("{id}.kubelet_identity.object_id")),
+        );
+        let mut profile = BTreeMap::new();
+        profile.insert("kubeletidentity".to_string(), Value::map(kubelet));
+        props.insert("identityProfile".into(), Value::map(profile));
+    }
     if lower.ends_with("virtualnetworks") {
         if let Some(Kind::List(subnets)) = props.get("subnets").map(|s| &s.kind) {
             let with_ids: Vec<Value> = subnets
