@@ -942,6 +942,7 @@ fn pairs_unknown(pair: &[Value]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn sp() -> Span {
         Span::new(0, 0..0)
@@ -1011,6 +1012,96 @@ mod tests {
         assert_eq!(f.as_str(), Some("10.0.0.0/08"));
         let u = call("concat", vec![st("a"), Value::unknown("x")], sp());
         assert!(u.is_unknown());
+    }
+
+    /// A fully known id and the same id with some segments made unknown (holes that hold no
+    /// `/` where the segment has none, so `split` can still count).
+    fn id_and_partial() -> impl Strategy<Value = (String, Value)> {
+        let seg = prop_oneof![
+            "[a-zA-Z0-9.-]{1,6}".prop_map(|s| (s, false)),
+            "[a-z]{1,3}/[a-z]{1,3}".prop_map(|s| (s, true)),
+        ];
+        prop::collection::vec((seg, 0u8..3), 1..9).prop_map(|segs| {
+            let mut full = String::new();
+            let mut p = Partial::new();
+            for ((text, slash), hide) in segs {
+                full.push('/');
+                p.push_text("/");
+                full.push_str(&text);
+                match hide {
+                    0 => p.push_text(&text),
+                    _ => p.push_hole(Hole {
+                        reason: Arc::from("hidden"),
+                        no_slash: !slash && hide == 1,
+                        key: None,
+                    }),
+                }
+            }
+            (full, Value::text(p, None))
+        })
+    }
+
+    proptest! {
+        /// No string function returns a known value that depends on an unknown part: whatever
+        /// the partial evaluation knows equals the evaluation of the full string.
+        #[test]
+        fn known_results_agree_with_the_full_string(
+            (full, partial) in id_and_partial(),
+            i in 0usize..10,
+            len in 0usize..8,
+            probe in "[a-z/]{0,3}",
+        ) {
+            let same = |name: &str, extra: Vec<Value>| {
+                let mut pa = vec![partial.clone()];
+                pa.extend(extra.iter().cloned());
+                let mut fa = vec![st(&full)];
+                fa.extend(extra);
+                (call(name, pa, sp()), call(name, fa, sp()))
+            };
+            let n = |x: usize| Value::num(x as f64);
+            let cases = vec![
+                same("substring", vec![n(i), n(len)]),
+                same("startswith", vec![st(&probe)]),
+                same("endswith", vec![st(&probe)]),
+                same("contains", vec![st(&probe)]),
+                same("replace", vec![st("/"), st("-")]),
+                same("first", vec![]),
+                same("last", vec![]),
+                same("length", vec![]),
+                same("tolower", vec![]),
+                (
+                    call("concat", vec![partial.clone(), st("/x")], sp()),
+                    call("concat", vec![st(&full), st("/x")], sp()),
+                ),
+                (
+                    call("format", vec![st("{0}/x"), partial.clone()], sp()),
+                    call("format", vec![st("{0}/x"), st(&full)], sp()),
+                ),
+            ];
+            let (ps, fs) = same("split", vec![st("/")]);
+            if let (Some(pl), Some(fl)) = (ps.as_list(), fs.as_list()) {
+                prop_assert_eq!(pl.len(), fl.len());
+                for (a, b) in pl.iter().zip(fl) {
+                    if !a.is_unknown() {
+                        prop_assert!(equal(a, b));
+                    }
+                }
+                let (pl_last, fl_last) = (
+                    call("last", vec![ps.clone()], sp()),
+                    call("last", vec![fs.clone()], sp()),
+                );
+                if !pl_last.is_unknown() {
+                    prop_assert!(equal(&pl_last, &fl_last));
+                }
+            } else {
+                prop_assert!(ps.is_unknown());
+            }
+            for (p, f) in cases {
+                if !p.is_unknown() {
+                    prop_assert!(equal(&p, &f), "{:?} vs {:?}", p, f);
+                }
+            }
+        }
     }
 
     #[test]
