@@ -11,8 +11,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::arm_functions::{self as af, get_ci, normalize_id, resource_token, to_text};
+use super::arm_functions::{
+    self as af, get_ci, normalize_id, resource_token, symbolic_text, to_text,
+};
 use super::functions::equal;
+use super::partial::{Hole, Partial};
 use super::value::{Kind, Value};
 use crate::frontends::ir::{
     BinOp, Expr, ExprKind, Item, Loop, LoopSource, Parent, Resource, Template,
@@ -80,6 +83,9 @@ pub struct Ctx<'t, 's, 'o> {
     prefix: String,
     condition: Option<String>,
     nesting: usize,
+    /// Names this deployment's unknowns (its subscription, resource group, parameters) in
+    /// symbolic keys: a nested deployment may target another scope, so its unknowns differ.
+    scope: Arc<str>,
 }
 
 type Env<'a> = &'a [(String, Value)];
@@ -103,6 +109,7 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             prefix: String::new(),
             condition: None,
             nesting: 0,
+            scope: Arc::from(""),
         }
     }
 
@@ -161,7 +168,12 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             Some(d) => self.eval(d, &[]).via(&self.hop("parameters", name)),
             // A nullable parameter nobody sets is null.
             None if p.nullable => Value::null(),
-            None => Value::unknown(format!("parameter `{name}` has no value")),
+            // Given at deployment: unknown, but the same wherever this deployment reads it.
+            None => self.symbolic_hole(
+                &format!("parameters('{}')", name.to_ascii_lowercase()),
+                format!("parameter `{name}` has no value"),
+                false,
+            ),
         };
         self.params.borrow_mut().insert(key, Some(v.clone()));
         v
@@ -289,7 +301,13 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             None => short.clone(),
         };
         let name_text = full_name.as_str().map(str::to_string);
-        let id = match &name_text {
+        // An unknown name built by the same expression as a `resourceId()` elsewhere in this
+        // deployment names the same resource: the token uses its symbolic text.
+        let link_name = name_text.clone().or_else(|| match &parent_name {
+            Some(p) => Some(format!("{}/{}", symbolic_text(p)?, symbolic_text(&short)?)),
+            None => symbolic_text(&short),
+        });
+        let id = match &link_name {
             Some(n) => resource_token(&r.ty, &split_name(n)),
             None => None,
         }
@@ -340,6 +358,16 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             Arc::make_mut(m).insert("name".into(), full_name.clone());
         }
         let mut value = symbolic(&r.ty, &id, &body, &full_name);
+        if r.existing && link_name.is_none() {
+            // An existing resource of unknown name may be any resource, in the scan or not: a
+            // token of its own would make it a known, different one.
+            if let Kind::Map(m) = &mut value.kind {
+                Arc::make_mut(m).insert(
+                    "id".into(),
+                    Value::unknown(format!("the name of existing {} is unknown", r.ty)),
+                );
+            }
+        }
         if let Some(n) = &r.nested {
             value = self.deploy(r, n, &env, &addr, condition.clone(), value);
         }
@@ -409,6 +437,11 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             prefix: format!("{addr}/"),
             condition,
             nesting: self.nesting + 1,
+            scope: if n.outer {
+                self.scope.clone()
+            } else {
+                Arc::from(addr)
+            },
         };
         child.expand();
         let mut outputs = BTreeMap::new();
@@ -624,18 +657,11 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
                 }
             }
             ExprKind::Interp(parts) => {
-                let mut out = String::new();
-                for p in parts {
-                    let v = self.eval(p, env);
-                    match to_text(&v) {
-                        Some(t) if !v.is_unknown() && !v.is_error() => out.push_str(&t),
-                        _ => return v,
-                    }
-                    if out.len() > super::functions::MAX_STRING {
-                        return Value::unknown("string too long");
-                    }
+                let vals: Vec<Value> = parts.iter().map(|p| self.eval(p, env)).collect();
+                match af::concat_text(&vals) {
+                    Ok(p) => Value::text(p, here),
+                    Err(e) => e,
                 }
-                Value::at(Kind::Str(Arc::from(out)), here)
             }
             ExprKind::Lambda(..) => Value::unknown("a lambda is not a value"),
             ExprKind::For(l) => {
@@ -694,7 +720,7 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             .into_iter()
             .find(|v| v.is_unknown() || v.is_error())
         {
-            return u.clone();
+            return u.clone().opaque();
         }
         let b = |v: bool| Value::at(Kind::Bool(v), here);
         match op {
@@ -800,6 +826,7 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             "map" | "filter" | "reduce" | "sort" | "toobject" | "groupby" | "mapvalues" => {
                 self.lambda_call(name, args, env, span)
             }
+            "subscription" | "resourcegroup" if args.is_empty() => self.deployment_scope(name),
             "resourcegroup" | "subscription" | "deployment" | "environment" | "tenant"
             | "managementgroup" | "deployer" => {
                 Value::unknown(format!("{name}() is known only at deployment"))
@@ -817,6 +844,42 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
                 af::call(name, vals, span)
             }
         }
+    }
+
+    /// A hole for an unknown of this deployment that is the same wherever it is read.
+    fn symbolic_hole(&self, expr: &str, reason: String, no_slash: bool) -> Value {
+        Value::hole(Hole {
+            reason: Arc::from(reason),
+            no_slash,
+            key: Some(Arc::from(format!("{expr}@{}", self.scope))),
+        })
+    }
+
+    /// `subscription()` / `resourceGroup()` of this deployment: ids with the known shape
+    /// `/subscriptions/<id>/resourceGroups/<name>` (neither part holds a `/`), names unknown.
+    fn deployment_scope(&self, name: &str) -> Value {
+        let why = |_: &str| format!("{name}() is known only at deployment");
+        let sub = self.symbolic_hole("subscription().subscriptionid", why(""), true);
+        let rg = self.symbolic_hole("resourcegroup().name", why(""), true);
+        let mut id = Partial::new();
+        id.push_text("/subscriptions/");
+        id.push(&sub.as_partial().unwrap_or_default());
+        let mut m = BTreeMap::new();
+        if name == "resourcegroup" {
+            id.push_text("/resourceGroups/");
+            id.push(&rg.as_partial().unwrap_or_default());
+            m.insert("name".to_string(), rg);
+            for k in ["location", "tags", "properties", "managedBy", "type"] {
+                m.insert(k.to_string(), Value::unknown(why("")));
+            }
+        } else {
+            m.insert("subscriptionId".to_string(), sub);
+            for k in ["displayName", "tenantId"] {
+                m.insert(k.to_string(), Value::unknown(why("")));
+            }
+        }
+        m.insert("id".to_string(), Value::text(id, None));
+        Value::map(m)
     }
 
     /// `reference()` / `existing` lookups: the declared resource when it is in the scan, else an
@@ -944,7 +1007,7 @@ pub fn prop(b: &Value, name: &str, safe: bool) -> Value {
             None => Value::unknown(format!("property `{name}` is not known statically")),
         },
         Kind::Null if safe => Value::null(),
-        Kind::Unknown(_) | Kind::Error(_) => b.clone(),
+        Kind::Unknown(_) | Kind::Partial(_) | Kind::Error(_) => b.clone().opaque(),
         _ if safe => Value::null(),
         _ => Value::unknown(format!("`.{name}` of a value that is not an object")),
     }
@@ -952,7 +1015,7 @@ pub fn prop(b: &Value, name: &str, safe: bool) -> Value {
 
 fn index(b: &Value, i: &Value, safe: bool) -> Value {
     if i.is_unknown() || i.is_error() {
-        return i.clone();
+        return i.clone().opaque();
     }
     match (&b.kind, &i.kind) {
         (Kind::List(l), Kind::Num(n)) if *n >= 0.0 => match l.get(*n as usize) {
@@ -964,7 +1027,7 @@ fn index(b: &Value, i: &Value, safe: bool) -> Value {
             Some(k) => prop(b, &k, safe),
             None => Value::unknown("unknown key"),
         },
-        (Kind::Unknown(_) | Kind::Error(_), _) => b.clone(),
+        (Kind::Unknown(_) | Kind::Partial(_) | Kind::Error(_), _) => b.clone().opaque(),
         _ if safe => Value::null(),
         _ => Value::unknown("cannot index this value"),
     }
@@ -1010,6 +1073,18 @@ fn symbolic(ty: &str, id: &str, body: &Value, name: &Value) -> Value {
             "principalId".into(),
             Value::str(format!("{id}.principal_id")),
         );
+    }
+    if lower.ends_with("managedclusters") && !props.contains_key("identityProfile") {
+        // AKS creates the kubelet identity when none is given: unknown, but not the cluster
+        // identity, which a role assignment check must tell apart.
+        let mut kubelet = BTreeMap::new();
+        kubelet.insert(
+            "objectId".to_string(),
+            Value::str(format!("{id}.kubelet_identity.object_id")),
+        );
+        let mut profile = BTreeMap::new();
+        profile.insert("kubeletidentity".to_string(), Value::map(kubelet));
+        props.insert("identityProfile".into(), Value::map(profile));
     }
     if lower.ends_with("virtualnetworks") {
         if let Some(Kind::List(subnets)) = props.get("subnets").map(|s| &s.kind) {

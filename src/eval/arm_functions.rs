@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::functions::{equal, MAX_STRING};
+use super::partial::{Hole, Partial, Text};
 use super::value::{fmt_num, Kind, Value};
 use crate::cidr;
 use crate::source::Span;
@@ -54,7 +55,7 @@ fn to_json(v: &Value) -> Option<serde_json::Value> {
 
 fn deep_unknown(v: &Value) -> Option<&Value> {
     match &v.kind {
-        Kind::Unknown(_) | Kind::Error(_) => Some(v),
+        Kind::Unknown(_) | Kind::Partial(_) | Kind::Error(_) => Some(v),
         Kind::List(l) => l.iter().find_map(deep_unknown),
         Kind::Map(m) => m.values().find_map(deep_unknown),
         _ => None,
@@ -92,19 +93,21 @@ fn merge(into: &mut BTreeMap<String, Value>, from: &BTreeMap<String, Value>) {
     }
 }
 
-/// .NET composite formatting: `{0}`, `{1:D3}`, `{{` and `}}`.
-fn format(f: &str, args: &[Value]) -> Option<String> {
-    let mut out = String::new();
+/// .NET composite formatting: `{0}`, `{1:D3}`, `{{` and `}}`. An unknown argument leaves a hole
+/// (a formatted one an opaque hole: its width is unknown too).
+fn format(f: &str, args: &[Value]) -> Option<Partial> {
+    let mut out = Partial::new();
+    let mut lit = String::new();
     let mut chars = f.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '{' if chars.peek() == Some(&'{') => {
                 chars.next();
-                out.push('{');
+                lit.push('{');
             }
             '}' if chars.peek() == Some(&'}') => {
                 chars.next();
-                out.push('}');
+                lit.push('}');
             }
             '{' => {
                 let mut spec = String::new();
@@ -116,22 +119,169 @@ fn format(f: &str, args: &[Value]) -> Option<String> {
                 }
                 let (idx, fmt) = spec.split_once(':').unwrap_or((&spec, ""));
                 let a = args.get(idx.trim().parse::<usize>().ok()?)?;
-                let text = match (fmt.chars().next(), a.as_num()) {
+                out.push_text(&std::mem::take(&mut lit));
+                match (fmt.chars().next(), a.as_num()) {
                     (Some('D' | 'd'), Some(n)) => {
                         let w: usize = fmt.get(1..).and_then(|x| x.parse().ok()).unwrap_or(0);
-                        format!("{:0w$}", n as i64)
+                        out.push_text(&format!("{:0w$}", n as i64));
                     }
-                    _ => to_text(a)?,
-                };
-                out.push_str(&text);
+                    _ if a.is_error() => return None,
+                    (None, _) if a.is_unknown() => out.push(&a.as_partial()?),
+                    _ if a.is_unknown() => out.push_hole(Hole::opaque(
+                        a.reason().unwrap_or("a format argument is unknown"),
+                    )),
+                    _ => out.push_text(&to_text(a)?),
+                }
             }
-            _ => out.push(c),
+            _ => lit.push(c),
         }
-        if out.len() > MAX_STRING {
+        if out.text_len() + lit.len() > MAX_STRING {
             return None;
         }
     }
+    out.push_text(&lit);
     Some(out)
+}
+
+/// String concatenation (ARM `concat` of strings, Bicep interpolation): unknown parts become
+/// holes so the known parts stay readable. `Err` carries an error operand, passed on as is.
+pub fn concat_text<'v>(parts: impl IntoIterator<Item = &'v Value>) -> Result<Partial, Value> {
+    let mut out = Partial::new();
+    for v in parts {
+        match &v.kind {
+            Kind::Error(_) => return Err(v.clone()),
+            Kind::Partial(_) | Kind::Unknown(_) => match v.as_partial() {
+                Some(p) => out.push(&p),
+                None => return Err(v.clone()),
+            },
+            _ => match to_text(v) {
+                Some(t) => out.push_text(&t),
+                None => return Err(Value::unknown("a part of the string is not text")),
+            },
+        }
+        if out.text_len() > MAX_STRING {
+            return Err(Value::unknown("string too long"));
+        }
+    }
+    Ok(out)
+}
+
+/// The canonical text of a value for symbolic keys: known text, or a partial whose holes all
+/// have keys. `/` is replaced so keys never add id segments.
+pub fn symbolic_text(v: &Value) -> Option<String> {
+    let t = match &v.kind {
+        Kind::Partial(p) => p.symbolic_key()?,
+        Kind::Unknown(_) | Kind::Error(_) => return None,
+        _ => to_text(v)?,
+    };
+    Some(t.replace('/', "\u{2215}"))
+}
+
+/// A scanned resource's id token (`ref:arm:...`) stands for an id whose text this evaluator
+/// does not have (subscription, resource group, exact case): string functions must not read it.
+fn is_token(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| s.starts_with("ref:"))
+}
+
+/// String functions over a partly known string (or an id token): what the known parts decide,
+/// else unknown. `None` when the first argument is an ordinary value, for [`call`] to handle.
+fn partial_call(name: &str, args: &[Value], here: Option<Span>) -> Option<Value> {
+    let first = args.first()?;
+    let p = match &first.kind {
+        Kind::Partial(p) => (**p).clone(),
+        Kind::Str(_) if is_token(first) => Partial::hole(Hole::opaque(
+            "the text of a resource id is known only at deployment",
+        )),
+        _ => return None,
+    };
+    let arg_text = |i: usize| args.get(i).filter(|a| !a.is_unknown()).and_then(to_text);
+    let unknown = |what: &str| Some(Value::unknown(format!("{what}: {}", p.reason())));
+    let computed = |k: Kind| Some(Value::at(k, here));
+    match name {
+        "split" => {
+            let Some(delim) = arg_text(1) else {
+                return unknown("split");
+            };
+            match p.split(&delim) {
+                Some(segs) => computed(Kind::List(Arc::new(
+                    segs.into_iter()
+                        .map(|t| match t {
+                            Text::Known(s) => Value::at(Kind::Str(Arc::from(s)), here),
+                            Text::Partial(p) => Value::new(Kind::Partial(Arc::new(p))),
+                        })
+                        .collect(),
+                ))),
+                None => unknown("split"),
+            }
+        }
+        "first" | "last" => {
+            let c = if name == "first" {
+                p.first_char()
+            } else {
+                p.last_char()
+            };
+            match c {
+                Some(c) => computed(Kind::Str(Arc::from(c.to_string()))),
+                None => unknown(name),
+            }
+        }
+        "substring" => {
+            let start = args.get(1).and_then(int).unwrap_or(0);
+            let len = args.get(2).and_then(int);
+            match (usize::try_from(start), len.map(usize::try_from)) {
+                (Ok(start), Some(Ok(len))) => match p.substring(start, len) {
+                    Some(t) => computed(Kind::Str(Arc::from(t))),
+                    None => unknown("substring"),
+                },
+                _ => unknown("substring"),
+            }
+        }
+        "startswith" | "endswith" | "contains" => {
+            let Some(x) = arg_text(1) else {
+                return unknown(name);
+            };
+            let r = match name {
+                "startswith" => p.starts_with(&x, true),
+                "endswith" => p.ends_with(&x, true),
+                _ => p.contains(&x, false),
+            };
+            match r {
+                Some(b) => computed(Kind::Bool(b)),
+                None => unknown(name),
+            }
+        }
+        "replace" => match (arg_text(1), arg_text(2)) {
+            (Some(a), Some(b)) => match p.replace(&a, &b) {
+                Some(r) => Some(Value::text(r, here)),
+                None => unknown("replace"),
+            },
+            _ => unknown("replace"),
+        },
+        // These read the string whole (or as an item), not its text.
+        "concat" | "format" | "string" | "coalesce" | "createarray" | "createobject" | "equals"
+        | "empty" => None,
+        _ if is_token(first) => None,
+        _ => Some(first.clone().opaque()),
+    }
+}
+
+/// `uniqueString(...)` and `guid(...)` are unknown until deployment but the same for the same
+/// arguments: their result is a hole keyed by the call when every argument is symbolic.
+fn deterministic_hole(name: &str, args: &[Value]) -> Value {
+    let reason = format!("{name}() is computed at deployment");
+    let key = args
+        .iter()
+        .map(symbolic_text)
+        .collect::<Option<Vec<_>>>()
+        .map(|a| Arc::from(format!("{name}({})", a.join(",")).to_lowercase()));
+    match key {
+        Some(key) => Value::hole(Hole {
+            reason: Arc::from(reason),
+            no_slash: true,
+            key: Some(key),
+        }),
+        None => Value::unknown(reason),
+    }
 }
 
 /// A resource id token for a resource in the same deployment: `ref:arm:<type>/<name>...`, type
@@ -175,7 +325,11 @@ fn resource_id(name: &str, args: &[Value]) -> Value {
             Some(t) if !a.is_unknown() => {
                 names.extend(t.split('/').map(str::to_string));
             }
-            _ => return Value::unknown(format!("a name in the id of a {ty} is unknown")),
+            // A name the same expression also gives a declared resource links to it.
+            _ => match symbolic_text(a) {
+                Some(t) => names.push(t),
+                None => return Value::unknown(format!("a name in the id of a {ty} is unknown")),
+            },
         }
     }
     match resource_token(ty, &names) {
@@ -229,6 +383,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             | "array"
             | "union"
             | "concat"
+            | "format"
             | "first"
             | "last"
             | "length"
@@ -244,10 +399,23 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             | "take"
             | "skip"
             | "shallowmerge"
+            // Names with symbolic keys still link (see `resource_id`).
+            | "resourceid"
+            | "subscriptionresourceid"
+            | "tenantresourceid"
+            | "extensionresourceid"
+            | "managementgroupresourceid"
     );
+    if name == "uniquestring" || name == "guid" {
+        return deterministic_hole(name, &args);
+    }
+    if let Some(v) = partial_call(name, &args, here) {
+        return v;
+    }
     if !lenient {
         if let Some(u) = args.iter().find(|a| a.is_unknown() || a.is_error()) {
-            return u.clone();
+            // The result is another text: the known parts of an argument say nothing about it.
+            return u.clone().opaque();
         }
     }
     match name {
@@ -326,17 +494,16 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 }
                 return computed(Kind::List(Arc::new(out)));
             }
-            let mut out = String::new();
-            for a in &args {
-                match to_text(a) {
-                    Some(t) if !a.is_unknown() => out.push_str(&t),
-                    _ => return a.clone(),
-                }
+            match concat_text(&args) {
+                Ok(p) => Value::text(p, here),
+                Err(e) => e.opaque(),
             }
-            s(out)
+        }
+        "format" if arg(0).is_some_and(Value::is_unknown) => {
+            arg(0).cloned().unwrap_or_else(Value::null).opaque()
         }
         "format" => match text(0).and_then(|f| format(&f, args.get(1..).unwrap_or(&[]))) {
-            Some(x) => s(x),
+            Some(x) => Value::text(x, here),
             None => Value::error("format: bad format string or arguments"),
         },
         "tolower" => text(0).map_or_else(
@@ -459,7 +626,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             _ => Value::error("bool: not convertible"),
         },
         "json" => match arg(0) {
-            Some(a) if a.is_unknown() => a.clone(),
+            Some(a) if a.is_unknown() => a.clone().opaque(),
             Some(a) => match a.as_str().map(serde_json::from_str::<serde_json::Value>) {
                 Some(Ok(j)) => super::functions::from_json(&j, here),
                 _ => Value::error("json: invalid JSON"),
@@ -551,7 +718,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         // ---- arrays and objects ----
         "createarray" => computed(Kind::List(Arc::new(args))),
         "array" => match arg(0) {
-            Some(a) if a.as_list().is_some() || a.is_unknown() => a.clone(),
+            Some(a) if a.as_list().is_some() || a.is_unknown() => a.clone().opaque(),
             Some(a) => computed(Kind::List(Arc::new(vec![a.clone()]))),
             None => Value::error("array: missing argument"),
         },
@@ -582,7 +749,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         }
         "union" => {
             if let Some(u) = args.iter().find(|a| a.is_unknown()) {
-                return u.clone();
+                return u.clone().opaque();
             }
             if arg(0).is_some_and(|a| a.as_list().is_some()) {
                 let mut out: Vec<Value> = Vec::new();
@@ -609,7 +776,9 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 for x in items {
                     match &x.kind {
                         Kind::Map(o) => m.extend(o.iter().map(|(k, v)| (k.clone(), v.clone()))),
-                        Kind::Unknown(_) | Kind::Error(_) => return x.clone(),
+                        Kind::Unknown(_) | Kind::Partial(_) | Kind::Error(_) => {
+                            return x.clone().opaque()
+                        }
                         _ => {}
                     }
                 }
@@ -685,7 +854,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             _ => Value::unknown("empty() of an unknown value"),
         },
         "contains" => match (arg(0).map(|a| &a.kind), arg(1)) {
-            (_, Some(x)) if x.is_unknown() => x.clone(),
+            (_, Some(x)) if x.is_unknown() => x.clone().opaque(),
             (Some(Kind::List(l)), Some(x)) => {
                 if l.iter().any(|y| equal(x, y)) {
                     computed(Kind::Bool(true))
@@ -742,8 +911,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             let mut cur = arg(0).cloned().unwrap_or_else(Value::null);
             for k in args.iter().skip(1) {
                 cur = match (&cur.kind, &k.kind) {
-                    (Kind::Unknown(_) | Kind::Error(_), _) => return cur,
-                    (_, Kind::Unknown(_)) => return k.clone(),
+                    (Kind::Unknown(_) | Kind::Partial(_) | Kind::Error(_), _) => {
+                        return cur.opaque()
+                    }
+                    (_, Kind::Unknown(_) | Kind::Partial(_)) => return k.clone().opaque(),
                     (Kind::Map(m), _) => match to_text(k) {
                         Some(key) => get_ci(m, &key).cloned().unwrap_or_else(Value::null),
                         None => return Value::null(),
@@ -756,9 +927,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             }
             cur
         }
-        "base64" | "base64tostring" | "uri" | "uricomponent" | "datauri" | "guid"
-        | "uniquestring" | "newguid" | "utcnow" | "datetimeadd" | "datetimefromepoch"
-        | "datetimetoepoch" => Value::unknown(format!("{name}() is computed at deployment")),
+        "base64" | "base64tostring" | "uri" | "uricomponent" | "datauri" | "newguid" | "utcnow"
+        | "datetimeadd" | "datetimefromepoch" | "datetimetoepoch" => {
+            Value::unknown(format!("{name}() is computed at deployment"))
+        }
         _ => Value::unknown(format!("function {name}() is not evaluated")),
     }
 }
@@ -770,6 +942,7 @@ fn pairs_unknown(pair: &[Value]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn sp() -> Span {
         Span::new(0, 0..0)
@@ -839,6 +1012,96 @@ mod tests {
         assert_eq!(f.as_str(), Some("10.0.0.0/08"));
         let u = call("concat", vec![st("a"), Value::unknown("x")], sp());
         assert!(u.is_unknown());
+    }
+
+    /// A fully known id and the same id with some segments made unknown (holes that hold no
+    /// `/` where the segment has none, so `split` can still count).
+    fn id_and_partial() -> impl Strategy<Value = (String, Value)> {
+        let seg = prop_oneof![
+            "[a-zA-Z0-9.-]{1,6}".prop_map(|s| (s, false)),
+            "[a-z]{1,3}/[a-z]{1,3}".prop_map(|s| (s, true)),
+        ];
+        prop::collection::vec((seg, 0u8..3), 1..9).prop_map(|segs| {
+            let mut full = String::new();
+            let mut p = Partial::new();
+            for ((text, slash), hide) in segs {
+                full.push('/');
+                p.push_text("/");
+                full.push_str(&text);
+                match hide {
+                    0 => p.push_text(&text),
+                    _ => p.push_hole(Hole {
+                        reason: Arc::from("hidden"),
+                        no_slash: !slash && hide == 1,
+                        key: None,
+                    }),
+                }
+            }
+            (full, Value::text(p, None))
+        })
+    }
+
+    proptest! {
+        /// No string function returns a known value that depends on an unknown part: whatever
+        /// the partial evaluation knows equals the evaluation of the full string.
+        #[test]
+        fn known_results_agree_with_the_full_string(
+            (full, partial) in id_and_partial(),
+            i in 0usize..10,
+            len in 0usize..8,
+            probe in "[a-z/]{0,3}",
+        ) {
+            let same = |name: &str, extra: Vec<Value>| {
+                let mut pa = vec![partial.clone()];
+                pa.extend(extra.iter().cloned());
+                let mut fa = vec![st(&full)];
+                fa.extend(extra);
+                (call(name, pa, sp()), call(name, fa, sp()))
+            };
+            let n = |x: usize| Value::num(x as f64);
+            let cases = vec![
+                same("substring", vec![n(i), n(len)]),
+                same("startswith", vec![st(&probe)]),
+                same("endswith", vec![st(&probe)]),
+                same("contains", vec![st(&probe)]),
+                same("replace", vec![st("/"), st("-")]),
+                same("first", vec![]),
+                same("last", vec![]),
+                same("length", vec![]),
+                same("tolower", vec![]),
+                (
+                    call("concat", vec![partial.clone(), st("/x")], sp()),
+                    call("concat", vec![st(&full), st("/x")], sp()),
+                ),
+                (
+                    call("format", vec![st("{0}/x"), partial.clone()], sp()),
+                    call("format", vec![st("{0}/x"), st(&full)], sp()),
+                ),
+            ];
+            let (ps, fs) = same("split", vec![st("/")]);
+            if let (Some(pl), Some(fl)) = (ps.as_list(), fs.as_list()) {
+                prop_assert_eq!(pl.len(), fl.len());
+                for (a, b) in pl.iter().zip(fl) {
+                    if !a.is_unknown() {
+                        prop_assert!(equal(a, b));
+                    }
+                }
+                let (pl_last, fl_last) = (
+                    call("last", vec![ps.clone()], sp()),
+                    call("last", vec![fs.clone()], sp()),
+                );
+                if !pl_last.is_unknown() {
+                    prop_assert!(equal(&pl_last, &fl_last));
+                }
+            } else {
+                prop_assert!(ps.is_unknown());
+            }
+            for (p, f) in cases {
+                if !p.is_unknown() {
+                    prop_assert!(equal(&p, &f), "{:?} vs {:?}", p, f);
+                }
+            }
+        }
     }
 
     #[test]

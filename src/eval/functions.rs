@@ -71,6 +71,38 @@ fn deep_unknown(v: &Value) -> bool {
     }
 }
 
+/// Functions that read the characters of a string argument (not just pass it on).
+fn reads_text(name: &str) -> bool {
+    matches!(
+        name,
+        "split"
+            | "replace"
+            | "substr"
+            | "startswith"
+            | "endswith"
+            | "strcontains"
+            | "regex"
+            | "regexall"
+            | "trimprefix"
+            | "trimsuffix"
+            | "trim"
+            | "basename"
+            | "dirname"
+            | "strrev"
+            | "indent"
+            | "title"
+    )
+}
+
+/// A scanned resource's id, alone or interpolated (`"${azurerm_virtual_network.v.id}/..."`).
+fn holds_id(v: &Value) -> bool {
+    match &v.kind {
+        Kind::Id(_) => true,
+        Kind::Str(s) => s.starts_with("ref:"),
+        _ => false,
+    }
+}
+
 fn int(v: &Value) -> Option<i64> {
     v.as_num()
         .filter(|n| n.fract() == 0.0 && n.abs() < 9e15)
@@ -121,6 +153,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         if let Some(u) = first_unknown(&args) {
             return u;
         }
+    }
+    if reads_text(name) && args.iter().any(holds_id) {
+        // `ref:<address>` links ids; it is not their text, which Azure makes at apply time.
+        return Value::unknown("the text of a resource id is known only after apply");
     }
     match name {
         // ---- networking ----
@@ -444,6 +480,9 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         "length" => match args.first().map(|a| &a.kind) {
             Some(Kind::List(l)) => computed(Kind::Num(l.len() as f64)),
             Some(Kind::Map(m)) => computed(Kind::Num(m.len() as f64)),
+            Some(Kind::Str(x)) if x.starts_with("ref:") => {
+                Value::unknown("the text of a resource id is known only after apply")
+            }
             Some(Kind::Str(x)) => computed(Kind::Num(x.chars().count() as f64)),
             Some(Kind::Unknown(_) | Kind::Error(_)) => {
                 args.first().cloned().unwrap_or_else(Value::null)
@@ -869,6 +908,28 @@ mod tests {
 
     fn sp() -> Span {
         Span::new(0, 0..1)
+    }
+
+    #[test]
+    fn ids_are_not_text() {
+        let id = Value::new(Kind::Id(super::super::value::ResId(Arc::from(
+            "azurerm_subnet.nodes",
+        ))));
+        let built = Value::str("ref:azurerm_virtual_network.v/subnets/nodes");
+        for v in [id, built] {
+            for (f, extra) in [
+                ("split", vec![Value::str("/")]),
+                ("substr", vec![Value::num(0.0), Value::num(3.0)]),
+                ("length", vec![]),
+            ] {
+                let args = if f == "split" {
+                    vec![Value::str("/"), v.clone()]
+                } else {
+                    std::iter::once(v.clone()).chain(extra).collect()
+                };
+                assert!(call(f, args, sp()).is_unknown(), "{f}");
+            }
+        }
     }
 
     fn strs(v: &Value) -> Vec<String> {

@@ -4,6 +4,7 @@
 pub mod arm;
 pub mod arm_functions;
 pub mod functions;
+pub mod partial;
 pub mod terraform;
 pub mod value;
 

@@ -1111,6 +1111,26 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             let id = ResId(Arc::from(format!("{}.principal_id", self.res_addr(h))));
             return Value::new(Kind::Id(id));
         }
+        if name == "kubelet_identity" && r.ty == "azurerm_kubernetes_cluster" {
+            // Without a `kubelet_identity` block AKS creates one of its own: unknown, but not
+            // the cluster identity, which a role assignment check must tell apart.
+            let mut m = BTreeMap::new();
+            let id = ResId(Arc::from(format!(
+                "{}.kubelet_identity.object_id",
+                self.res_addr(h)
+            )));
+            m.insert("object_id".to_string(), Value::new(Kind::Id(id)));
+            for k in ["client_id", "user_assigned_identity_id"] {
+                m.insert(
+                    k.to_string(),
+                    Value::unknown(format!(
+                        "{}.kubelet_identity is known only after apply",
+                        self.res_addr(h)
+                    )),
+                );
+            }
+            return Value::list(vec![Value::map(m)]);
+        }
         Value::unknown(format!(
             "{}.{name} is known only after apply",
             self.res_addr(h)

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use super::partial::{Hole, Partial, Text};
 use crate::source::Span;
 
 /// Where a known value was written, and the names it travelled through to reach its use.
@@ -67,6 +68,8 @@ pub enum Kind {
     Id(ResId),
     Res(ResHandle),
     Unknown(Arc<str>),
+    /// A string with unknown parts: unknown to everything that does not look inside it.
+    Partial(Arc<Partial>),
     Error(Arc<str>),
 }
 
@@ -148,7 +151,53 @@ impl Value {
     }
 
     pub fn is_unknown(&self) -> bool {
-        matches!(self.kind, Kind::Unknown(_) | Kind::Error(_))
+        matches!(
+            self.kind,
+            Kind::Unknown(_) | Kind::Partial(_) | Kind::Error(_)
+        )
+    }
+
+    /// A string value from a partial string: known when it has no hole.
+    pub fn text(t: Partial, span: Option<Span>) -> Value {
+        match t.into_text() {
+            Text::Known(s) => Value::at(Kind::Str(Arc::from(s)), span),
+            // One hole about which nothing is known is a plain unknown.
+            Text::Partial(p) => match p.pieces() {
+                [super::partial::Piece::Hole(h)] if h.key.is_none() && !h.no_slash => {
+                    Value::new(Kind::Unknown(h.reason.clone()))
+                }
+                _ => Value::new(Kind::Partial(Arc::new(p))),
+            },
+        }
+    }
+
+    /// A value standing for one unknown string; see [`Hole`].
+    pub fn hole(h: Hole) -> Value {
+        Value::new(Kind::Partial(Arc::new(Partial::hole(h))))
+    }
+
+    /// The known and unknown parts of a string value: `None` for anything that is not a
+    /// string (or an unknown that might be one).
+    pub fn as_partial(&self) -> Option<Partial> {
+        match &self.kind {
+            Kind::Str(s) => {
+                let mut p = Partial::new();
+                p.push_text(s);
+                Some(p)
+            }
+            Kind::Partial(p) => Some((**p).clone()),
+            Kind::Unknown(r) => Some(Partial::hole(Hole::opaque(r.clone()))),
+            _ => None,
+        }
+    }
+
+    /// The same unknown without its known parts: what an operation that does not look inside
+    /// strings passes on (its result has another text, so the parts would be wrong).
+    pub fn opaque(self) -> Value {
+        match &self.kind {
+            Kind::Partial(p) => Value::new(Kind::Unknown(p.reason())),
+            _ => self,
+        }
     }
 
     pub fn is_error(&self) -> bool {
@@ -201,6 +250,10 @@ impl Value {
     pub fn reason(&self) -> Option<&str> {
         match &self.kind {
             Kind::Unknown(r) | Kind::Error(r) => Some(r),
+            Kind::Partial(p) => p.pieces().iter().find_map(|x| match x {
+                super::partial::Piece::Hole(h) => Some(&*h.reason),
+                super::partial::Piece::Text(_) => None,
+            }),
             _ => None,
         }
     }
@@ -233,6 +286,7 @@ impl Value {
             Kind::Id(id) => format!("<id of {}>", id.0),
             Kind::Res(_) => "<resource>".into(),
             Kind::Unknown(r) | Kind::Error(r) => format!("<unknown: {r}>"),
+            Kind::Partial(p) => format!("<unknown: {}>", p.reason()),
         }
     }
 }

@@ -394,7 +394,8 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
                 .body
                 .get_ci("scope")
                 .map(|s| s.get_ci("id").unwrap_or(s))
-                .cloned(),
+                .cloned()
+                .map(relative_scope),
             role_name: None,
             role_id: prop("roleDefinitionId").cloned(),
             principal: prop("principalId").cloned(),
@@ -415,6 +416,15 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
 
 /// The ConfigMap that customizes `ip-masq-agent` on AKS.
 pub const IP_MASQ_CONFIG: &str = "azure-ip-masq-agent-config";
+
+/// ARM writes an extension resource's scope relative to its deployment
+/// (`Microsoft.Network/virtualNetworks/v/subnets/s`): the same token a `resourceId()` gives.
+fn relative_scope(mut n: Node) -> Node {
+    if let V::Str(s) = &n.v {
+        n.v = V::Str(crate::eval::arm_functions::normalize_id(s));
+    }
+    n
+}
 
 /// `vnet/subnet` -> `subnet`: child names are written in full in ARM.
 fn last_segment(mut n: Node) -> Node {

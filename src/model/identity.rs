@@ -43,11 +43,24 @@ fn role(a: &RoleAssignment) -> Tri {
     }
 }
 
+/// A token built from a name that is unknown but symbolic (`uniqueString(...)`): another token
+/// may still name the same resource, so a mismatch proves nothing.
+fn symbolic(token: &str) -> bool {
+    token.contains('⟨')
+}
+
 fn principal(a: &RoleAssignment, want: &str) -> Tri {
     match a.principal.as_ref().map(|p| &p.v) {
         Some(V::Str(s)) if s == want => Tri::Yes,
         // Two links to different identities in the scan.
-        Some(V::Str(s)) if s.starts_with("ref:") && want.starts_with("ref:") => Tri::No,
+        Some(V::Str(s))
+            if s.starts_with("ref:")
+                && want.starts_with("ref:")
+                && !symbolic(s)
+                && !symbolic(want) =>
+        {
+            Tri::No
+        }
         // A literal object id (or a plan's known value) cannot be told apart from the link.
         _ => Tri::Maybe,
     }
@@ -93,6 +106,7 @@ fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
             {
                 Tri::Maybe
             }
+            _ if symbolic(text) || s.id.as_deref().is_some_and(symbolic) => Tri::Maybe,
             _ => Tri::No,
         };
     }
@@ -130,26 +144,64 @@ fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
     }
 }
 
-/// `true`: a qualifying assignment exists; `false`: none could exist in the scan; unknown
-/// otherwise. `None` when the cluster has no managed identity to check.
-pub fn network_role(m: &Model, cluster_principal: Option<&Node>, s: &Subnet) -> Option<Node> {
+/// The answer for one node subnet.
+pub struct NetworkRole {
+    /// `true`: a qualifying assignment exists; `false`: none could exist in the scan; unknown
+    /// otherwise.
+    pub has: Node,
+    /// What is wrong when `has` is false, for the message.
+    pub gap: &'static str,
+}
+
+const NO_ASSIGNMENT: &str =
+    "no role assignment gives the cluster identity Network Contributor on this node subnet";
+const KUBELET_ONLY: &str = "Network Contributor on this node subnet is assigned to the kubelet identity, not the cluster identity";
+
+/// Whether the cluster identity holds the role on `s`. `kubelet` is the principal token of the
+/// kubelet identity AKS creates, a common mistake for the cluster's own. `None` when the
+/// cluster has no managed identity to check.
+pub fn network_role(
+    m: &Model,
+    cluster_principal: Option<&Node>,
+    kubelet: &str,
+    s: &Subnet,
+) -> Option<NetworkRole> {
     let p = cluster_principal?;
     let Some(want) = p.as_str() else {
-        return Some(Node::unknown("the cluster identity is unknown"));
+        return Some(NetworkRole {
+            has: Node::unknown("the cluster identity is unknown"),
+            gap: NO_ASSIGNMENT,
+        });
     };
     let mut maybe = false;
+    let mut to_kubelet = false;
     for a in &m.role_assignments {
         let t = [role(a), principal(a, want), scope(m, a, s)];
         if t.iter().all(|x| *x == Tri::Yes) {
-            return Some(Node::derived_at(V::Bool(true), Some(s.header)));
+            return Some(NetworkRole {
+                has: Node::derived_at(V::Bool(true), Some(s.header)),
+                gap: NO_ASSIGNMENT,
+            });
         }
         if !t.contains(&Tri::No) {
             maybe = true;
         }
+        to_kubelet |=
+            principal(a, kubelet) == Tri::Yes && role(a) == Tri::Yes && scope(m, a, s) == Tri::Yes;
     }
     Some(if maybe {
-        Node::unknown("a role assignment's role, principal or scope is unknown")
+        NetworkRole {
+            has: Node::unknown("a role assignment's role, principal or scope is unknown"),
+            gap: NO_ASSIGNMENT,
+        }
     } else {
-        Node::derived_at(V::Bool(false), Some(s.header))
+        NetworkRole {
+            has: Node::derived_at(V::Bool(false), Some(s.header)),
+            gap: if to_kubelet {
+                KUBELET_ONLY
+            } else {
+                NO_ASSIGNMENT
+            },
+        }
     })
 }

@@ -125,6 +125,7 @@ impl Node {
             Kind::Id(id) => V::Str(format!("ref:{}", id.0)),
             Kind::Res(_) => V::Unknown("a whole resource is not a value".into()),
             Kind::Unknown(r) | Kind::Error(r) => V::Unknown(r.to_string()),
+            Kind::Partial(p) => V::Unknown(p.reason().to_string()),
         };
         Node {
             v: val,

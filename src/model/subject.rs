@@ -250,11 +250,13 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
             Resolved::Found(i) => match m.subnets.get(i) {
                 Some(s) => {
                     let mut n = subnet_node(m, links, i, s);
+                    let kubelet = format!("{}.kubelet_identity.object_id", c.id);
                     if let (V::Obj(fields), Some(role)) = (
                         &mut n.v,
-                        super::identity::network_role(m, c.principal.as_ref(), s),
+                        super::identity::network_role(m, c.principal.as_ref(), &kubelet, s),
                     ) {
-                        fields.push(("has_network_role".into(), role));
+                        fields.push(("has_network_role".into(), role.has));
+                        fields.push(("network_role_gap".into(), Node::str(role.gap)));
                     }
                     if let V::Obj(fields) = &mut n.v {
                         let (denies, text) = nsg_denial(m, links, i, s, &node_nets, &pod_nets);
