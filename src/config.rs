@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::rules::Severity;
+use crate::rules::{selector, Severity};
 
 pub const FILE_NAME: &str = ".aks-netlint.toml";
 
@@ -115,22 +115,25 @@ pub fn load(path: &Path) -> Result<Config, String> {
         .map_err(|e| format!("{}: {}", path.display(), e.to_string().trim_end()))?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let name = path.display().to_string();
+    // A typo'd rule ID would silently select or ignore nothing: refuse it (DESIGN.md).
     let mut per_path = Vec::new();
     for (glob, ids) in &raw.per_path_ignores {
         per_path.push((
             glob_set(std::slice::from_ref(glob), &name)?,
-            ids.iter().map(|i| i.to_ascii_uppercase()).collect(),
+            selector::check_list(ids, &format!("{name}: per-path-ignores \"{glob}\""))?,
         ));
+    }
+    let mut severity = Vec::new();
+    for (k, v) in raw.severity {
+        let id = k.trim().to_ascii_uppercase();
+        selector::check_one(&id, &format!("{name}: [severity]"))?;
+        severity.push((id, v));
     }
     Ok(Config {
         path: Some(path.to_path_buf()),
-        select: raw.select,
-        ignore: raw.ignore,
-        severity: raw
-            .severity
-            .into_iter()
-            .map(|(k, v)| (k.to_ascii_uppercase(), v))
-            .collect(),
+        select: selector::check_list(&raw.select, &format!("{name}: select"))?,
+        ignore: selector::check_list(&raw.ignore, &format!("{name}: ignore"))?,
+        severity,
         per_path,
         var_files: raw.var_files.iter().map(|p| dir.join(p)).collect(),
         fail_level: raw.fail_level,

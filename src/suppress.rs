@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::rules::{Finding, Label, Severity};
+use crate::rules::{selector, Finding, Label, Severity};
 use crate::source::{SourceMap, Span};
 
 struct Directive {
@@ -18,6 +18,8 @@ struct Directive {
     own_line: bool,
     whole_file: bool,
     ids: Vec<String>,
+    /// IDs that name no rule: the directive is reported and suppresses nothing.
+    unknown: Vec<String>,
     reason: bool,
     used: bool,
 }
@@ -25,15 +27,18 @@ struct Directive {
 /// The directive pattern (a literal, compiled once; `None` cannot happen in practice).
 fn pattern() -> Option<&'static Regex> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?:#|//)\s*aks-netlint:(ignore-file|ignore)\b([^\r\n]*)").ok())
-        .as_ref()
+    // Whitespace after the colon is tolerated: `# aks-netlint: ignore` is how many people type it.
+    RE.get_or_init(|| {
+        Regex::new(r"(?:#|//)\s*aks-netlint:\s*(ignore-file|ignore)\b([^\r\n]*)").ok()
+    })
+    .as_ref()
 }
 
 fn directives(sources: &SourceMap, file: usize) -> Vec<Directive> {
     let Some(f) = sources.get(file) else {
         return Vec::new();
     };
-    let Some(re) = pattern().filter(|_| f.text.contains("aks-netlint:ignore")) else {
+    let Some(re) = pattern().filter(|_| f.text.contains("aks-netlint:")) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -47,10 +52,15 @@ fn directives(sources: &SourceMap, file: usize) -> Vec<Directive> {
                 Some((ids, reason)) => (ids, !reason.trim().is_empty()),
                 None => (rest.as_str(), false),
             };
-            let ids = ids
+            let ids: Vec<String> = ids
                 .split([',', ' '])
                 .map(|s| s.trim().to_ascii_uppercase())
                 .filter(|s| !s.is_empty())
+                .collect();
+            let unknown = ids
+                .iter()
+                .filter(|id| !selector::names_a_rule(id))
+                .cloned()
                 .collect();
             out.push(Directive {
                 span: Span::new(file, offset + all.start()..offset + all.end()),
@@ -58,6 +68,7 @@ fn directives(sources: &SourceMap, file: usize) -> Vec<Directive> {
                 own_line: line.get(..all.start()).is_some_and(|p| p.trim().is_empty()),
                 whole_file: kind.as_str() == "ignore-file",
                 ids,
+                unknown,
                 reason,
                 used: false,
             });
@@ -94,7 +105,7 @@ pub fn apply(
             let here = d.whole_file
                 || (d.own_line && d.line + 1 == line)
                 || (!d.own_line && d.line == line);
-            if here && d.reason && covers(d, &f.rule) {
+            if here && d.reason && d.unknown.is_empty() && covers(d, &f.rule) {
                 d.used = true;
                 return false;
             }
@@ -103,7 +114,28 @@ pub fn apply(
     });
     let suppressed = before - findings.len();
     for d in by_file.iter().flatten() {
-        let (rule, severity, message, help) = if !d.reason {
+        let typo_help;
+        let (rule, severity, message, help) = if !d.unknown.is_empty() {
+            let hints: Vec<String> = d
+                .unknown
+                .iter()
+                .filter_map(|id| selector::closest(id).map(|c| format!("{id} -> {c}")))
+                .collect();
+            typo_help = if hints.is_empty() {
+                "name rule IDs or families that exist; `aks-netlint rules` lists them".to_string()
+            } else {
+                format!("did you mean: {}", hints.join(", "))
+            };
+            (
+                "SUPPRESS003",
+                Severity::Error,
+                format!(
+                    "suppression names unknown rule {}; it suppresses nothing",
+                    d.unknown.join(", ")
+                ),
+                typo_help.as_str(),
+            )
+        } else if !d.reason {
             (
                 "SUPPRESS002",
                 Severity::Warning,
@@ -194,5 +226,32 @@ mod tests {
         apply(&mut fs, &map, &|_| true);
         assert_eq!(fs.first().map(|f| f.rule.as_str()), Some("SUPPRESS001"));
         let _ = f;
+    }
+
+    #[test]
+    fn a_space_after_the_colon_is_accepted() {
+        let mut map = SourceMap::default();
+        let f = map.add(
+            PathBuf::from("a.tf"),
+            "# aks-netlint: ignore OVL001 -- test pool\nmax_pods = 300\n".into(),
+        );
+        let mut fs = vec![finding(f, 42)];
+        assert_eq!(apply(&mut fs, &map, &|_| true), 1);
+        assert!(fs.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_id_is_an_error_and_suppresses_nothing() {
+        let mut map = SourceMap::default();
+        let f = map.add(
+            PathBuf::from("a.tf"),
+            "# aks-netlint:ignore OVL001,OLV002 -- typo\nmax_pods = 300\n".into(),
+        );
+        let mut fs = vec![finding(f, 42)];
+        assert_eq!(apply(&mut fs, &map, &|_| true), 0);
+        let rules: Vec<&str> = fs.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules, vec!["OVL001", "SUPPRESS003"]);
+        let typo = fs.get(1).and_then(|f| f.help.clone()).unwrap_or_default();
+        assert!(typo.contains("OLV002 -> "), "{typo}");
     }
 }

@@ -27,7 +27,15 @@ fn rules_doc_is_current() {
 fn every_catalog_id_is_listed() {
     let list = aks_netlint::cli::explain::list(false);
     for id in [
-        "NET001", "NET015", "OVL006", "OVL010", "PARSE001", "EVAL001", "EVAL002",
+        "NET001",
+        "NET015",
+        "OVL006",
+        "OVL010",
+        "PARSE001",
+        "PARSE002",
+        "EVAL001",
+        "EVAL002",
+        "SUPPRESS003",
     ] {
         assert!(list.contains(id), "{id} missing from `rules`");
     }

@@ -152,6 +152,24 @@ pub fn load(
         }
     }
     let by_path: HashMap<&Path, &Parsed> = docs.iter().map(|d| (d.path.as_path(), d)).collect();
+    // A named parameter file that is not one would be ignored: say so instead.
+    for p in param_files {
+        let why = match by_path.get(p.as_path()) {
+            Some(d) if d.kind == DocKind::Parameters => continue,
+            Some(d) if d.kind == DocKind::Template => "it is a deployment template".to_string(),
+            Some(_) => "its `$schema` is not deploymentParameters.json".to_string(),
+            None => findings
+                .iter()
+                .find(|f| src.get(f.primary.span.file).is_some_and(|s| s.path == *p))
+                .map_or("it is not JSON".to_string(), |f| {
+                    format!("it does not parse: {}", f.primary.message)
+                }),
+        };
+        return Err(format!(
+            "--param-file {}: not an ARM parameters file or .bicepparam ({why})",
+            p.display()
+        ));
+    }
     let named_params: Vec<&Parsed> = param_files
         .iter()
         .filter_map(|p| by_path.get(p.as_path()).copied())

@@ -2,6 +2,7 @@
 //! module (in parallel), build the model, run the rules, then sort and de-duplicate findings.
 //! ARM and Bicep deployments take the same path from the model on ([`deployments`]).
 
+mod cli_vars;
 mod deployments;
 mod terraform;
 
@@ -123,6 +124,8 @@ fn parse_help(name: &str) -> &'static str {
 /// Runs the whole pipeline.
 pub fn run(opts: &Options) -> Result<Outcome, String> {
     let started = Instant::now();
+    let select = crate::rules::selector::check_list(&opts.select, "--select")?;
+    let ignore = crate::rules::selector::check_list(&opts.ignore, "--ignore")?;
     // In editor mode the file may not exist yet: lint its directory with it in memory.
     let stdin = opts.stdin.as_ref().map(|(p, t)| {
         let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
@@ -132,7 +135,12 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         (dir.join(name), t.clone())
     });
     let paths = if let Some((p, _)) = &stdin {
-        vec![p.parent().map(Path::to_path_buf).unwrap_or_default()]
+        // A file being created does not exist yet: its directory stands for it.
+        if p.is_file() {
+            vec![p.clone()]
+        } else {
+            vec![p.parent().map(Path::to_path_buf).unwrap_or_default()]
+        }
     } else if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -164,12 +172,15 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         }
     };
     let filter = Filter {
-        select: if opts.select.is_empty() {
+        select: if select.is_empty() {
             cfg.select.clone()
         } else {
-            opts.select.clone()
+            select
         },
-        ignore: opts.ignore.iter().chain(&cfg.ignore).cloned().collect(),
+        ignore: ignore
+            .into_iter()
+            .chain(cfg.ignore.iter().cloned())
+            .collect(),
     };
     // Excluded directories are not roots of their own; they are still read when called.
     scan.module_dirs.retain(|d| !cfg.excluded(d));

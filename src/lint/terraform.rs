@@ -250,7 +250,12 @@ pub fn build(
         .par_iter()
         .map(|batch| pass.run(batch, &root_set, sources_ref))
         .collect();
+    let mut declared: HashSet<String> = HashSet::new();
     for out in done {
+        if let Some(e) = out.var_errors.into_iter().next() {
+            return Err(e);
+        }
+        declared.extend(out.declared);
         built.extend(out.built);
         findings.extend(out.findings);
         truly_called.extend(out.called);
@@ -284,7 +289,23 @@ pub fn build(
             .filter(|b| b.iter().any(|d| missed.contains(*d)))
         {
             // Parse errors and calls were collected by the first pass.
-            built.extend(pass.run(batch, &missed, sources).built);
+            let out = pass.run(batch, &missed, sources);
+            if let Some(e) = out.var_errors.into_iter().next() {
+                return Err(e);
+            }
+            declared.extend(out.declared);
+            built.extend(out.built);
+        }
+    }
+    let stray: Vec<&str> = input
+        .vars
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !declared.contains(*k))
+        .collect();
+    if let Some(e) = super::cli_vars::undeclared(&stray) {
+        if tree.revision().is_none() {
+            return Err(e);
         }
     }
     let declares = |dir: &Path, name: &str| {
@@ -310,6 +331,10 @@ struct BatchOut {
     built: Vec<Built>,
     findings: Vec<Finding>,
     called: Vec<PathBuf>,
+    /// `--var` values that do not fit their declaration, and the `--var` names its roots
+    /// declare.
+    var_errors: Vec<String>,
+    declared: Vec<String>,
 }
 
 /// What every batch of one pass shares: the directories, variable files and inputs.
@@ -389,6 +414,18 @@ impl Pass<'_, '_> {
             .filter(|d| roots.contains(**d))
             .filter_map(|d| project.by_dir.get(*d).copied())
             .collect();
+        let mut var_errors = Vec::new();
+        let mut declared = Vec::new();
+        for m in roots.iter().filter_map(|r| project.modules.get(*r)) {
+            for (k, v) in self.input.vars {
+                if let Some(decl) = m.variables.get(k) {
+                    declared.push(k.clone());
+                    if let Err(e) = super::cli_vars::check(k, v, decl, sources) {
+                        var_errors.push(e);
+                    }
+                }
+            }
+        }
         let text = |s: Span| sources.snippet(s).to_string();
         let built = roots
             .par_iter()
@@ -398,6 +435,8 @@ impl Pass<'_, '_> {
             built,
             findings,
             called,
+            var_errors,
+            declared,
         }
     }
 
@@ -530,7 +569,12 @@ impl VarFiles {
             if self.ids.contains_key(&p) {
                 continue;
             }
-            let id = match tree.read_text(&p, MAX_FILE_BYTES) {
+            let text = match input.stdin {
+                // Editor mode: the buffer of a variable file wins over the file on disk.
+                Some((s, text)) if *s == p => Ok(text.clone()),
+                _ => tree.read_text(&p, MAX_FILE_BYTES),
+            };
+            let id = match text {
                 Ok(text) => sources.add_at(p.clone(), text, rev),
                 // A named file missing at a compared revision leaves its values unknown.
                 Err(_) if rev.is_some() => continue,

@@ -7,6 +7,7 @@ pub mod facts;
 pub mod predicate;
 pub mod registry;
 pub mod schema;
+pub mod selector;
 
 pub use schema::Severity;
 

@@ -11,10 +11,12 @@ include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 /// IDs the tool itself reports (not in `rules/`).
 pub const TOOL_RULES: &[(&str, &str, &str)] = &[
     ("PARSE001", "error", "a file cannot be parsed (the rest of the scan goes on)"),
+    ("PARSE002", "info", "a file looks like a template for another tool (Go/Jinja `{{ ... }}` outside strings) and is skipped, once per file"),
     ("EVAL001", "info", "a value a rule needed is unknown, so the rule could not decide (shown with --show-unknown)"),
     ("EVAL002", "warning", "a reference cycle, recursion or evaluation limit was hit"),
     ("SUPPRESS001", "info", "an inline suppression that suppresses nothing"),
     ("SUPPRESS002", "warning", "an inline suppression without a reason after `--` (it suppresses nothing)"),
+    ("SUPPRESS003", "error", "a suppression comment names an unknown rule ID or family; it suppresses nothing"),
 ];
 
 pub struct Rule {

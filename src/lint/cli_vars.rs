@@ -1,0 +1,98 @@
+//! `--var NAME=VALUE` is checked the way Terraform checks it (DESIGN.md "Values given by the
+//! user"): the variable must be declared by a scanned root, and a value for a typed variable
+//! must parse and convert to that type. A bad value is a usage error, never a silent unknown.
+
+use hcl_edit::expr::Expression;
+
+use crate::eval::Kind;
+use crate::frontends::terraform::Variable;
+use crate::source::SourceMap;
+
+/// The broad shape a type constraint asks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Shape {
+    Any,
+    Str,
+    Number,
+    Bool,
+    List,
+    Map,
+}
+
+fn shape(ty: Option<&Expression>) -> Shape {
+    let Some(ty) = ty else { return Shape::Any };
+    let text = ty.to_string();
+    let head = text
+        .trim()
+        .split(|c: char| c == '(' || c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    match head {
+        "string" => Shape::Str,
+        "number" => Shape::Number,
+        "bool" => Shape::Bool,
+        "list" | "set" | "tuple" => Shape::List,
+        "map" | "object" => Shape::Map,
+        _ => Shape::Any,
+    }
+}
+
+fn shape_name(s: Shape) -> &'static str {
+    match s {
+        Shape::Any => "any",
+        Shape::Str => "string",
+        Shape::Number => "number",
+        Shape::Bool => "bool",
+        Shape::List => "list",
+        Shape::Map => "map or object",
+    }
+}
+
+/// Checks one `--var` value against its declaration; the error names the variable and where
+/// it is declared.
+pub fn check(name: &str, raw: &str, var: &Variable<'_>, sources: &SourceMap) -> Result<(), String> {
+    let want = shape(var.ty);
+    if want == Shape::Str || var.is_string {
+        return Ok(());
+    }
+    let declared = sources.name(var.file);
+    let parsed = match hcl_edit::parser::parse_expr(raw) {
+        Ok(e) => crate::eval::terraform::const_value(&e),
+        // Untyped variables take an unparsable value as a string, as Terraform does.
+        Err(_) if want == Shape::Any => return Ok(()),
+        Err(e) => {
+            let first = e.to_string();
+            let why = first.lines().last().unwrap_or("syntax error").trim();
+            let why = why.trim_start_matches('=').trim();
+            return Err(format!(
+                "--var {name}: `{raw}` does not parse as a {} value ({why}); variable \"{name}\" is declared in {declared}",
+                shape_name(want)
+            ));
+        }
+    };
+    let fits = match (&parsed.kind, want) {
+        (_, Shape::Any | Shape::Str) => true,
+        (Kind::Num(_), Shape::Number) | (Kind::Bool(_), Shape::Bool) => true,
+        (Kind::Str(s), Shape::Number) => s.trim().parse::<f64>().is_ok(),
+        (Kind::Str(s), Shape::Bool) => matches!(&**s, "true" | "false"),
+        (Kind::List(_), Shape::List) | (Kind::Map(_), Shape::Map) => true,
+        (Kind::Null, _) => true,
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "--var {name}: `{raw}` is not a {} value; variable \"{name}\" is declared in {declared} with that type",
+            shape_name(want)
+        ))
+    }
+}
+
+/// The error for `--var` names no scanned root declares.
+pub fn undeclared(names: &[&str]) -> Option<String> {
+    let first = names.first()?;
+    Some(format!(
+        "--var {first}: no scanned Terraform root module declares variable \"{first}\" (a typo, or a path that leaves out its root?)"
+    ))
+}

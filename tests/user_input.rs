@@ -1,0 +1,217 @@
+//! What the user types is checked, so a typo can never disable linting (DESIGN.md "Selectors are
+//! checked", "Values given by the user"): the real binary on small repositories.
+
+#![allow(clippy::panic, reason = "tests fail by panicking")]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aks-netlint"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run_with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aks-netlint"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const MAIN: &str = r#"
+variable "max_pods" {
+  type    = number
+  default = 110
+}
+
+variable "pod_cidr" {
+  type    = string
+  default = "10.244.0.0/16"
+}
+
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                = "aks"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  dns_prefix          = "aks"
+  default_node_pool {
+    name       = "system"
+    vm_size    = "Standard_D4s_v5"
+    node_count = 3
+    max_pods   = var.max_pods
+  }
+  identity {
+    type = "SystemAssigned"
+  }
+  network_profile {
+    network_plugin      = "azure"
+    network_plugin_mode = "overlay"
+    pod_cidr            = var.pod_cidr
+  }
+}
+"#;
+
+fn project() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(tmp.path().join("main.tf"), MAIN).unwrap_or_else(|e| panic!("{e}"));
+    tmp
+}
+
+#[test]
+fn unknown_selectors_are_usage_errors_with_a_suggestion() {
+    let tmp = project();
+    let o = run_in(tmp.path(), &["--select", "NOPE"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("--select: `NOPE` is not a rule ID or family"),
+        "{}",
+        err(&o)
+    );
+    let o = run_in(tmp.path(), &["--ignore", "OLV"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("did you mean OVL?"), "{}", err(&o));
+    for config in [
+        "select = [\"NOPE\"]\n",
+        "[severity]\nNET99 = \"error\"\n",
+        "[per-path-ignores]\n\"envs/**\" = [\"OVL0001\"]\n",
+    ] {
+        std::fs::write(tmp.path().join(".aks-netlint.toml"), config)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let o = run_in(tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{config}: {}", out(&o));
+        assert!(
+            err(&o).contains("is not a rule ID or family"),
+            "{}",
+            err(&o)
+        );
+    }
+}
+
+#[test]
+fn comma_lists_ignore_whitespace() {
+    let tmp = project();
+    let all = run_in(
+        tmp.path(),
+        &["--format", "compact", "--var", "max_pods=300"],
+    );
+    let some = run_in(
+        tmp.path(),
+        &[
+            "--format",
+            "compact",
+            "--var",
+            "max_pods=300",
+            "--select",
+            "OVL, NET",
+        ],
+    );
+    assert_eq!(some.status.code(), Some(1));
+    assert!(out(&some).contains("OVL001"), "{}", out(&some));
+    assert_eq!(out(&all), out(&some));
+}
+
+#[test]
+fn a_suppression_naming_an_unknown_rule_is_an_error() {
+    let tmp = project();
+    let text = MAIN.replace(
+        "    max_pods   = var.max_pods",
+        "    max_pods   = 300 # aks-netlint: ignore OVL0001 -- load test",
+    );
+    std::fs::write(tmp.path().join("main.tf"), text).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(tmp.path(), &["--format", "compact"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("error OVL001"), "{}", out(&o));
+    assert!(out(&o).contains("error SUPPRESS003"), "{}", out(&o));
+    // Spelled right (and with a space after the colon), it suppresses.
+    let text = MAIN.replace(
+        "    max_pods   = var.max_pods",
+        "    max_pods   = 300 # aks-netlint: ignore OVL001 -- load test",
+    );
+    std::fs::write(tmp.path().join("main.tf"), text).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(tmp.path(), &["--format", "compact"]);
+    assert!(!out(&o).contains("OVL001"), "{}", out(&o));
+}
+
+#[test]
+fn bad_vars_are_usage_errors_naming_the_declaration() {
+    let tmp = project();
+    let o = run_in(tmp.path(), &["--var", "max_pods=abc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("--var max_pods: `abc` is not a number value")
+            && err(&o).contains("declared in main.tf"),
+        "{}",
+        err(&o)
+    );
+    let o = run_in(tmp.path(), &["--var", "max_pods=[\"a\""]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("does not parse"), "{}", err(&o));
+    let o = run_in(tmp.path(), &["--var", "undeclared=1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("declares variable \"undeclared\""),
+        "{}",
+        err(&o)
+    );
+    // A string variable takes any text, as Terraform does.
+    let o = run_in(tmp.path(), &["--var", "pod_cidr=abc"]);
+    assert_ne!(o.status.code(), Some(2), "{}", err(&o));
+}
+
+#[test]
+fn a_param_file_that_is_not_one_is_a_usage_error() {
+    let tmp = project();
+    std::fs::write(tmp.path().join("p.json"), "{\"a\": 1}\n").unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(tmp.path(), &["--param-file", "p.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("p.json: not an ARM parameters file or .bicepparam"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn stdin_variable_files_use_the_buffer() {
+    let tmp = project();
+    std::fs::write(
+        tmp.path().join("terraform.tfvars"),
+        "pod_cidr = \"10.244.0.0/16\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = run_with_stdin(
+        tmp.path(),
+        &[
+            "--stdin-filename",
+            "terraform.tfvars",
+            "--format",
+            "compact",
+        ],
+        "pod_cidr = \"10.244.0.0/26\"\n",
+    );
+    assert!(
+        out(&o).contains("terraform.tfvars:1:12: error OVL002"),
+        "{}{}",
+        out(&o),
+        err(&o)
+    );
+}
