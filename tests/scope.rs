@@ -229,3 +229,94 @@ fn a_passed_tfvars_file_applies_to_the_root_that_declares_it() {
     let dir = run_in(&repo, &["--format", "compact"]);
     assert!(!stdout(&dir).contains("envs/prod.tfvars"));
 }
+
+#[test]
+fn paths_are_relative_to_the_repository_root_whatever_the_current_directory() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let repo = std::fs::canonicalize(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
+    common::git(&repo, &["init", "-q"]);
+    let infra = repo.join("my infra&co");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/aks-overlay"),
+        &infra,
+    );
+    // A baseline written from inside the directory hides the same findings from the top.
+    let o = run_in(&infra, &["--write-baseline", "baseline.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("wrote a baseline of 6 findings"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(
+        &repo,
+        &[
+            "my infra&co",
+            "--baseline",
+            "my infra&co/baseline.json",
+            "--format",
+            "compact",
+        ],
+    );
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
+    // Compact and SARIF name files from the root, even when scanning `..`.
+    let o = run_in(&infra.join("modules"), &["..", "--format", "compact"]);
+    assert!(
+        stdout(&o).starts_with("my infra&co/main.tf:"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(&infra.join("modules"), &["..", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let uri = v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(uri.starts_with("my%20infra%26co/"), "{uri}");
+}
+
+#[test]
+fn compare_to_in_a_new_repository_has_an_empty_before_state() {
+    let (_tmp, repo) = repo_with("aks-overlay");
+    let plain = run_in(&repo, &["--format", "compact"]);
+    let o = run_in(&repo, &["--compare-to", "HEAD", "--format", "compact"]);
+    assert_eq!(o.status.code(), plain.status.code());
+    assert_eq!(stdout(&o), stdout(&plain));
+    assert!(stderr(&o).contains("no commits yet"), "{}", stderr(&o));
+}
+
+#[test]
+fn compare_to_puts_migration_findings_on_working_tree_lines() {
+    let case =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/MIG001/fire/git-kubernetes-1-26");
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let repo = std::fs::canonicalize(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
+    common::git(&repo, &["init", "-q"]);
+    copy_tree(&case.join("before"), &repo);
+    common::git(&repo, &["add", "-A"]);
+    common::git(&repo, &["commit", "-q", "-m", "before"]);
+    copy_tree(&case.join("after"), &repo);
+    let after = std::fs::read_to_string(repo.join("main.tf")).unwrap_or_default();
+    for format in ["compact", "github", "checkstyle", "junit", "sarif"] {
+        let o = run_in(&repo, &["--compare-to", "HEAD", "--format", format]);
+        let text = stdout(&o);
+        let line = match format {
+            "compact" => text
+                .lines()
+                .find(|l| l.contains("MIG001"))
+                .and_then(|l| l.split(':').nth(1))
+                .and_then(|n| n.parse::<usize>().ok()),
+            _ => None,
+        };
+        if let Some(line) = line {
+            let at = after.lines().nth(line - 1).unwrap_or_default();
+            assert!(
+                at.contains("network_plugin_mode"),
+                "{format}: line {line} is `{at}`"
+            );
+        }
+        // No machine format names a before-state line as the primary location.
+        assert!(!text.contains(":32:25"), "{format}: {text}");
+    }
+}

@@ -244,10 +244,18 @@ fn check(args: &CheckArgs) -> u8 {
         }
     };
     if let Some(b) = &args.write_baseline {
+        // Recording a baseline accepts today's findings: say what was written and pass.
         if let Err(e) = baseline::write(b, &outcome) {
             eprintln!("error: {e}");
             return 2;
         }
+        let n = outcome.findings.len();
+        let s = if n == 1 { "" } else { "s" };
+        println!("wrote a baseline of {n} finding{s} to {}", b.display());
+        for note in report::notes(&outcome) {
+            println!("{note}");
+        }
+        return 0;
     }
     let format = args.format.unwrap_or(Format::Text);
     let to_tty = args.output.is_none() && std::io::stdout().is_terminal();

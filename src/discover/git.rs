@@ -64,6 +64,17 @@ fn wanted(p: &Path) -> bool {
     super::is_tf(p) || super::is_deploy_file(p) || p.extension().is_some_and(|e| e == "tfvars")
 }
 
+/// Whether the repository at `root` has any commit (a new repository has none, so `HEAD` does
+/// not resolve). Outside a repository this is true: `--compare-to` then reports git's error.
+pub fn has_commits(root: &Path) -> bool {
+    if !root.join(".git").exists() {
+        return true;
+    }
+    let mut c = git(root);
+    c.args(["rev-list", "-n", "1", "--all"]);
+    run(c).map_or(true, |out| !out.trim_ascii().is_empty())
+}
+
 impl GitTree {
     /// Lists the tree of `rev` in the repository at `root` and loads the contents of the files
     /// under `scope` (absolute paths inside `root`) that a scan reads and that fit in `max` bytes.

@@ -242,7 +242,19 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     stats.files = sources.len();
     // The before-state of `--compare-to`: the same paths at that revision. Its own parse
     // problems are history, not news; only its models are kept.
-    let mut before = match &opts.compare_to {
+    let mut notes = Vec::new();
+    let compare_to = match &opts.compare_to {
+        // A new repository has nothing to compare to: an empty before-state, said, so the
+        // pre-commit hook does not block the first commit.
+        Some(rev) if !discover::git::has_commits(&root) => {
+            notes.push(format!(
+                "--compare-to {rev}: the repository has no commits yet, so there is no before-state; migration rules were not run"
+            ));
+            None
+        }
+        other => other.as_ref(),
+    };
+    let mut before = match compare_to {
         Some(rev) => {
             let abs: Vec<PathBuf> = paths.iter().map(|p| discover::absolute(p)).collect();
             // Context (callers) is found at the revision too, so load the whole tree's
@@ -360,7 +372,6 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         findings.retain(|f| !base.contains(&crate::report::sarif::fingerprint(&sources, f)));
     }
     stats.elapsed_ms = started.elapsed().as_millis();
-    let mut notes = Vec::new();
     if scan.module_dirs.is_empty() && scan.deploy_files.is_empty() && opts.plan.is_none() {
         let under: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         notes.push(format!(
@@ -501,9 +512,40 @@ fn check_built(
         let old = subject::all(&mut before.model);
         let moves =
             migration::subjects(&before.origin, &before.model, &old, &after.model, &subjects);
-        out.extend(check_subjects(&moves, reg, filter, show_unknown, sources));
+        let mut found = check_subjects(&moves, reg, filter, show_unknown, sources);
+        for f in &mut found {
+            let header = moves
+                .iter()
+                .find(|m| f.resource.as_deref() == Some(m.address.as_str()))
+                .map(|m| m.header);
+            locate_in_working_tree(f, header, sources);
+        }
+        out.extend(found);
     }
     out
+}
+
+/// Puts a migration finding's primary label in the working tree (DESIGN.md "Locations are in
+/// the working tree"): annotations on a pull request must land on a line that exists there.
+/// The after-state label that makes the move becomes primary, else the cluster's header; the
+/// before-state literal stays as a related location.
+fn locate_in_working_tree(f: &mut Finding, header: Option<Span>, sources: &SourceMap) {
+    let in_revision = |span: Span| sources.revision(span.file).is_some();
+    if !in_revision(f.primary.span) {
+        return;
+    }
+    let promoted = match f.secondary.iter().position(|l| !in_revision(l.span)) {
+        Some(i) => f.secondary.remove(i),
+        None => match header.filter(|h| !in_revision(*h)) {
+            Some(span) => Label {
+                span,
+                message: "the cluster, after the change".into(),
+            },
+            None => return,
+        },
+    };
+    let old = std::mem::replace(&mut f.primary, promoted);
+    f.secondary.insert(0, old);
 }
 
 /// Runs the rules on subjects.

@@ -32,7 +32,7 @@ fn location(sources: &SourceMap, l: &Label, with_message: bool) -> Location {
         .end_column(b.column as i64)
         .build();
     let artifact = ArtifactLocation::builder()
-        .uri(sources.name(l.span.file).to_string())
+        .uri(uri(sources.name(l.span.file)))
         .uri_base_id("%SRCROOT%")
         .build();
     let physical = PhysicalLocation::builder()
@@ -47,6 +47,20 @@ fn location(sources: &SourceMap, l: &Label, with_message: bool) -> Location {
     } else {
         Location::builder().physical_location(physical).build()
     }
+}
+
+/// Characters a relative URI path may not carry as they are (RFC 3986: everything but
+/// unreserved characters and `/`), so a path with spaces or `&` stays a valid `uri-reference`.
+const PATH_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A file name relative to the repository root as a SARIF URI under `%SRCROOT%`.
+pub fn uri(name: &str) -> String {
+    percent_encoding::utf8_percent_encode(name, PATH_ESCAPES).to_string()
 }
 
 /// FNV-1a: a tiny, stable hash for fingerprints (std's hasher may change between releases).
@@ -189,4 +203,14 @@ pub fn render(o: &Outcome) -> String {
         .runs(vec![run])
         .build();
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod uri_tests {
+    #[test]
+    fn uris_are_percent_encoded_relative_paths() {
+        assert_eq!(super::uri("infra/main.tf"), "infra/main.tf");
+        assert_eq!(super::uri("my infra/a&b.tf"), "my%20infra/a%26b.tf");
+        assert_eq!(super::uri("ü.bicep"), "%C3%BC.bicep");
+    }
 }
