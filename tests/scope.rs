@@ -320,3 +320,22 @@ fn compare_to_puts_migration_findings_on_working_tree_lines() {
         assert!(!text.contains(":32:25"), "{format}: {text}");
     }
 }
+
+#[test]
+fn long_lines_are_cut_around_the_label_in_text_output() {
+    let case =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/MIG001/fire/plan-kubernetes-1-26");
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(case.join("plan.json")).unwrap_or_default();
+    let mut plan: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    // `terraform show -json` writes one long line; pad it as a real plan would be.
+    plan["padding"] = serde_json::Value::String("x".repeat(200_000));
+    let one_line = serde_json::to_string(&plan).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(tmp.path().join("plan.json"), &one_line).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(tmp.path(), &["--plan", "plan.json"]);
+    let out = stdout(&o);
+    assert!(out.contains("MIG001"), "{out}");
+    assert!(out.len() < 10_000, "{} bytes of output", out.len());
+    assert!(out.contains('…'), "{out}");
+    assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
+}

@@ -1,5 +1,6 @@
 //! Report: the only place findings become output. One file per format.
 
+mod clip;
 pub mod compact;
 pub mod github;
 pub mod json;

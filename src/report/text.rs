@@ -5,25 +5,26 @@ use codespan_reporting::diagnostic::{Diagnostic, Label as CsLabel, Severity as C
 use codespan_reporting::term::termcolor::{Ansi, NoColor, WriteColor};
 use codespan_reporting::term::{self, Config};
 
+use super::clip::View;
 use crate::lint::Outcome;
 
 use crate::rules::{Finding, Severity};
 
-fn diagnostic(f: &Finding) -> Diagnostic<usize> {
+fn diagnostic(f: &Finding, view: &View<'_>) -> Diagnostic<usize> {
     let sev = match f.severity {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
         Severity::Info => CsSeverity::Note,
     };
-    let mut labels = vec![
-        CsLabel::primary(f.primary.span.file, f.primary.span.range())
-            .with_message(&f.primary.message),
-    ];
-    labels.extend(
-        f.secondary
-            .iter()
-            .map(|l| CsLabel::secondary(l.span.file, l.span.range()).with_message(&l.message)),
-    );
+    let mut labels = vec![CsLabel::primary(
+        f.primary.span.file,
+        view.range(f.primary.span.file, f.primary.span.range()),
+    )
+    .with_message(&f.primary.message)];
+    labels.extend(f.secondary.iter().map(|l| {
+        CsLabel::secondary(l.span.file, view.range(l.span.file, l.span.range()))
+            .with_message(&l.message)
+    }));
     let mut notes = f.notes.clone();
     if let Some(w) = &f.why {
         notes.push(format!("why: {w}"));
@@ -61,7 +62,12 @@ fn emit_all(o: &Outcome, w: &mut dyn WriteColor, summary: bool) {
     let config = Config::default();
     for f in &o.findings {
         // A rendering failure (e.g. a span past the end of a file) must not lose the finding.
-        if term::emit(w, &config, &o.sources, &diagnostic(f)).is_err() {
+        let spans: Vec<(usize, std::ops::Range<usize>)> = std::iter::once(&f.primary)
+            .chain(&f.secondary)
+            .map(|l| (l.span.file, l.span.range()))
+            .collect();
+        let view = View::new(&o.sources, &spans);
+        if term::emit(w, &config, &view, &diagnostic(f, &view)).is_err() {
             let _ = writeln!(w, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message);
         }
     }
