@@ -339,3 +339,25 @@ fn long_lines_are_cut_around_the_label_in_text_output() {
     assert!(out.contains('…'), "{out}");
     assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
 }
+
+#[test]
+fn templated_files_get_one_parse002_info_each() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        "resource \"azurerm_kubernetes_cluster\" \"aks\" {\n  name = \"{{ .Values.name }}\"\n  {{- if .Values.private }}\n  private_cluster_enabled = true\n  {{- end }}\n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        tmp.path().join("main.bicepparam"),
+        "using './main.bicep'\n{% for p in params %}\nparam {{ p.name }} = '{{ p.value }}'\n{% endfor %}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(tmp.path(), &["--format", "compact"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(
+        stdout(&o),
+        "main.bicepparam:2:1: info PARSE002 main.bicepparam looks like a template for another tool (`{{ ... }}` outside strings); skipped\n\
+         main.tf:3:3: info PARSE002 main.tf looks like a template for another tool (`{{ ... }}` outside strings); skipped\n"
+    );
+}

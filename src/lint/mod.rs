@@ -86,6 +86,9 @@ pub struct Outcome {
 }
 
 fn parse_error(sources: &SourceMap, file: usize, offset: usize, message: String) -> Finding {
+    if let Some(at) = sources.get(file).and_then(|f| template_marker(&f.text)) {
+        return templated(sources, file, at);
+    }
     let len = sources.get(file).map_or(0, |f| f.text.len());
     let start = offset.min(len);
     let end = sources
@@ -105,6 +108,51 @@ fn parse_error(sources: &SourceMap, file: usize, offset: usize, message: String)
         notes: vec!["the rest of the scan goes on without this file".into()],
         why: None,
         help: Some(parse_help(sources.name(file)).into()),
+        resource: None,
+    }
+}
+
+/// Where a Go or Jinja template marker (`{{`, `{%`) stands outside a string: such a file is
+/// the input of another tool, not Terraform or Bicep yet. Strings are told apart per line by
+/// counting quotes, which is enough for the markers that make a file fail to parse.
+fn template_marker(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        for marker in ["{{", "{%"] {
+            if let Some(i) = line.find(marker) {
+                let before = line.get(..i).unwrap_or("");
+                let quotes = before.matches('"').count() + before.matches('\'').count();
+                if quotes % 2 == 0 {
+                    return Some(offset + i);
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// PARSE002: a file that failed to parse looks like a template for another tool. Every parse
+/// error of the file becomes this one finding (same span, so they merge), an info: the file is
+/// skipped, not broken.
+fn templated(sources: &SourceMap, file: usize, at: usize) -> Finding {
+    Finding {
+        rule: "PARSE002".into(),
+        severity: Severity::Info,
+        message: format!(
+            "{} looks like a template for another tool (`{{{{ ... }}}}` outside strings); skipped",
+            sources.name(file)
+        ),
+        primary: Label {
+            span: Span::new(file, at..at + 2),
+            message: "template marker".into(),
+        },
+        secondary: Vec::new(),
+        notes: vec!["nothing in this file is linted".into()],
+        why: None,
+        help: Some(
+            "lint the rendered output instead (e.g. write it to a file and pass that path), or exclude the template in .aks-netlint.toml".into(),
+        ),
         resource: None,
     }
 }
