@@ -389,12 +389,12 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
             })
         }
         "microsoft.authorization/roleassignments" => m.role_assignments.push(RoleAssignment {
-            // Bicep `scope: vnet` is the resource itself; its id is the scope.
-            scope: r
-                .body
-                .get_ci("scope")
-                .map(|s| s.get_ci("id").unwrap_or(s))
-                .cloned(),
+            // Bicep `scope: vnet` is the resource itself; its id is the scope. An `existing`
+            // resource of unknown name may be any VNet, though its id token is unique.
+            scope: r.body.get_ci("scope").map(|s| match s.get_ci("name") {
+                Some(n) if n.is_unknown() => n.clone(),
+                _ => s.get_ci("id").unwrap_or(s).clone(),
+            }),
             role_name: None,
             role_id: prop("roleDefinitionId").cloned(),
             principal: prop("principalId").cloned(),
