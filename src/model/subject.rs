@@ -71,7 +71,8 @@ fn or_default(n: &Option<Node>, v: V, at: Option<Span>) -> Node {
     }
 }
 
-/// The IP family (`IPv4`/`IPv6`) of each CIDR in a list, in order; unknown if any is.
+/// The IP family (`IPv4`/`IPv6`) of each CIDR in a list, in order; unknown if any is. The
+/// families stand where the list was written: that is the literal to edit.
 fn families(list: &Node) -> Node {
     match &list.v {
         V::List(items) => {
@@ -83,7 +84,10 @@ fn families(list: &Node) -> Node {
                     None => return Node::unknown("not a CIDR"),
                 }
             }
-            Node::list(out)
+            Node {
+                v: V::List(out),
+                loc: list.loc.clone(),
+            }
         }
         V::Unknown(_) => list.clone(),
         _ => Node::null(),
