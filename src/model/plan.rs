@@ -355,7 +355,13 @@ fn literal_ids(changes: &[Change<'_>]) -> Ids {
     let mut owners: HashMap<String, Vec<&str>> = HashMap::new();
     for c in changes.iter().filter(|c| !c.ty.ends_with("_association")) {
         for state in [c.before, c.after].into_iter().flatten() {
-            if let Some(id) = state.get("id").and_then(Json::as_str) {
+            // Only Azure resource ids: other providers' ids are plain names (a Helm
+            // release's id is its name, which its `chart` may equal).
+            let azure_id = state
+                .get("id")
+                .and_then(Json::as_str)
+                .filter(|id| id.starts_with('/'));
+            if let Some(id) = azure_id {
                 let addrs = owners.entry(id.to_ascii_lowercase()).or_default();
                 if !addrs.contains(&c.address.as_str()) {
                     addrs.push(&c.address);
@@ -397,7 +403,9 @@ mod tests {
          "after": {"id": "/S/nodes"}}},
         {"address": "azurerm_subnet_route_table_association.nodes", "mode": "managed",
          "type": "azurerm_subnet_route_table_association", "name": "nodes",
-         "change": {"actions": ["no-op"], "after": {"id": "/s/NODES"}}}],
+         "change": {"actions": ["no-op"], "after": {"id": "/s/NODES"}}},
+        {"address": "helm_release.agic", "mode": "managed", "type": "helm_release",
+         "name": "agic", "change": {"actions": ["no-op"], "after": {"id": "ingress-azure"}}}],
       "configuration": {"root_module": {"module_calls": {"aks": {"module": {
         "outputs": {"cluster_id": {"expression": {"references": ["module.inner[0].id"]}}},
         "module_calls": {"inner": {"module": {"outputs": {"id": {"expression":
@@ -428,5 +436,6 @@ mod tests {
             ids.get("/s/nodes").map(String::as_str),
             Some("azurerm_subnet.nodes")
         );
+        assert_eq!(ids.get("ingress-azure"), None);
     }
 }
