@@ -370,6 +370,8 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
                 addr: r.addr,
                 id: r.id,
                 header: r.header,
+                name: r.body.get_ci("name").cloned(),
+                resource_group: None,
                 sku_name: sku.and_then(|s| s.get_ci("name")).cloned(),
                 sku_tier: sku.and_then(|s| s.get_ci("tier")).cloned(),
                 subnet: Ref::from_node(subnet),
