@@ -207,8 +207,11 @@ pub fn gateway(m: &Model, h: &AgicHelm) -> Ref {
 /// For each cluster of the model, the AGIC Helm release that serves it (the first one linked),
 /// read as an AGIC add-on.
 pub fn addons(m: &Model, links: &Links) -> Vec<Option<AgicAddon>> {
-    let vnets = super::agc::cluster_vnets(m, links);
     let mut out: Vec<Option<AgicAddon>> = vec![None; m.clusters.len()];
+    if m.agic_helm.is_empty() {
+        return out;
+    }
+    let vnets = super::agc::cluster_vnets(m, links);
     for h in &m.agic_helm {
         let gateway = gateway(m, h);
         let vnet = match &gateway {
