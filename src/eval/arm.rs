@@ -620,7 +620,7 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             ExprKind::Ident(name) => self.ident(name, env, e.span),
             ExprKind::Prop(base, name, safe) => {
                 let b = self.eval(base, env);
-                prop(&b, name, *safe)
+                computed_at(prop(&b, name, *safe), e.span)
             }
             ExprKind::Index(base, idx, safe) => {
                 let b = self.eval(base, env);
@@ -841,7 +841,7 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             }
             _ => {
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
-                af::call(name, vals, span)
+                computed_at(af::call(name, vals, span), span)
             }
         }
     }
@@ -991,6 +991,16 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             }
             _ => Value::unknown(format!("{name}() is not evaluated")),
         }
+    }
+}
+
+/// A known value that no literal stands behind (a `resourceId()` result, a symbolic
+/// resource's `.id`) is located at the expression that computed it: the place a user edits.
+fn computed_at(v: Value, span: Span) -> Value {
+    if v.prov.is_some() || v.is_unknown() {
+        v
+    } else {
+        v.located(Some(span))
     }
 }
 

@@ -144,6 +144,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             | "distinct"
             | "one"
             | "jsonencode"
+            | "yamlencode"
             | "contains"
             | "reverse"
             | "slice"
@@ -808,12 +809,13 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             }
             None => Value::error("sort: not a list"),
         },
-        "jsonencode" => match args.first() {
-            // Kept as the structured value: azapi v1 `body = jsonencode({...})` is read as an
-            // object by the model, and anything that needs the text treats it as unknown.
+        // Kept as the structured value: azapi v1 `body = jsonencode({...})` and Helm
+        // `values = [yamlencode({...})]` are read as objects by the model, and anything that
+        // needs the text treats it as unknown.
+        "jsonencode" | "yamlencode" => match args.first() {
             Some(a) if !deep_unknown(a) => a.clone(),
             Some(a) => a.clone(),
-            None => Value::error("jsonencode: missing argument"),
+            None => Value::error(format!("{name}: missing argument")),
         },
         "jsondecode" => match str_arg(&args, 0) {
             Some(txt) => match serde_json::from_str::<serde_json::Value>(&txt) {

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::json::Json;
 
@@ -21,7 +22,27 @@ pub struct Change<'j> {
     pub after_unknown: Option<&'j Json>,
     /// The resource's `expressions` in `configuration` (references, constants).
     pub expressions: Option<&'j Json>,
+    /// What every module output of the configuration references (shared by all changes).
+    pub outputs: Arc<ModuleOutputs<'j>>,
     pub span: Range<usize>,
+}
+
+/// The references of each module output's expression in `configuration`
+/// (`module_calls.<name>.module.outputs.<o>.expression.references`), so that a reference to
+/// `module.aks.cluster_id` can be followed to the resource inside the module.
+#[derive(Default)]
+pub struct ModuleOutputs<'j> {
+    /// By (module path without instance keys, output name).
+    refs: HashMap<(String, String), Vec<&'j str>>,
+}
+
+impl ModuleOutputs<'_> {
+    /// The references of output `output` of module instance `module` (`module.aks[0]`).
+    pub fn references(&self, module: &str, output: &str) -> &[&str] {
+        self.refs
+            .get(&(config_path(module), output.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 impl Change<'_> {
@@ -56,11 +77,12 @@ fn config_path(module: &str) -> String {
     out
 }
 
-/// The configuration's resources by `(module path, type.name)`.
+/// The configuration's resources by `(module path, type.name)`, and its module outputs.
 fn config_resources<'j>(
     module: &'j Json,
     path: &str,
     out: &mut HashMap<(String, String), &'j Json>,
+    outputs: &mut ModuleOutputs<'j>,
     depth: usize,
 ) {
     if depth > 32 {
@@ -89,7 +111,18 @@ fn config_resources<'j>(
             } else {
                 format!("{path}.module.{name}")
             };
-            config_resources(inner, &sub, out, depth + 1);
+            for (output, _, o) in inner.get("outputs").and_then(Json::as_obj).unwrap_or(&[]) {
+                let refs = o
+                    .get("expression")
+                    .and_then(|e| e.get("references"))
+                    .and_then(Json::as_arr)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .collect();
+                outputs.refs.insert((sub.clone(), output.clone()), refs);
+            }
+            config_resources(inner, &sub, out, outputs, depth + 1);
         }
     }
 }
@@ -97,9 +130,11 @@ fn config_resources<'j>(
 /// The managed resource changes of a plan.
 pub fn changes(doc: &Json) -> Vec<Change<'_>> {
     let mut config = HashMap::new();
+    let mut outputs = ModuleOutputs::default();
     if let Some(root) = doc.get("configuration").and_then(|c| c.get("root_module")) {
-        config_resources(root, "", &mut config, 0);
+        config_resources(root, "", &mut config, &mut outputs, 0);
     }
+    let outputs = Arc::new(outputs);
     let mut out = Vec::new();
     for rc in doc
         .get("resource_changes")
@@ -130,6 +165,7 @@ pub fn changes(doc: &Json) -> Vec<Change<'_>> {
             after: non_null(change.get("after")),
             after_unknown: change.get("after_unknown"),
             expressions: config.get(&key).copied(),
+            outputs: outputs.clone(),
             span: rc.span.clone(),
         });
     }

@@ -11,7 +11,7 @@ use super::{Model, Node, Ref, V};
 use crate::cidr;
 
 /// The VNets each cluster's node pools sit in.
-fn cluster_vnets(m: &Model, links: &Links) -> Vec<Vec<usize>> {
+pub(super) fn cluster_vnets(m: &Model, links: &Links) -> Vec<Vec<usize>> {
     m.clusters
         .iter()
         .map(|c| {
@@ -42,6 +42,31 @@ fn subnet_key(r: &Ref, links: &Links) -> Option<String> {
             } => Some(format!("{rg}/{vnet}/{s}").to_ascii_lowercase()),
             _ => None,
         },
+    }
+}
+
+/// The cluster a resource in VNet `vnet` serves (an AGC, an AGIC gateway) and how: the
+/// cluster in the same VNet, else one in a peered VNet, else the only cluster in scope when the
+/// VNet is unknown. `vnets` are the clusters' VNets ([`cluster_vnets`]).
+pub(super) fn link_cluster(
+    m: &Model,
+    links: &Links,
+    vnets: &[Vec<usize>],
+    vnet: Option<usize>,
+) -> Option<(usize, &'static str)> {
+    match vnet {
+        Some(v) => vnets
+            .iter()
+            .position(|cv| cv.contains(&v))
+            .map(|c| (c, "same VNet"))
+            .or_else(|| {
+                vnets
+                    .iter()
+                    .position(|cv| cv.iter().any(|x| links.peers(*x).contains(&v)))
+                    .map(|c| (c, "peered VNet"))
+            }),
+        None if m.clusters.len() == 1 => Some((0, "the only cluster in scope")),
+        None => None,
     }
 }
 
@@ -123,25 +148,10 @@ pub fn subjects(m: &Model, links: &Links, clusters: &[Subject]) -> Vec<Subject> 
             (Resolved::Unknown(why), _) => Node::unknown(why),
             _ => Node::unknown("the association's subnet is not set"),
         };
-        // Link: same VNet, else peered, else the only cluster when the VNet is unknown.
         let vnet = subnet_idx
             .and_then(|s| m.subnets.get(s))
             .and_then(|s| s.vnet);
-        let mut link = None;
-        if let Some(v) = vnet {
-            link = vnets
-                .iter()
-                .position(|cv| cv.contains(&v))
-                .map(|c| (c, "same VNet"));
-            if link.is_none() {
-                link = vnets
-                    .iter()
-                    .position(|cv| cv.iter().any(|x| links.peers(*x).contains(&v)))
-                    .map(|c| (c, "peered VNet"));
-            }
-        } else if m.clusters.len() == 1 {
-            link = Some((0, "the only cluster in scope"));
-        }
+        let link = link_cluster(m, links, &vnets, vnet);
         let linked = link.and_then(|(c, how)| clusters.get(c).map(|s| (s, how)));
         let notes = linked
             .map(|(s, how)| vec![format!("linked to cluster {} through {how}", s.address)])

@@ -370,6 +370,8 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
                 addr: r.addr,
                 id: r.id,
                 header: r.header,
+                name: r.body.get_ci("name").cloned(),
+                resource_group: None,
                 sku_name: sku.and_then(|s| s.get_ci("name")).cloned(),
                 sku_tier: sku.and_then(|s| s.get_ci("tier")).cloned(),
                 subnet: Ref::from_node(subnet),
@@ -389,13 +391,12 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
             })
         }
         "microsoft.authorization/roleassignments" => m.role_assignments.push(RoleAssignment {
-            // Bicep `scope: vnet` is the resource itself; its id is the scope.
-            scope: r
-                .body
-                .get_ci("scope")
-                .map(|s| s.get_ci("id").unwrap_or(s))
-                .cloned()
-                .map(relative_scope),
+            // Bicep `scope: vnet` is the resource itself; its id is the scope. An `existing`
+            // resource of unknown name may be any VNet, though its id token is unique.
+            scope: r.body.get_ci("scope").map(|s| match s.get_ci("name") {
+                Some(n) if n.is_unknown() => n.clone(),
+                _ => relative_scope(s.get_ci("id").unwrap_or(s).clone()),
+            }),
             role_name: None,
             role_id: prop("roleDefinitionId").cloned(),
             principal: prop("principalId").cloned(),

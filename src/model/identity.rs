@@ -110,7 +110,9 @@ fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
             _ => Tri::No,
         };
     }
-    // A literal ARM id: subscription, resource group, VNet or subnet scope.
+    // A literal ARM id: subscription, resource group, VNet or subnet scope. Bicep compiles
+    // `scope: vnet` to an extension scope relative to the deployment's resource group
+    // (`Microsoft.Network/virtualNetworks/<name>`), which names the VNet as the full id does.
     let parts: Vec<String> = text
         .trim_matches('/')
         .split('/')
@@ -130,7 +132,7 @@ fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
                 Tri::No
             }
         }
-        (Some(_), Some(v), sub) => {
+        (_, Some(v), sub) => {
             let vnet_name = lower(&s.vnet_name);
             let same_vnet = vnet_name.as_ref() == Some(&v);
             let same_subnet = sub.is_none() || sub == subnet_name;

@@ -101,7 +101,10 @@ fn agc_subnets(address: &str, subjects: &[Subject]) -> Node {
         }
         let mut subnet = s.node.get("subnet").cloned().unwrap_or_else(Node::null);
         if let V::Obj(fields) = &mut subnet.v {
-            fields.push(("association".into(), Node::str(s.address.clone())));
+            // Located at the association: the resource to add in a later change.
+            let mut association = Node::str(s.address.clone());
+            association.loc.at = Some(s.header);
+            fields.push(("association".into(), association));
         }
         if subnet.loc.at.is_none() {
             subnet.loc.at = Some(s.header);

@@ -4,6 +4,7 @@
 //! the per-cluster JSON documents the rules read, with platform defaults applied and marked.
 
 pub mod agc;
+pub mod agic_helm;
 pub mod arm;
 pub mod deployment;
 pub mod identity;
@@ -248,8 +249,8 @@ pub struct Model {
     pub role_assignments: Vec<RoleAssignment>,
     /// `azurerm_resource_group`: id and name, to match role assignments scoped to a group.
     pub resource_groups: Vec<(String, Option<Node>)>,
-    /// AGIC Helm releases (chart `ingress-azure`): their `version` values.
-    pub agic_helm: Vec<Option<Node>>,
+    /// AGIC Helm releases (chart `ingress-azure`).
+    pub agic_helm: Vec<AgicHelm>,
     /// ARM route child resources whose table was not seen yet: (table id, prefix).
     pub arm_routes: Vec<(String, Option<Node>)>,
     /// Network security groups with their inline rules.
@@ -273,6 +274,18 @@ pub struct AgicAddon {
     pub subnet: Ref,
 }
 
+/// AGIC installed by Helm: its chart version and the gateway its values name.
+#[derive(Clone, Debug)]
+pub struct AgicHelm {
+    pub header: Span,
+    pub version: Option<Node>,
+    /// `appgw.name`, `appgw.resourceGroup` and `appgw.subscriptionId` of the values. The
+    /// subscription is kept for reports only: gateways in the scan do not say theirs.
+    pub gateway_name: Option<Node>,
+    pub gateway_resource_group: Option<Node>,
+    pub gateway_subscription: Option<Node>,
+}
+
 #[derive(Clone, Debug)]
 pub struct RoleAssignment {
     pub scope: Option<Node>,
@@ -286,6 +299,8 @@ pub struct AppGateway {
     pub addr: String,
     pub id: String,
     pub header: Span,
+    pub name: Option<Node>,
+    pub resource_group: Option<Node>,
     pub sku_name: Option<Node>,
     pub sku_tier: Option<Node>,
     pub subnet: Ref,

@@ -3,6 +3,10 @@
 //! `after_unknown` marks what is known only after apply; the configuration's references link
 //! resources whose ids are not known yet (`ref:<address>`, as for HCL).
 //!
+//! Resources are linked the way the plan writes them: by reference in `configuration` (followed
+//! through module outputs), and by the literal ids of existing resources (a pool's
+//! `kubernetes_cluster_id` equal to the cluster's `id`).
+//!
 //! When the Terraform configuration of the plan is in the scan, each value is located at the
 //! `.tf` expression that writes it (where the plan agrees with the source, with its whole value
 //! chain); otherwise at the value in the plan file.
@@ -15,7 +19,7 @@ use super::Model;
 use crate::eval::value::ResId;
 use crate::eval::{Kind, Value};
 use crate::frontends::json::{Json, J};
-use crate::frontends::plan::Change;
+use crate::frontends::plan::{Change, ModuleOutputs};
 use crate::source::{FileId, Span};
 
 /// A block of plan values, mirrored by its `after_unknown` flags, its configuration
@@ -29,12 +33,21 @@ struct PlanBlock<'j, 'e, 'p, 'a> {
     only_if_same: bool,
     file: FileId,
     module: &'j str,
+    /// Literal ids of the plan's resources (lower-cased) -> their addresses.
+    ids: &'j Ids,
+    outputs: &'j ModuleOutputs<'j>,
     span: Span,
 }
 
+/// Literal resource ids (lower-cased, as ARM compares them) -> resource addresses.
+type Ids = HashMap<String, String>;
+
+/// Module outputs followed before giving up (an output of an output of ...).
+const MAX_OUTPUT_HOPS: usize = 16;
+
 /// A plan value located in the plan file; `null` elements that `after_unknown` marks become
-/// unknown.
-fn plan_value(j: &Json, unknown: Option<&Json>, file: FileId) -> Value {
+/// unknown, and the literal id of a resource in the plan links to it.
+fn plan_value(j: &Json, unknown: Option<&Json>, file: FileId, ids: &Ids) -> Value {
     let span = Some(Span::new(file, j.span.clone()));
     let marked = |u: Option<&Json>| matches!(u.map(|u| &u.v), Some(J::Bool(true)));
     let kind = match &j.v {
@@ -42,12 +55,15 @@ fn plan_value(j: &Json, unknown: Option<&Json>, file: FileId) -> Value {
         J::Null => Kind::Null,
         J::Bool(b) => Kind::Bool(*b),
         J::Num(n) => Kind::Num(*n),
-        J::Str(s) => Kind::Str(Arc::from(s.as_str())),
+        J::Str(s) => match ids.get(&s.to_ascii_lowercase()) {
+            Some(addr) => Kind::Id(ResId(Arc::from(addr.as_str()))),
+            None => Kind::Str(Arc::from(s.as_str())),
+        },
         J::Arr(items) => Kind::List(Arc::new(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, x)| plan_value(x, unknown.and_then(|u| u.as_arr()?.get(i)), file))
+                .map(|(i, x)| plan_value(x, unknown.and_then(|u| u.as_arr()?.get(i)), file, ids))
                 .collect(),
         )),
         J::Obj(props) => Kind::Map(Arc::new(
@@ -56,7 +72,7 @@ fn plan_value(j: &Json, unknown: Option<&Json>, file: FileId) -> Value {
                 .map(|(k, _, x)| {
                     (
                         k.clone(),
-                        plan_value(x, unknown.and_then(|u| u.get(k)), file),
+                        plan_value(x, unknown.and_then(|u| u.get(k)), file, ids),
                     )
                 })
                 .collect(),
@@ -72,6 +88,7 @@ fn same(a: &Value, b: &Value) -> bool {
         (Kind::Bool(x), Kind::Bool(y)) => x == y,
         (Kind::Num(x), Kind::Num(y)) => x == y,
         (Kind::Str(x), Kind::Str(y)) => x == y,
+        (Kind::Id(x), Kind::Id(y)) => x == y,
         (Kind::Num(x), Kind::Str(y)) | (Kind::Str(y), Kind::Num(x)) => {
             y.parse::<f64>().is_ok_and(|y| y == *x)
         }
@@ -148,6 +165,39 @@ fn reference_id(module: &str, r: &str) -> Option<Value> {
     Some(Value::new(Kind::Id(ResId(Arc::from(id)))))
 }
 
+/// Follows a reference to a module output (`module.aks.cluster_id`) to the reference its
+/// expression makes inside that module instance, output after output; other references are
+/// returned as they are. Gives `(module instance, reference)`.
+fn follow_outputs(outputs: &ModuleOutputs<'_>, module: &str, r: &str) -> Option<(String, String)> {
+    let mut module = module.to_string();
+    let mut r = r.to_string();
+    for _ in 0..MAX_OUTPUT_HOPS {
+        let Some(rest) = r.strip_prefix("module.") else {
+            return Some((module, r));
+        };
+        // `module.<name>[<key>].<output>`
+        let mut call_len = "module.".len() + rest.find(['.', '[']).unwrap_or(rest.len());
+        if r.get(call_len..)?.starts_with('[') {
+            call_len += r.get(call_len..)?.find(']')? + 1;
+        }
+        let call = r.get(..call_len)?;
+        let output = r
+            .get(call_len..)?
+            .strip_prefix('.')?
+            .split(['.', '['])
+            .next()?;
+        let inner = if module.is_empty() {
+            call.to_string()
+        } else {
+            format!("{module}.{call}")
+        };
+        let next = outputs.references(&inner, output).first()?.to_string();
+        module = inner;
+        r = next;
+    }
+    None
+}
+
 impl<'j> PlanBlock<'j, '_, '_, '_> {
     fn child(&self, key: &str) -> (Option<&'j Json>, Option<&'j Json>, Option<&'j Json>) {
         (
@@ -162,7 +212,8 @@ impl<'j> PlanBlock<'j, '_, '_, '_> {
     fn linked_id(&self, name: &str, planned: &Value) -> Option<Value> {
         let (_, _, expr) = self.child(name);
         let first = expr?.get("references")?.as_arr()?.first()?.as_str()?;
-        let id = reference_id(self.module, first)?;
+        let (module, r) = follow_outputs(self.outputs, self.module, first)?;
+        let id = reference_id(&module, &r)?;
         let span = planned.prov.as_ref().map(|p| p.span);
         Some(match &planned.kind {
             Kind::List(items) if items.len() == 1 => {
@@ -176,10 +227,10 @@ impl<'j> PlanBlock<'j, '_, '_, '_> {
     fn reference(&self, name: &str) -> Option<Value> {
         let (_, _, expr) = self.child(name);
         let refs = expr?.get("references")?.as_arr()?;
-        let target = refs
-            .iter()
-            .filter_map(Json::as_str)
-            .find_map(|r| reference_target(self.module, r))?;
+        let target = refs.iter().filter_map(Json::as_str).find_map(|r| {
+            let (module, r) = follow_outputs(self.outputs, self.module, r)?;
+            reference_target(&module, &r)
+        })?;
         Some(Value::new(Kind::Id(ResId(Arc::from(target)))))
     }
 }
@@ -190,7 +241,7 @@ impl<'j, 'e, 'p, 'a> Block for PlanBlock<'j, 'e, 'p, 'a> {
         let src = self.src.as_ref().and_then(|s| s.attr(name));
         let value = match value {
             Some(j) if !matches!(j.v, J::Null) => {
-                let v = plan_value(j, unknown, self.file);
+                let v = plan_value(j, unknown, self.file, self.ids);
                 self.linked_id(name, &v).unwrap_or(v)
             }
             _ if matches!(unknown.map(|u| &u.v), Some(J::Bool(true))) => self
@@ -237,6 +288,8 @@ impl<'j, 'e, 'p, 'a> Block for PlanBlock<'j, 'e, 'p, 'a> {
                     only_if_same: self.only_if_same,
                     file: self.file,
                     module: self.module,
+                    ids: self.ids,
+                    outputs: self.outputs,
                 }
             })
             .collect()
@@ -256,6 +309,7 @@ pub fn models(
 ) -> (Model, Model) {
     let mut before = Model::default();
     let mut after = Model::default();
+    let ids = literal_ids(changes);
     for c in changes {
         let hcl = src.get(&c.address);
         let block = |values, unknown, only_if_same| PlanBlock {
@@ -266,6 +320,8 @@ pub fn models(
             only_if_same,
             file,
             module: c.module.as_str(),
+            ids: &ids,
+            outputs: &c.outputs,
             span: hcl.map_or(Span::new(file, c.span.clone()), Block::header),
         };
         // A replaced cluster is a new cluster: nothing migrates.
@@ -289,6 +345,39 @@ pub fn models(
     (before, after)
 }
 
+/// The literal ids of the plan's resources in either state: existing resources are linked by
+/// them (a pool's `kubernetes_cluster_id`, an add-on's `gateway_id`, subnet, NSG and route table
+/// ids), whatever the configuration's expression was (a variable, a data source).
+///
+/// azurerm association resources (`azurerm_subnet_route_table_association`, ...) take the id
+/// of their subnet: the id names the subnet. An id shared otherwise links to nothing.
+fn literal_ids(changes: &[Change<'_>]) -> Ids {
+    let mut owners: HashMap<String, Vec<&str>> = HashMap::new();
+    for c in changes.iter().filter(|c| !c.ty.ends_with("_association")) {
+        for state in [c.before, c.after].into_iter().flatten() {
+            // Only Azure resource ids: other providers' ids are plain names (a Helm
+            // release's id is its name, which its `chart` may equal).
+            let azure_id = state
+                .get("id")
+                .and_then(Json::as_str)
+                .filter(|id| id.starts_with('/'));
+            if let Some(id) = azure_id {
+                let addrs = owners.entry(id.to_ascii_lowercase()).or_default();
+                if !addrs.contains(&c.address.as_str()) {
+                    addrs.push(&c.address);
+                }
+            }
+        }
+    }
+    owners
+        .into_iter()
+        .filter_map(|(id, addrs)| match addrs.as_slice() {
+            [one] => Some((id, one.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,5 +394,48 @@ mod tests {
         );
         assert_eq!(reference_target("", "var.subnet_id"), None);
         assert_eq!(reference_target("", "module.net.subnet_id"), None);
+    }
+
+    const PLAN: &str = r#"{"format_version": "1.2",
+      "resource_changes": [
+        {"address": "azurerm_subnet.nodes", "mode": "managed", "type": "azurerm_subnet",
+         "name": "nodes", "change": {"actions": ["no-op"], "before": {"id": "/S/nodes"},
+         "after": {"id": "/S/nodes"}}},
+        {"address": "azurerm_subnet_route_table_association.nodes", "mode": "managed",
+         "type": "azurerm_subnet_route_table_association", "name": "nodes",
+         "change": {"actions": ["no-op"], "after": {"id": "/s/NODES"}}},
+        {"address": "helm_release.agic", "mode": "managed", "type": "helm_release",
+         "name": "agic", "change": {"actions": ["no-op"], "after": {"id": "ingress-azure"}}}],
+      "configuration": {"root_module": {"module_calls": {"aks": {"module": {
+        "outputs": {"cluster_id": {"expression": {"references": ["module.inner[0].id"]}}},
+        "module_calls": {"inner": {"module": {"outputs": {"id": {"expression":
+          {"references": ["azurerm_kubernetes_cluster.this.id", "azurerm_kubernetes_cluster.this"]}}}}}}
+      }}}}}}"#;
+
+    #[test]
+    fn module_outputs_are_followed_to_the_resource() {
+        let doc = crate::frontends::json::parse(PLAN).expect("JSON");
+        let changes = crate::frontends::plan::changes(&doc);
+        let outputs = &changes.first().expect("a change").outputs;
+        assert_eq!(
+            follow_outputs(outputs, "", "module.aks.cluster_id"),
+            Some((
+                "module.aks.module.inner[0]".to_string(),
+                "azurerm_kubernetes_cluster.this.id".to_string()
+            ))
+        );
+        assert_eq!(follow_outputs(outputs, "", "module.aks"), None);
+        assert_eq!(follow_outputs(outputs, "", "module.aks.missing"), None);
+    }
+
+    #[test]
+    fn literal_ids_name_resources_not_their_associations() {
+        let doc = crate::frontends::json::parse(PLAN).expect("JSON");
+        let ids = literal_ids(&crate::frontends::plan::changes(&doc));
+        assert_eq!(
+            ids.get("/s/nodes").map(String::as_str),
+            Some("azurerm_subnet.nodes")
+        );
+        assert_eq!(ids.get("ingress-azure"), None);
     }
 }

@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use super::link::{Attachment, Links, Resolved};
 use super::node::Located;
-use super::{Cluster, Model, Node, Pool, Ref, RouteTable, Subnet, V};
+use super::{AgicAddon, Cluster, Model, Node, Pool, Ref, RouteTable, Subnet, V};
 use crate::cidr;
 use crate::source::Span;
 
@@ -31,11 +31,13 @@ pub struct Subject {
 /// Every subject of a model: its clusters, then its AGC subnet associations.
 pub fn all(m: &mut Model) -> Vec<Subject> {
     let links = Links::build(m);
+    let helm_agic = super::agic_helm::addons(m, &links);
     let mut out: Vec<Subject> = m
         .clusters
         .iter()
-        .map(|c| {
-            let node = cluster_node(m, &links, c);
+        .enumerate()
+        .map(|(i, c)| {
+            let node = cluster_node(m, &links, c, helm_agic.get(i).and_then(Option::as_ref));
             let (json, located) = node.project();
             Subject {
                 kind: "cluster",
@@ -71,7 +73,8 @@ fn or_default(n: &Option<Node>, v: V, at: Option<Span>) -> Node {
     }
 }
 
-/// The IP family (`IPv4`/`IPv6`) of each CIDR in a list, in order; unknown if any is.
+/// The IP family (`IPv4`/`IPv6`) of each CIDR in a list, in order; unknown if any is. The
+/// families stand where the list was written: that is the literal to edit.
 fn families(list: &Node) -> Node {
     match &list.v {
         V::List(items) => {
@@ -83,7 +86,10 @@ fn families(list: &Node) -> Node {
                     None => return Node::unknown("not a CIDR"),
                 }
             }
-            Node::list(out)
+            Node {
+                v: V::List(out),
+                loc: list.loc.clone(),
+            }
         }
         V::Unknown(_) => list.clone(),
         _ => Node::null(),
@@ -110,7 +116,8 @@ fn family_cidr(list: &Node, v4: bool) -> Node {
     }
 }
 
-fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
+/// `helm_agic`: AGIC installed by Helm and linked to this cluster, read as its add-on.
+fn cluster_node(m: &Model, links: &Links, c: &Cluster, helm_agic: Option<&AgicAddon>) -> Node {
     let anchor = c.network_at.or(Some(c.header));
     let n = &c.network;
     let plugin = match &n.plugin {
@@ -317,10 +324,11 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
             _ => Vec::new(),
         })
         .collect();
-    let agic = agic_node(m, links, c, &vnets);
+    let agic = agic_node(m, links, c.agic.as_ref().or(helm_agic), &vnets);
     let agic_helm = match m.agic_helm.as_slice() {
         [] => Node::null(),
         [one] => one
+            .version
             .clone()
             .unwrap_or_else(|| Node::unknown("the AGIC chart version is not pinned")),
         _ => Node::unknown("several AGIC Helm releases"),
@@ -348,10 +356,11 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster) -> Node {
     ])
 }
 
-/// The AGIC add-on: its `subnet_cidr`, the Application Gateway it uses and that gateway's subnet
-/// (the gateway's own, or the add-on's `subnet_id` where AKS creates the gateway).
-fn agic_node(m: &Model, links: &Links, c: &Cluster, cluster_vnets: &[usize]) -> Node {
-    let Some(a) = &c.agic else {
+/// The AGIC add-on (or AGIC installed by Helm): its `subnet_cidr`, the Application Gateway it
+/// uses and that gateway's subnet (the gateway's own, or the add-on's `subnet_id` where AKS
+/// creates the gateway).
+fn agic_node(m: &Model, links: &Links, a: Option<&AgicAddon>, cluster_vnets: &[usize]) -> Node {
+    let Some(a) = a else {
         return Node::null();
     };
     let gateway = match &a.gateway {

@@ -160,7 +160,7 @@ struct Ctx<'b, B> {
 }
 
 /// First present attribute of several names (provider renames, e.g. 3.x vs 4.x).
-fn field<B: Block>(b: &B, names: &[&str]) -> Option<Node> {
+pub(super) fn field<B: Block>(b: &B, names: &[&str]) -> Option<Node> {
     names
         .iter()
         .find_map(|n| b.attr(n))
@@ -348,7 +348,8 @@ impl<B: Block> Ctx<'_, B> {
                     .and_then(Node::as_str)
                     .is_some_and(|c| c == "ingress-azure" || c.ends_with("/ingress-azure"));
                 if is_agic {
-                    m.agic_helm.push(self.f(&["version"]));
+                    m.agic_helm
+                        .push(super::agic_helm::from_release(self.b, self.f(&["version"])));
                 }
             }
             "azurerm_role_assignment" => m.role_assignments.push(RoleAssignment {
@@ -365,6 +366,8 @@ impl<B: Block> Ctx<'_, B> {
                     addr: self.addr.clone(),
                     id: self.id(),
                     header: self.b.header(),
+                    name: self.f(&["name"]),
+                    resource_group: self.f(&["resource_group_name"]),
                     sku_name: sku.first().and_then(|s| field(s, &["name"])),
                     sku_tier: sku.first().and_then(|s| field(s, &["tier"])),
                     subnet: Ref::from_node(
