@@ -58,7 +58,10 @@ fn compare_to_head_sees_uncommitted_changes_and_writes_nothing() {
         .filter(|d| d["rule"] == "MIG001")
         .collect();
     assert_eq!(mig.len(), 1, "{text}");
-    assert_eq!(mig[0]["revision"], "HEAD");
+    // Located in the working tree; the before-state literal is a related location.
+    assert_eq!(mig[0]["revision"], serde_json::Value::Null);
+    assert_eq!(mig[0]["file"], "main.tf");
+    assert_eq!(mig[0]["related"][0]["revision"], "HEAD");
     assert_eq!(out.status.code(), Some(1));
     // Without the flag the same tree has no migration findings.
     let plain = bin()

@@ -361,3 +361,55 @@ fn templated_files_get_one_parse002_info_each() {
          main.tf:3:3: info PARSE002 main.tf looks like a template for another tool (`{{ ... }}` outside strings); skipped\n"
     );
 }
+
+/// A module that was not read may create what a rule found missing: the rule stays silent and
+/// `--show-unknown` names the module (issue 16).
+#[test]
+fn unread_modules_make_absence_unknown_and_are_named() {
+    let cases = [
+        (
+            "fixtures/NET010/pass/unknown-registry-module-unread",
+            "NET010",
+            "Azure/avm-res-authorization-roleassignment/azurerm",
+        ),
+        (
+            "fixtures/NET010/pass/unknown-missing-local-module-unread",
+            "NET010",
+            "./modules/aks-rbac",
+        ),
+        (
+            "fixtures/NET010/pass/bicep-unknown-registry-module-unread",
+            "NET010",
+            "br/public:avm/ptn/authorization/resource-role-assignment:0.1.1",
+        ),
+        (
+            "fixtures/NET010/pass/bicep-unknown-linked-template-unread",
+            "NET010",
+            "unknown-linked-template-unread/modules/rbac.bicep",
+        ),
+        (
+            "fixtures/NET010/pass/arm-unknown-linked-template-unread",
+            "NET010",
+            "unknown-linked-template-unread/nested/rbac.json",
+        ),
+        (
+            "fixtures/NET018/pass/unknown-unread-module",
+            "NET018",
+            "git::https://github.com/example/terraform-azurerm-routing.git?ref=v1.4.0",
+        ),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (case, rule, module) in cases {
+        let o = run_in(root, &["--format", "compact", "--show-unknown", case]);
+        let out = stdout(&o);
+        assert!(
+            out.contains(&format!("EVAL001 {rule} could not decide: module `"))
+                && out.contains(&format!("{module}` was not read and may create")),
+            "{case}:\n{out}"
+        );
+        assert!(
+            !out.contains(&format!("warning {rule} ")) && !out.contains(&format!("error {rule} ")),
+            "{case}:\n{out}"
+        );
+    }
+}

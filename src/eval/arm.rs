@@ -358,6 +358,15 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             Arc::make_mut(m).insert("name".into(), full_name.clone());
         }
         let mut value = symbolic(&r.ty, &id, &body, &full_name);
+        // Its id also carries the text Azure gives it, for code that takes it apart.
+        let shape = name_text
+            .as_deref()
+            .and_then(|n| af::declared_id_shape(&r.ty, n));
+        if let (Kind::Map(m), Some(shape)) = (&mut value.kind, shape) {
+            if let Some(idv) = Arc::make_mut(m).get_mut("id") {
+                *idv = idv.clone().with_shape(shape);
+            }
+        }
         if r.existing && link_name.is_none() {
             // An existing resource of unknown name may be any resource, in the scan or not: a
             // token of its own would make it a known, different one.

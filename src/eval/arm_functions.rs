@@ -189,9 +189,8 @@ fn partial_call(name: &str, args: &[Value], here: Option<Span>) -> Option<Value>
     let first = args.first()?;
     let p = match &first.kind {
         Kind::Partial(p) => (**p).clone(),
-        Kind::Str(_) if is_token(first) => Partial::hole(Hole::opaque(
-            "the text of a resource id is known only at deployment",
-        )),
+        // An id token is read through its shape (the text Azure gives it), when known.
+        Kind::Str(_) if is_token(first) => first.text_of()?,
         _ => return None,
     };
     let arg_text = |i: usize| args.get(i).filter(|a| !a.is_unknown()).and_then(to_text);
@@ -333,9 +332,73 @@ fn resource_id(name: &str, args: &[Value]) -> Value {
         }
     }
     match resource_token(ty, &names) {
-        Some(t) => Value::str(t),
+        Some(t) => match id_shape(name, args.get(..ti).unwrap_or(&[]), ty, args.get(ti + 1..)) {
+            Some(shape) => Value::str(t).with_shape(shape),
+            None => Value::str(t),
+        },
         None => Value::unknown(format!("the id of a {ty} is malformed")),
     }
+}
+
+/// The text of the id of a resource declared in a template, by its type and full name
+/// (`vnet1/nodes`). Only for kinds that always live in a resource group, whatever the
+/// template's target scope: their id has the `resourceId()` layout.
+pub fn declared_id_shape(ty: &str, name: &str) -> Option<Partial> {
+    let ns = ty.split('/').next()?;
+    let grouped = [
+        "Microsoft.Network",
+        "Microsoft.ContainerService",
+        "Microsoft.ManagedIdentity",
+    ];
+    if !grouped.iter().any(|g| g.eq_ignore_ascii_case(ns)) {
+        return None;
+    }
+    let names: Vec<Value> = name.split('/').map(Value::str).collect();
+    id_shape("resourceid", &[], ty, Some(&names))
+}
+
+/// The text of a `resourceId()`: the subscription and group given (or holes for the
+/// deployment's), then the provider path with the names as written. `None` for extension ids,
+/// whose scope is a whole other id.
+fn id_shape(name: &str, scope: &[Value], ty: &str, names: Option<&[Value]>) -> Option<Partial> {
+    let text = |v: &Value| -> Partial {
+        v.as_partial()
+            .filter(|p| p.holes_have_no_slash() || !v.is_unknown())
+            .unwrap_or_else(|| Partial::hole(super::id_shapes::name_hole("name")))
+    };
+    let (sub, rg) = match scope {
+        [] => (None, None),
+        [rg] => (None, Some(text(rg))),
+        [sub, rg] => (Some(text(sub)), Some(text(rg))),
+        _ => return None,
+    };
+    let sub = sub.unwrap_or_else(|| Partial::hole(super::id_shapes::subscription_hole()));
+    let rg = rg.unwrap_or_else(|| Partial::hole(super::id_shapes::name_hole("resourceGroup")));
+    let mut id = Partial::new();
+    match name {
+        "resourceid" => {
+            id.push_text("/subscriptions/");
+            id.push(&sub);
+            id.push_text("/resourceGroups/");
+            id.push(&rg);
+        }
+        "subscriptionresourceid" => {
+            id.push_text("/subscriptions/");
+            id.push(&sub);
+        }
+        "tenantresourceid" => {}
+        _ => return None,
+    }
+    let mut segs = ty.split('/');
+    id.push_text("/providers/");
+    id.push_text(segs.next()?);
+    let mut names = names?.iter();
+    for seg in segs {
+        id.push_text(&format!("/{seg}/"));
+        id.push(&text(names.next()?));
+    }
+    // ARM takes one name per type segment; anything else is not an id we can lay out.
+    names.next().is_none().then_some(id)
 }
 
 /// Turns a relative resource id (`Microsoft.Network/virtualNetworks/v/subnets/s`, as Bicep

@@ -94,15 +94,6 @@ fn reads_text(name: &str) -> bool {
     )
 }
 
-/// A scanned resource's id, alone or interpolated (`"${azurerm_virtual_network.v.id}/..."`).
-fn holds_id(v: &Value) -> bool {
-    match &v.kind {
-        Kind::Id(_) => true,
-        Kind::Str(s) => s.starts_with("ref:"),
-        _ => false,
-    }
-}
-
 fn int(v: &Value) -> Option<i64> {
     v.as_num()
         .filter(|n| n.fract() == 0.0 && n.abs() < 9e15)
@@ -150,13 +141,20 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             | "slice"
             | "zipmap"
     );
-    if strict {
-        if let Some(u) = first_unknown(&args) {
-            return u;
+    // A partly known string or an id is read through its known text; see `partial_terraform`.
+    if reads_text(name) || name == "length" {
+        if let Some(v) = super::partial_terraform::call(name, &args, here) {
+            return v;
         }
     }
-    if reads_text(name) && args.iter().any(holds_id) {
-        // `ref:<address>` links ids; it is not their text, which Azure makes at apply time.
+    if strict {
+        if let Some(u) = first_unknown(&args) {
+            // Only a conversion keeps the known parts: any other result is another string.
+            return if name == "tostring" { u } else { u.opaque() };
+        }
+    }
+    if reads_text(name) && args.iter().any(Value::is_link) {
+        // An id as a later argument (a separator, a pattern): its text is not the token's.
         return Value::unknown("the text of a resource id is known only after apply");
     }
     match name {
@@ -387,6 +385,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 Some(x) => Value {
                     kind: Kind::Str(Arc::from(x)),
                     prov: v.prov.clone(),
+                    shape: v.shape.clone(),
                 },
                 None => Value::error("tostring: not a primitive"),
             },
@@ -398,6 +397,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 Some(n) => Value {
                     kind: Kind::Num(n),
                     prov: v.prov.clone(),
+                    shape: None,
                 },
                 None => Value::error("tonumber: not a number"),
             },
@@ -409,6 +409,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 Some(b) => Value {
                     kind: Kind::Bool(b),
                     prov: v.prov.clone(),
+                    shape: None,
                 },
                 None => Value::error("tobool: not a bool"),
             },
@@ -447,6 +448,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                         |v| Value {
                             kind: Kind::Num(ns.get(pick).copied().unwrap_or(0.0)),
                             prov: v.prov,
+                            shape: None,
                         },
                     )
                 }
@@ -621,6 +623,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                     Value {
                         kind: Kind::List(Arc::new(out)),
                         prov: a.prov.clone(),
+                        shape: None,
                     }
                 }
                 Kind::List(_) | Kind::Null | Kind::Unknown(_) | Kind::Error(_) => a.clone(),

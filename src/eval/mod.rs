@@ -4,7 +4,9 @@
 pub mod arm;
 pub mod arm_functions;
 pub mod functions;
+pub mod id_shapes;
 pub mod partial;
+pub mod partial_terraform;
 pub mod terraform;
 pub mod value;
 

@@ -17,6 +17,7 @@ use hcl_edit::structure::Body;
 use hcl_edit::template::{Element, Template};
 
 use super::functions;
+use super::partial::Partial;
 use super::value::{InstKey, Kind, ResHandle, ResId, Value};
 use crate::frontends::terraform::{header_span, is_local_source, join_normalized, span_of, Module};
 use crate::source::{FileId, Span};
@@ -375,32 +376,54 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         if let [Element::Interpolation(i)] = elems.as_slice() {
             return self.eval(&i.expr, sc);
         }
-        let mut out = String::new();
+        // `out` is the string with ids as link tokens (`ref:<address>`), so built ids link;
+        // `text` is the string Azure will see, ids by their shape and unknowns as holes.
+        let mut out = Some(String::new());
+        let mut text = Partial::new();
+        let mut links = false;
         for el in elems {
             match el {
-                Element::Literal(l) => out.push_str(l.value()),
+                Element::Literal(l) => {
+                    text.push_text(l.value());
+                    if let Some(o) = &mut out {
+                        o.push_str(l.value());
+                    }
+                }
                 Element::Interpolation(i) => {
                     let v = self.eval(&i.expr, sc);
-                    match v.to_tf_string() {
-                        Some(s) => out.push_str(&s),
-                        None if v.is_error() => return v,
-                        None => {
-                            return Value::unknown(match v.reason() {
-                                Some(r) => r.to_string(),
-                                None => "string template includes a non-string value".into(),
-                            })
-                        }
+                    if v.is_error() {
+                        return v;
                     }
+                    links |= v.is_link();
+                    let Some(t) = v
+                        .to_tf_string()
+                        .map_or_else(|| v.as_partial(), |_| v.text_of())
+                    else {
+                        return Value::unknown(match v.reason() {
+                            Some(r) => r.to_string(),
+                            None => "string template includes a non-string value".into(),
+                        });
+                    };
+                    text.push(&t);
+                    out = out.zip(v.to_tf_string()).map(|(o, s)| o + &s);
                 }
                 Element::Directive(_) => {
                     return Value::unknown("template directives are not evaluated")
                 }
             }
-            if out.len() > functions::MAX_STRING {
+            if text.text_len() > functions::MAX_STRING
+                || out
+                    .as_ref()
+                    .is_some_and(|o| o.len() > functions::MAX_STRING)
+            {
                 return Value::unknown("string too long");
             }
         }
-        Value::at(Kind::Str(Arc::from(out)), Some(span))
+        match out {
+            Some(o) if links => Value::at(Kind::Str(Arc::from(o)), Some(span)).with_shape(text),
+            Some(o) => Value::at(Kind::Str(Arc::from(o)), Some(span)),
+            None => Value::text(text, Some(span)),
+        }
     }
 
     fn binary(&self, b: &hcl_edit::expr::BinaryOp, sc: &Scope, span: Span) -> Value {
@@ -1068,7 +1091,11 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             return Value::error("a resource with count/for_each needs an index");
         }
         if name == "id" {
-            return Value::new(Kind::Id(ResId(Arc::from(self.res_addr(h)))));
+            let id = Value::new(Kind::Id(ResId(Arc::from(self.res_addr(h)))));
+            return match self.id_shape(h) {
+                Some(shape) => id.with_shape(shape),
+                None => id,
+            };
         }
         let Some(r) = self.module_of(h.inst).and_then(|m| m.resources.get(h.res)) else {
             return Value::unknown("resource not found");
@@ -1135,6 +1162,32 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             "{}.{name} is known only after apply",
             self.res_addr(h)
         ))
+    }
+
+    /// The text Azure gives the id of a resource (or data source) of a known kind, from its
+    /// name attributes; holes for the subscription and for names that are not known.
+    fn id_shape(&self, h: &ResHandle) -> Option<Partial> {
+        let r = self.module_of(h.inst)?.resources.get(h.res)?;
+        // The `azurerm_subscription` resource is an alias, not the subscription.
+        if r.ty == "azurerm_subscription" && !r.data {
+            return None;
+        }
+        let (provider, path) = super::id_shapes::of(&r.ty)?;
+        let block = BlockRef {
+            body: r.body,
+            scope: self.res_scope(h)?,
+            header: r.header,
+        };
+        let name = |attr: &str| {
+            let v = self.attr(&block, attr).map(|(v, _)| v);
+            let text = v
+                .as_ref()
+                .filter(|v| !v.is_link())
+                .and_then(Value::as_partial);
+            // Azure names hold no `/`, so an unknown name cannot shift the segments.
+            text.unwrap_or_else(|| Partial::hole(super::id_shapes::name_hole(attr)))
+        };
+        Some(super::id_shapes::build(provider, path, name))
     }
 
     /// A block as an object of its attributes and nested blocks.
@@ -1451,6 +1504,7 @@ fn convert(ev: &Evaluator<'_, '_>, v: Value, ty: &Expression, file: FileId, dept
                 Value {
                     kind: Kind::Map(Arc::new(out)),
                     prov: v.prov.clone(),
+                    shape: None,
                 }
             }
             _ => v,
@@ -1464,6 +1518,7 @@ fn convert(ev: &Evaluator<'_, '_>, v: Value, ty: &Expression, file: FileId, dept
                 Value {
                     kind: Kind::List(Arc::new(out)),
                     prov: v.prov.clone(),
+                    shape: None,
                 }
             }
             _ => v,
@@ -1511,6 +1566,7 @@ fn convert(ev: &Evaluator<'_, '_>, v: Value, ty: &Expression, file: FileId, dept
             Value {
                 kind: Kind::Map(Arc::new(out)),
                 prov: v.prov.clone(),
+                shape: None,
             }
         }
         _ => v,

@@ -77,15 +77,25 @@ pub enum Kind {
 pub struct Value {
     pub kind: Kind,
     pub prov: Option<Arc<Prov>>,
+    /// For a resource id that links (`Kind::Id`, or an ARM/Terraform `ref:` token): the text
+    /// Azure will give it, with holes for what only the platform knows
+    /// (`/subscriptions/<?>/resourceGroups/<?>/providers/.../virtualNetworks/vnet1`). String
+    /// functions read this; linking reads the kind, so links work exactly as without it.
+    pub shape: Option<Arc<Partial>>,
 }
 
 impl Value {
     pub fn new(kind: Kind) -> Value {
-        Value { kind, prov: None }
+        Value {
+            kind,
+            prov: None,
+            shape: None,
+        }
     }
 
     pub fn at(kind: Kind, span: Option<Span>) -> Value {
         Value {
+            shape: None,
             kind,
             prov: span.map(|span| {
                 Arc::new(Prov {
@@ -189,6 +199,36 @@ impl Value {
             Kind::Unknown(r) => Some(Partial::hole(Hole::opaque(r.clone()))),
             _ => None,
         }
+    }
+
+    /// The same value (a link) with the text it will have.
+    pub fn with_shape(mut self, shape: Partial) -> Value {
+        self.shape = Some(Arc::new(shape));
+        self
+    }
+
+    /// A scanned resource's id, alone or interpolated (`ref:<address>/subnets/x`): linkable,
+    /// but its own text is not the id's.
+    pub fn is_link(&self) -> bool {
+        match &self.kind {
+            Kind::Id(_) => true,
+            Kind::Str(s) => s.starts_with("ref:"),
+            _ => false,
+        }
+    }
+
+    /// The text a string function reads: a plain string, the known parts of a partial one,
+    /// the shape of an id (an opaque hole when its shape is not known). `None` for anything
+    /// that is not a string.
+    pub fn text_of(&self) -> Option<Partial> {
+        if self.is_link() {
+            return Some(self.shape.as_deref().cloned().unwrap_or_else(|| {
+                Partial::hole(Hole::opaque(
+                    "the text of a resource id is known only at deployment",
+                ))
+            }));
+        }
+        self.as_partial()
     }
 
     /// The same unknown without its known parts: what an operation that does not look inside

@@ -262,7 +262,8 @@ pub fn build(roots: &[Root]) -> Vec<Built> {
                     eprintln!("instance {} {} {}", i.addr, i.ty, i.id);
                 }
             }
-            let model = deployment::build(&instances);
+            let mut model = deployment::build(&instances);
+            model.unread_modules = r.unread.iter().map(|u| u.path.clone()).collect();
             let issues = shared
                 .issues
                 .borrow()

@@ -294,7 +294,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     let compare_to = match &opts.compare_to {
         // A new repository has nothing to compare to: an empty before-state, said, so the
         // pre-commit hook does not block the first commit.
-        Some(rev) if !discover::git::has_commits(&root) => {
+        Some(rev) if (rev == "HEAD" || rev == "@") && !discover::git::has_commits(&root) => {
             notes.push(format!(
                 "--compare-to {rev}: the repository has no commits yet, so there is no before-state; migration rules were not run"
             ));

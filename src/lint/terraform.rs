@@ -471,7 +471,18 @@ impl Pass<'_, '_> {
                 let (after, before) = p.models(&src, sources);
                 (after, Some(before))
             }
-            None => (tfmodel::build(&ev), None),
+            None => {
+                let mut model = tfmodel::build(&ev);
+                // A plan holds the resources of every module; only the configuration's model
+                // misses what unread modules create.
+                model.unread_modules = ev
+                    .unread_modules
+                    .borrow()
+                    .iter()
+                    .map(|(source, _)| source.clone())
+                    .collect();
+                (model, None)
+            }
         };
         let issues = ev
             .issues

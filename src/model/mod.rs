@@ -264,6 +264,30 @@ pub struct Model {
     /// ConfigMaps named `azure-ip-masq-agent-config` managed in the code: (address, header).
     pub ip_masq_configs: Vec<(String, Span)>,
     pub resources: usize,
+    /// Module sources this evaluation called and could not read (registry modules without a
+    /// copy, missing paths): they may create what the scan did not find, so "none found" is
+    /// unknown while this is non-empty.
+    pub unread_modules: Vec<String>,
+}
+
+impl Model {
+    /// Why `what` (a role assignment, a route table association, ...) may exist although the
+    /// scan found none: a module of this evaluation was not read. `None` when all were read.
+    pub fn unread_may_create(&self, what: &str) -> Option<String> {
+        let names: Vec<String> = self
+            .unread_modules
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect();
+        match names.as_slice() {
+            [] => None,
+            [one] => Some(format!("module {one} was not read and may create {what}")),
+            _ => Some(format!(
+                "modules {} were not read and may create {what}",
+                names.join(", ")
+            )),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

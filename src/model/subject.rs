@@ -262,11 +262,13 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster, helm_agic: Option<&AgicAd
                         &mut n.v,
                         super::identity::network_role(m, c.principal.as_ref(), &kubelet, s),
                     ) {
-                        fields.push(("has_network_role".into(), role.has));
+                        let has = unless_unread(m, role.has, "a role assignment");
+                        fields.push(("has_network_role".into(), has));
                         fields.push(("network_role_gap".into(), Node::str(role.gap)));
                     }
                     if let V::Obj(fields) = &mut n.v {
                         let (denies, text) = nsg_denial(m, links, i, s, &node_nets, &pod_nets);
+                        let denies = denial_unless_unread(m, denies);
                         fields.push(("nsg_denies".into(), denies));
                         fields.push(("nsg_denial".into(), text));
                     }
@@ -501,6 +503,33 @@ fn nsg_denial(
     }
 }
 
+/// A `false` that means "none found in the scan" is unknown when a module of this evaluation
+/// was not read: it may create `what`. The location stays, so `--show-unknown` points there.
+fn unless_unread(m: &Model, n: Node, what: &str) -> Node {
+    match (&n.v, m.unread_may_create(what)) {
+        (V::Bool(false), Some(why)) => Node {
+            v: V::Unknown(why),
+            loc: n.loc,
+        },
+        _ => n,
+    }
+}
+
+/// A denial holds only if no rule allows the flow first; an unread module may add such a rule
+/// to the NSG (a standalone security rule), so the denial is then unknown.
+fn denial_unless_unread(m: &Model, n: Node) -> Node {
+    match (
+        &n.v,
+        m.unread_may_create("a security rule that allows this traffic"),
+    ) {
+        (V::Null | V::Unknown(_), _) | (_, None) => n,
+        (_, Some(why)) => Node {
+            v: V::Unknown(why),
+            loc: n.loc,
+        },
+    }
+}
+
 fn push_cidrs(out: &mut Vec<Node>, space: &Node) {
     match &space.v {
         V::List(items) => out.extend(items.iter().cloned()),
@@ -536,13 +565,14 @@ fn subnet_node(m: &Model, links: &Links, idx: usize, s: &Subnet) -> Node {
         ),
         Attachment::Unknown(why) => (Node::unknown(why.clone()), Node::unknown(why)),
         Attachment::Found(t) => match m.route_tables.get(t) {
-            Some(rt) => (Node::new(V::Bool(true)), route_table_node(rt)),
+            Some(rt) => (Node::new(V::Bool(true)), route_table_node(m, rt)),
             None => (
                 Node::unknown("route table index"),
                 Node::unknown("route table index"),
             ),
         },
     };
+    let has_table = unless_unread(m, has_table, "a route table association");
     if let V::Obj(fields) = &mut n.v {
         fields.push(("has_route_table".into(), has_table));
         fields.push(("route_table".into(), table));
@@ -551,7 +581,7 @@ fn subnet_node(m: &Model, links: &Links, idx: usize, s: &Subnet) -> Node {
     n
 }
 
-fn route_table_node(t: &RouteTable) -> Node {
+fn route_table_node(m: &Model, t: &RouteTable) -> Node {
     let default_route = if t.prefixes.iter().any(Node::is_unknown) {
         Node::unknown("a route prefix is unknown")
     } else {
@@ -559,7 +589,11 @@ fn route_table_node(t: &RouteTable) -> Node {
             .prefixes
             .iter()
             .any(|p| p.as_str().is_some_and(|x| x.trim() == "0.0.0.0/0"));
-        Node::derived_at(V::Bool(any), Some(t.header))
+        unless_unread(
+            m,
+            Node::derived_at(V::Bool(any), Some(t.header)),
+            "a route in this table",
+        )
     };
     let mut n = Node::obj(vec![
         ("address", Node::str(t.addr.clone())),
