@@ -90,10 +90,14 @@ pub fn explain(id: &str) -> Option<String> {
     if let Some(r) = &f.retired {
         let _ = writeln!(out, "RETIRED: {r}\n");
     }
+    let fix = match &f.help_arm {
+        Some(arm) => format!("{} (Terraform)\n  {arm} (ARM/Bicep)", f.help),
+        None => f.help.clone(),
+    };
     let _ = writeln!(
         out,
-        "What it checks:\n  {}\n\nWhy:\n  {}\n\nFix:\n  {}\n\nSources:",
-        f.summary, f.why, f.help
+        "What it checks:\n  {}\n\nWhy:\n  {}\n\nFix:\n  {fix}\n\nSources:",
+        f.summary, f.why
     );
     sources(f, &mut out);
     for (fires, title) in [(true, "Fires on"), (false, "Does not fire on")] {
@@ -153,10 +157,14 @@ pub fn docs_markdown() -> String {
         if let Some(rt) = &f.retired {
             let _ = writeln!(out, "> Retired: {rt}\n");
         }
+        let fix = match &f.help_arm {
+            Some(arm) => format!("{} (Terraform); {arm} (ARM/Bicep)", f.help),
+            None => f.help.clone(),
+        };
         let _ = writeln!(
             out,
-            "{}\n\n*Why:* {}\n\n*Fix:* {}\n\nSources:",
-            f.summary, f.why, f.help
+            "{}\n\n*Why:* {}\n\n*Fix:* {fix}\n\nSources:",
+            f.summary, f.why
         );
         sources(f, &mut out);
         for e in &f.examples {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{eval_issue, parse_error, Built};
+use super::{eval_issue, expression_error, parse_error, read_error, Built};
 use crate::discover::{walk::relative, Tree, Unread, MAX_FILE_BYTES};
 use crate::eval::arm::{Ctx, Shared};
 use crate::eval::{Kind, Value};
@@ -89,7 +89,7 @@ pub fn load(
             // An unreadable `.json` may be anything; only report what is surely ARM.
             Err(why) if is_bicep(&p) || why.contains("larger than") && head_looks_like_arm(&p) => {
                 let id = sources.add(p, String::new());
-                findings.push(parse_error(sources, id, 0, why));
+                findings.push(read_error(sources, id, why));
             }
             Err(_) => {}
         }
@@ -212,12 +212,14 @@ pub fn load(
     let mut roots = Vec::new();
     for (t, _, unread, d) in lowered {
         for (span, msg) in &t.errors {
-            findings.push(parse_error(
-                src,
-                span.file,
-                span.start as usize,
-                msg.clone(),
-            ));
+            // Bicep errors are syntax; a JSON template's are in its `[...]` expressions.
+            let is_json = src.get(span.file).is_some_and(|f| !is_bicep(&f.path));
+            let report = if is_json {
+                expression_error
+            } else {
+                parse_error
+            };
+            findings.push(report(src, span.file, span.start as usize, msg.clone()));
         }
         if linked.contains(&d.path) {
             continue;

@@ -4,7 +4,10 @@
 
 mod cli_vars;
 mod deployments;
+mod problems;
 mod terraform;
+
+use problems::{eval_issue, expression_error, parse_error, read_error};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +19,7 @@ use crate::config::{self, Config, FailLevel};
 use crate::discover::{self, Tree, MAX_FILE_BYTES};
 use crate::model::{migration, subject, Model};
 use crate::rules::engine::{self, Selection};
-use crate::rules::{registry, Finding, Label, Severity};
+use crate::rules::{registry, Finding, Label};
 use crate::source::{SourceMap, Span};
 
 /// What to lint and how.
@@ -83,90 +86,6 @@ pub struct Outcome {
     pub stats: Stats,
     /// The config file's fail level, for the CLI when no flag is given.
     pub fail_level: Option<FailLevel>,
-}
-
-fn parse_error(sources: &SourceMap, file: usize, offset: usize, message: String) -> Finding {
-    if let Some(at) = sources.get(file).and_then(|f| template_marker(&f.text)) {
-        return templated(sources, file, at);
-    }
-    let len = sources.get(file).map_or(0, |f| f.text.len());
-    let start = offset.min(len);
-    let end = sources
-        .get(file)
-        .and_then(|f| f.text.get(start..))
-        .and_then(|t| t.char_indices().nth(1))
-        .map_or(len, |(i, _)| start + i);
-    Finding {
-        rule: "PARSE001".into(),
-        severity: Severity::Error,
-        message: format!("cannot parse {}: {message}", sources.name(file)),
-        primary: Label {
-            span: Span::new(file, start..end),
-            message: message.clone(),
-        },
-        secondary: Vec::new(),
-        notes: vec!["the rest of the scan goes on without this file".into()],
-        why: None,
-        help: Some(parse_help(sources.name(file)).into()),
-        resource: None,
-    }
-}
-
-/// Where a Go or Jinja template marker (`{{`, `{%`) stands outside a string: such a file is
-/// the input of another tool, not Terraform or Bicep yet. Strings are told apart per line by
-/// counting quotes, which is enough for the markers that make a file fail to parse.
-fn template_marker(text: &str) -> Option<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        for marker in ["{{", "{%"] {
-            if let Some(i) = line.find(marker) {
-                let before = line.get(..i).unwrap_or("");
-                let quotes = before.matches('"').count() + before.matches('\'').count();
-                if quotes % 2 == 0 {
-                    return Some(offset + i);
-                }
-            }
-        }
-        offset += line.len();
-    }
-    None
-}
-
-/// PARSE002: a file that failed to parse looks like a template for another tool. Every parse
-/// error of the file becomes this one finding (same span, so they merge), an info: the file is
-/// skipped, not broken.
-fn templated(sources: &SourceMap, file: usize, at: usize) -> Finding {
-    Finding {
-        rule: "PARSE002".into(),
-        severity: Severity::Info,
-        message: format!(
-            "{} looks like a template for another tool (`{{{{ ... }}}}` outside strings); skipped",
-            sources.name(file)
-        ),
-        primary: Label {
-            span: Span::new(file, at..at + 2),
-            message: "template marker".into(),
-        },
-        secondary: Vec::new(),
-        notes: vec!["nothing in this file is linted".into()],
-        why: None,
-        help: Some(
-            "lint the rendered output instead (e.g. write it to a file and pass that path), or exclude the template in .aks-netlint.toml".into(),
-        ),
-        resource: None,
-    }
-}
-
-/// The tool that reports the same syntax error, by file kind.
-fn parse_help(name: &str) -> &'static str {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".bicep") || lower.ends_with(".bicepparam") {
-        "fix the syntax error; `az bicep build` shows the same problem"
-    } else if lower.ends_with(".json") {
-        "fix the JSON syntax error; any JSON validator shows the same problem"
-    } else {
-        "fix the syntax error; `terraform validate` shows the same problem"
-    }
 }
 
 /// Runs the whole pipeline.
@@ -618,24 +537,6 @@ fn check_subjects(
         out.extend(engine::check(reg, s, filter, show_unknown, sources));
     }
     out
-}
-
-/// EVAL002: evaluation stopped (a cycle, a limit).
-fn eval_issue(span: Span, message: String) -> Finding {
-    Finding {
-        rule: "EVAL002".into(),
-        severity: Severity::Warning,
-        message,
-        primary: Label {
-            span,
-            message: "evaluation stopped here".into(),
-        },
-        secondary: Vec::new(),
-        notes: vec!["values that depend on this are treated as unknown".into()],
-        why: None,
-        help: Some("break the cycle or simplify the expression".into()),
-        resource: None,
-    }
 }
 
 /// Deterministic order: file, position, rule, message.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use hcl_edit::structure::Body;
 use rayon::prelude::*;
 
-use super::{eval_issue, parse_error, Built, Input};
+use super::{eval_issue, parse_error, read_error, Built, Input};
 use crate::discover::context::terraform_calls;
 use crate::discover::{walk::relative, Scan, Tree, Unread, MAX_FILE_BYTES};
 use crate::eval::terraform::{cli_value, const_value_in, Evaluator, Project};
@@ -107,7 +107,7 @@ impl Dirs {
                 match text {
                     Err(why) => {
                         let id = sources.add_at(path, String::new(), rev);
-                        findings.push(parse_error(sources, id, 0, why));
+                        findings.push(read_error(sources, id, why));
                     }
                     Ok(text) => {
                         let id = sources.add_at(path, text, rev);
@@ -594,7 +594,7 @@ impl VarFiles {
                 }
                 Err(why) => {
                     let id = sources.add_at(p.clone(), String::new(), rev);
-                    findings.push(parse_error(sources, id, 0, why));
+                    findings.push(read_error(sources, id, why));
                     continue;
                 }
             };

@@ -47,30 +47,50 @@ pub fn render(o: &Outcome, color: bool) -> String {
 /// [`render`], without the summary line when `summary` is false (`--quiet`); the notes on what
 /// was not read stay.
 pub fn render_with(o: &Outcome, color: bool, summary: bool) -> String {
+    let mut out = String::new();
+    for f in &o.findings {
+        out.push_str(&finding(o, f, color));
+    }
     let mut buf: Vec<u8> = Vec::new();
     if color {
         let mut w = Ansi::new(&mut buf);
-        emit_all(o, &mut w, summary);
+        emit_summary(o, &mut w, summary);
     } else {
         let mut w = NoColor::new(&mut buf);
-        emit_all(o, &mut w, summary);
+        emit_summary(o, &mut w, summary);
     }
-    String::from_utf8_lossy(&buf).into_owned()
+    out.push_str(&String::from_utf8_lossy(&buf));
+    out
 }
 
-fn emit_all(o: &Outcome, w: &mut dyn WriteColor, summary: bool) {
+/// One finding as codespan renders it. codespan has no "info" severity: it is rendered as a
+/// note and its header renamed, so text says `info[...]` like every other format.
+fn finding(o: &Outcome, f: &Finding, color: bool) -> String {
     let config = Config::default();
-    for f in &o.findings {
-        // A rendering failure (e.g. a span past the end of a file) must not lose the finding.
-        let spans: Vec<(usize, std::ops::Range<usize>)> = std::iter::once(&f.primary)
-            .chain(&f.secondary)
-            .map(|l| (l.span.file, l.span.range()))
-            .collect();
-        let view = View::new(&o.sources, &spans);
-        if term::emit(w, &config, &view, &diagnostic(f, &view)).is_err() {
-            let _ = writeln!(w, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message);
-        }
+    let spans: Vec<(usize, std::ops::Range<usize>)> = std::iter::once(&f.primary)
+        .chain(&f.secondary)
+        .map(|l| (l.span.file, l.span.range()))
+        .collect();
+    let view = View::new(&o.sources, &spans);
+    let d = diagnostic(f, &view);
+    let mut buf: Vec<u8> = Vec::new();
+    let rendered = if color {
+        term::emit(&mut Ansi::new(&mut buf), &config, &view, &d)
+    } else {
+        term::emit(&mut NoColor::new(&mut buf), &config, &view, &d)
+    };
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    // A rendering failure (e.g. a span past the end of a file) must not lose the finding.
+    if rendered.is_err() {
+        text = format!("{}[{}]: {}\n", f.severity.as_str(), f.rule, f.message);
     }
+    if f.severity == Severity::Info {
+        text = text.replacen("note[", "info[", 1);
+    }
+    text
+}
+
+fn emit_summary(o: &Outcome, w: &mut dyn WriteColor, summary: bool) {
     let (e, wn, i) = super::counts(o);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if summary {

@@ -215,8 +215,19 @@ fn finding(
         secondary,
         notes,
         why: Some(rule.file.why.clone()),
-        help: Some(rule.file.help.clone()),
+        help: Some(help_for(rule, &s.address).to_string()),
         resource: Some(s.address.clone()),
+    }
+}
+
+/// The help in the words of the code the finding is about: azurerm attribute names for
+/// Terraform's azurerm resources (in HCL or a plan), ARM/Bicep property names for templates and
+/// azapi resources, whose bodies are ARM.
+fn help_for<'r>(rule: &'r Rule, address: &str) -> &'r str {
+    let terraform = address.contains("azurerm_");
+    match &rule.file.help_arm {
+        Some(arm) if !terraform => arm,
+        _ => &rule.file.help,
     }
 }
 

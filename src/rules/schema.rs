@@ -156,7 +156,12 @@ pub struct RuleFile {
     /// What the rule checks, in a sentence or two.
     pub summary: String,
     pub why: String,
+    /// In Terraform's words (azurerm attribute names).
     pub help: String,
+    /// The same help in ARM/Bicep property names, where the words differ; findings on ARM,
+    /// Bicep and azapi resources show it.
+    #[serde(default)]
+    pub help_arm: Option<String>,
     /// For retired rules: why and since when.
     #[serde(default)]
     pub retired: Option<String>,
