@@ -215,3 +215,77 @@ fn stdin_variable_files_use_the_buffer() {
         err(&o)
     );
 }
+
+const POLICY_TEMPLATE: &str = "param networkPolicy string = 'cilium'
+resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
+  name: 'aks'
+  location: 'westeurope'
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    agentPoolProfiles: [ { name: 'sys', mode: 'System', count: 3, vmSize: 'Standard_D4s_v5' } ]
+    networkProfile: {
+      networkPlugin: 'azure'
+      networkPluginMode: 'overlay'
+      networkPolicy: networkPolicy
+      networkDataplane: 'azure'
+    }
+  }
+}
+";
+
+const AZURE_POLICY_PARAMS: &str = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+ "contentVersion": "1.0.0.0", "parameters": {"networkPolicy": {"value": "azure"}}}
+"#;
+
+#[test]
+fn a_param_file_applies_to_a_deployed_module_beside_it_and_outside_the_paths() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("t")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.join("caller")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("t/main.bicep"), POLICY_TEMPLATE).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("caller/main.bicep"),
+        "module m '../t/main.bicep' = { name: 'm' }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("t/p.json"), AZURE_POLICY_PARAMS).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("other.json"), AZURE_POLICY_PARAMS).unwrap_or_else(|e| panic!("{e}"));
+    // The template is deployed by `caller`; the parameter file made for it still applies.
+    let o = run_in(
+        dir,
+        &["--param-file", "t/p.json", "t", "--format", "compact"],
+    );
+    assert!(
+        out(&o).contains("t/p.json:2:73: warning NET019"),
+        "{}{}",
+        out(&o),
+        err(&o)
+    );
+    // A parameter file outside the scanned paths is in scope: its finding is reported.
+    std::fs::remove_dir_all(dir.join("caller")).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(
+        dir,
+        &["--param-file", "other.json", "t", "--format", "compact"],
+    );
+    assert!(
+        out(&o).contains("other.json:2:73: warning NET019"),
+        "{}{}",
+        out(&o),
+        err(&o)
+    );
+}
+
+#[test]
+fn azure_json_that_is_not_a_template_is_skipped_quietly() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        tmp.path().join("ui.json"),
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2021-09-09/uiFormDefinition.schema.json",
+ "view": {"kind": "Form", "properties": {"title": "My Deployment"}}}
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(tmp.path(), &["--format", "compact"]);
+    assert_eq!((o.status.code(), out(&o)), (Some(0), String::new()));
+}

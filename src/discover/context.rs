@@ -100,6 +100,11 @@ fn is_local_template_path(lit: &str) -> bool {
 pub fn paired_template(param_file: &Path) -> Option<PathBuf> {
     let name = param_file.file_name()?.to_str()?;
     let (stem, _) = name.split_once(".parameters.")?;
+    // `<stem>.<env>.parameters.json` pairs with `<stem>.json` too.
+    let stem = match name.strip_suffix(".parameters.json") {
+        Some(s) if s.contains('.') => s.rsplit_once('.').map_or(stem, |(t, _)| t),
+        _ => stem,
+    };
     let dir = param_file.parent()?;
     Some(dir.join(format!("{stem}.json")))
 }
@@ -245,6 +250,10 @@ resource "x" "y" { data_source = "./not-a-call" }
     fn parameter_files_pair_with_their_template() {
         assert_eq!(
             paired_template(Path::new("/r/azuredeploy.parameters.dev.json")),
+            Some(PathBuf::from("/r/azuredeploy.json"))
+        );
+        assert_eq!(
+            paired_template(Path::new("/r/azuredeploy.private.parameters.json")),
             Some(PathBuf::from("/r/azuredeploy.json"))
         );
         assert_eq!(paired_template(Path::new("/r/azuredeploy.json")), None);

@@ -141,7 +141,14 @@ pub fn load(
         }
     }
     for d in &docs {
-        if d.kind == DocKind::Other && schema_is_azure(&d.doc) {
+        // A deployment schema that is not a template or parameters file is a typo worth
+        // saying; other Azure schemas (portal forms, policy) are simply not templates.
+        let deployment_like = d
+            .doc
+            .get("$schema")
+            .and_then(|s| s.as_str())
+            .is_some_and(|s| s.to_ascii_lowercase().contains("deployment"));
+        if d.kind == DocKind::Other && schema_is_azure(&d.doc) && deployment_like {
             let span = d.doc.get("$schema").map_or(0..0, |s| s.span.clone());
             findings.push(parse_error(
                 src,
@@ -221,9 +228,6 @@ pub fn load(
             };
             findings.push(report(src, span.file, span.start as usize, msg.clone()));
         }
-        if linked.contains(&d.path) {
-            continue;
-        }
         let mut configs: Vec<(String, HashMap<String, Value>)> = paired(tree, &d.path)
             .iter()
             .filter_map(|p| by_path.get(p.as_path()))
@@ -233,8 +237,19 @@ pub fn load(
         for p in using.get(&d.path).into_iter().flatten() {
             configs.push(values(p));
         }
+        let is_linked = linked.contains(&d.path);
         for p in &named_params {
-            configs.push(values(p));
+            // A deployed module takes a named parameter file only when it lies beside it;
+            // the caller's parameters do not fit its own.
+            if !is_linked || p.path.parent() == d.path.parent() {
+                configs.push(values(p));
+            }
+        }
+        // A template another one deploys is evaluated through its caller; it is a root of
+        // its own only with parameter sets made for it (its `.parameters.json`, a
+        // `.bicepparam` that uses it, `--param-file`), which would otherwise go unused.
+        if is_linked && configs.is_empty() {
+            continue;
         }
         if configs.is_empty() {
             configs.push((String::new(), HashMap::new()));
@@ -369,15 +384,35 @@ fn paired(tree: &Tree, template: &Path) -> Vec<PathBuf> {
     ) else {
         return Vec::new();
     };
-    let prefix = format!("{stem}.parameters.");
     tree.list(dir)
         .into_iter()
         .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.starts_with(&prefix) && (n.ends_with(".json") || n.ends_with(".jsonc"))
-            })
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| pairs_with(n, stem))
         })
         .collect()
+}
+
+/// Whether a file name is a parameter file of the template `<stem>.json`:
+/// `<stem>.parameters.json`, `<stem>.parameters.<env>.json` or `<stem>.<env>.parameters.json`
+/// (`.jsonc` too). Both environment spellings are common in the quickstart templates.
+pub fn pairs_with(name: &str, stem: &str) -> bool {
+    let Some(rest) = name.strip_prefix(stem).and_then(|r| r.strip_prefix('.')) else {
+        return false;
+    };
+    let Some(rest) = rest
+        .strip_suffix(".json")
+        .or_else(|| rest.strip_suffix(".jsonc"))
+    else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('.').collect();
+    match parts.as_slice() {
+        ["parameters"] => true,
+        ["parameters", env] | [env, "parameters"] => !env.is_empty(),
+        _ => false,
+    }
 }
 
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.
@@ -462,4 +497,29 @@ pub fn json_value(j: &Json, file: usize) -> Value {
         )),
     };
     Value::at(k, span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pairs_with;
+
+    #[test]
+    fn parameter_files_pair_by_both_environment_spellings() {
+        assert!(pairs_with("azuredeploy.parameters.json", "azuredeploy"));
+        assert!(pairs_with(
+            "azuredeploy.parameters.prod.json",
+            "azuredeploy"
+        ));
+        assert!(pairs_with(
+            "azuredeploy.private.parameters.json",
+            "azuredeploy"
+        ));
+        assert!(pairs_with("main.parameters.jsonc", "main"));
+        assert!(!pairs_with("azuredeploy.json", "azuredeploy"));
+        assert!(!pairs_with("azuredeploy2.parameters.json", "azuredeploy"));
+        assert!(!pairs_with(
+            "azuredeploy.a.b.parameters.json",
+            "azuredeploy"
+        ));
+    }
 }

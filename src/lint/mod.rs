@@ -166,6 +166,12 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         .chain(canonical(&opts.var_files))
         .collect();
     let param_files = canonical(&opts.param_files);
+    // Files named by flags are scope too: a finding on a `--param-file` line is reported even
+    // when the file lies outside the scanned paths.
+    scan.scope.extend(param_files.iter().cloned());
+    scan.scope.extend(canonical(&opts.var_files));
+    scan.scope
+        .extend(opts.plan.iter().map(|p| discover::absolute(p)));
     let plan_doc = match &opts.plan {
         Some(p) => Some(read_plan(p, &mut sources)?),
         None => None,
