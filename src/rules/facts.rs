@@ -26,7 +26,7 @@ pub fn lookup(name: &str) -> Option<Fact> {
         }),
         "node_subnet_capacity" => Some(Fact {
             eval: node_subnet_capacity,
-            vars: &["usable", "needed", "subnet"],
+            vars: &["usable", "needed", "subnet", "arithmetic"],
         }),
         "overlay_node_limit" => Some(Fact {
             eval: overlay_node_limit,
@@ -151,7 +151,7 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
                 .push(i);
         }
     }
-    'subnets: for (first, members) in groups.values() {
+    'subnets: for (first, member_ids) in groups.values() {
         let Some(sub) = pools(doc).get(*first).and_then(|p| p.get("subnet")) else {
             continue;
         };
@@ -183,7 +183,7 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
             continue;
         };
         let mut needed = 0.0;
-        for &i in members {
+        for &i in member_ids {
             let p = pools(doc).get(i).unwrap_or(&Json::Null);
             match pool_num(p, i, "subnet_ips_needed") {
                 Ok(n) => needed += n,
@@ -194,13 +194,23 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
             }
         }
         if needed > usable as f64 {
-            // Name when known, else the resource address (always known).
-            let name = sub
-                .get("name")
-                .and_then(Json::as_str)
-                .or_else(|| sub.get("address").and_then(Json::as_str))
-                .unwrap_or("?")
-                .to_string();
+            // The subnet's name as written, quoted so it reads as a name; without one, the
+            // pool that uses it (a resource address means little in a sentence).
+            let name = match sub.get("name").and_then(Json::as_str) {
+                Some(n) => format!("\"{n}\""),
+                None => {
+                    let pool = pools(doc)
+                        .get(*first)
+                        .and_then(|p| p.get("name"))
+                        .and_then(Json::as_str)
+                        .unwrap_or("?");
+                    format!("of pool {pool}")
+                }
+            };
+            let members: Vec<&Json> = member_ids
+                .iter()
+                .filter_map(|i| pools(doc).get(*i))
+                .collect();
             out.hits.push(Hit {
                 path,
                 value,
@@ -208,8 +218,12 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
                     ("usable".into(), usable.to_string()),
                     ("needed".into(), fmt_num(needed)),
                     ("subnet".into(), name),
+                    (
+                        "arithmetic".into(),
+                        format!("{} > {usable} usable", arithmetic(&members, needed)),
+                    ),
                 ],
-                related: members
+                related: member_ids
                     .iter()
                     .take(3)
                     .map(|i| {
@@ -224,6 +238,44 @@ fn node_subnet_capacity(doc: &Json) -> Outcome {
         }
     }
     out
+}
+
+/// How a subnet's need adds up, for the message: nodes plus surge per pool, times max pods
+/// plus one where pods take subnet IPs (flat Azure CNI), e.g.
+/// `(3+1 + 5+1) nodes x (30 pods + 1) = 310`.
+fn arithmetic(pools: &[&Json], needed: f64) -> String {
+    let num = |p: &Json, f: &str| p.get(f).and_then(Json::as_f64).unwrap_or(0.0);
+    // Pools grouped by what one node takes: 1 IP, or max pods + 1.
+    let mut groups: Vec<(Option<f64>, Vec<String>)> = Vec::new();
+    for p in pools {
+        let nodes = num(p, "max_nodes") + num(p, "surge_nodes");
+        let per_node = (nodes > 0.0).then(|| num(p, "subnet_ips_needed") / nodes);
+        let pods = per_node.filter(|n| *n > 1.0).map(|n| n - 1.0);
+        let term = format!(
+            "{}+{}",
+            fmt_num(num(p, "max_nodes")),
+            fmt_num(num(p, "surge_nodes"))
+        );
+        match groups.iter_mut().find(|(k, _)| *k == pods) {
+            Some((_, terms)) => terms.push(term),
+            None => groups.push((pods, vec![term])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(pods, terms)| {
+            let nodes = if terms.len() == 1 {
+                terms.join("")
+            } else {
+                format!("({})", terms.join(" + "))
+            };
+            match pods {
+                Some(mp) => format!("{nodes} nodes x ({} pods + 1)", fmt_num(*mp)),
+                None => format!("{nodes} nodes"),
+            }
+        })
+        .collect();
+    format!("{} = {}", parts.join(" + "), fmt_num(needed))
 }
 
 /// OVL007: total max nodes over the overlay scale limit.
@@ -283,6 +335,16 @@ mod tests {
             "subnet": {"address": "s", "name": "s", "prefixes": ["10.0.0.0/24"]}}]})
         };
         assert!(node_subnet_capacity(&doc(250.0)).hits.is_empty());
+        let hit = node_subnet_capacity(&doc(251.0));
+        let arithmetic = hit
+            .hits
+            .first()
+            .and_then(|h| h.vars.iter().find(|(k, _)| k == "arithmetic"))
+            .map(|(_, v)| v.clone());
+        assert_eq!(
+            arithmetic.as_deref(),
+            Some("251+1 nodes = 252 > 251 usable")
+        );
         assert_eq!(node_subnet_capacity(&doc(251.0)).hits.len(), 1);
     }
 }
