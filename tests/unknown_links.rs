@@ -266,6 +266,7 @@ fn ids_taken_apart_by_position_link_so_net010_decides() {
         "bicep-module-inline-subnet-id",
         "arm-module-subnet-id-from-vnet-id",
         "arm-module-subnet-id-concat",
+        "bicep-module-subnet-id-concat",
         "arm-module-subnet-id-from-resourceid",
     ] {
         let found = undecided(root, &format!("fixtures/NET010/pass/{case}"));
