@@ -362,10 +362,8 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
         let shape = name_text
             .as_deref()
             .and_then(|n| af::declared_id_shape(&r.ty, n));
-        if let (Kind::Map(m), Some(shape)) = (&mut value.kind, shape) {
-            if let Some(idv) = Arc::make_mut(m).get_mut("id") {
-                *idv = idv.clone().with_shape(shape);
-            }
+        if let Some(shape) = shape {
+            shape_ids(&mut value, &shape);
         }
         if r.existing && link_name.is_none() {
             // An existing resource of unknown name may be any resource, in the scan or not: a
@@ -668,7 +666,9 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             ExprKind::Interp(parts) => {
                 let vals: Vec<Value> = parts.iter().map(|p| self.eval(p, env)).collect();
                 match af::concat_text(&vals) {
-                    Ok(p) => Value::text(p, here),
+                    Ok(p) => af::with_id_text(Value::text(p, here), &vals, here, |a| {
+                        af::concat_text(a).ok()
+                    }),
                     Err(e) => e,
                 }
             }
@@ -1005,6 +1005,38 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
 
 /// A known value that no literal stands behind (a `resourceId()` result, a symbolic
 /// resource's `.id`) is located at the expression that computed it: the place a user edits.
+/// Gives a declared resource's id the text Azure gives it, and the ids of a VNet's inline
+/// subnets theirs (`<vnet id>/subnets/<name>`), which code takes apart as it does any id.
+fn shape_ids(value: &mut Value, shape: &Partial) {
+    let Kind::Map(m) = &mut value.kind else {
+        return;
+    };
+    let m = Arc::make_mut(m);
+    if let Some(idv) = m.get_mut("id") {
+        *idv = idv.clone().with_shape(shape.clone());
+    }
+    let Some(Kind::Map(props)) = m.get_mut("properties").map(|p| &mut p.kind) else {
+        return;
+    };
+    let Some(Kind::List(subnets)) = Arc::make_mut(props).get_mut("subnets").map(|s| &mut s.kind)
+    else {
+        return;
+    };
+    for s in Arc::make_mut(subnets) {
+        let Kind::Map(sm) = &mut s.kind else {
+            continue;
+        };
+        let Some(name) = sm.get("name").and_then(Value::as_str).map(str::to_string) else {
+            continue;
+        };
+        if let Some(idv) = Arc::make_mut(sm).get_mut("id") {
+            let mut text = shape.clone();
+            text.push_text(&format!("/subnets/{name}"));
+            *idv = idv.clone().with_shape(text);
+        }
+    }
+}
+
 fn computed_at(v: Value, span: Span) -> Value {
     if v.prov.is_some() || v.is_unknown() {
         v

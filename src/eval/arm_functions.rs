@@ -166,6 +166,29 @@ pub fn concat_text<'v>(parts: impl IntoIterator<Item = &'v Value>) -> Result<Par
     Ok(out)
 }
 
+/// A string built from parts that include a scanned resource's id. When the id leads
+/// (`'${vnet.id}/subnets/x'`) the result still links (to subnet `x` of that VNet) and also
+/// carries the text Azure gives it, built by `build` from the parts with each id by its shape;
+/// otherwise the link text means nothing to Azure and the result is that text itself.
+pub fn with_id_text(
+    built: Value,
+    parts: &[Value],
+    here: Option<Span>,
+    build: impl FnOnce(&[Value]) -> Option<Partial>,
+) -> Value {
+    if built.is_error() {
+        return built;
+    }
+    let Some(text) = super::id_shapes::parts_as_azure_sees(parts).and_then(|p| build(&p)) else {
+        return built;
+    };
+    if built.is_link() {
+        built.with_shape(text)
+    } else {
+        Value::text(text, here)
+    }
+}
+
 /// The canonical text of a value for symbolic keys: known text, or a partial whose holes all
 /// have keys. `/` is replaced so keys never add id segments.
 pub fn symbolic_text(v: &Value) -> Option<String> {
@@ -558,17 +581,23 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 return computed(Kind::List(Arc::new(out)));
             }
             match concat_text(&args) {
-                Ok(p) => Value::text(p, here),
+                Ok(p) => with_id_text(Value::text(p, here), &args, here, |a| concat_text(a).ok()),
                 Err(e) => e.opaque(),
             }
         }
         "format" if arg(0).is_some_and(Value::is_unknown) => {
             arg(0).cloned().unwrap_or_else(Value::null).opaque()
         }
-        "format" => match text(0).and_then(|f| format(&f, args.get(1..).unwrap_or(&[]))) {
-            Some(x) => Value::text(x, here),
-            None => Value::error("format: bad format string or arguments"),
-        },
+        "format" => {
+            let Some(f) = text(0) else {
+                return Value::error("format: bad format string or arguments");
+            };
+            let items = args.get(1..).unwrap_or(&[]);
+            match format(&f, items) {
+                Some(x) => with_id_text(Value::text(x, here), items, here, |a| format(&f, a)),
+                None => Value::error("format: bad format string or arguments"),
+            }
+        }
         "tolower" => text(0).map_or_else(
             || Value::error("toLower: not a string"),
             |t| s(t.to_lowercase()),
@@ -1063,6 +1092,42 @@ mod tests {
             normalize_id("Microsoft.Network/virtualNetworks/v/subnets/s"),
             "ref:arm:microsoft.network/virtualnetworks/v/subnets/s"
         );
+    }
+
+    /// `split(x, '/')` of a value, segment `i`, when known.
+    fn segment(x: &Value, i: usize) -> Option<String> {
+        let parts = call("split", vec![x.clone(), st("/")], sp());
+        parts.as_list()?.get(i)?.as_str().map(str::to_string)
+    }
+
+    #[test]
+    fn ids_built_from_ids_link_and_come_apart() {
+        let vnet = call(
+            "resourceid",
+            vec![st("Microsoft.Network/virtualNetworks"), st("vnet1")],
+            sp(),
+        );
+        let built = [
+            call("concat", vec![vnet.clone(), st("/subnets/nodes")], sp()),
+            call(
+                "format",
+                vec![st("{0}/subnets/{1}"), vnet.clone(), st("nodes")],
+                sp(),
+            ),
+        ];
+        for id in built {
+            assert_eq!(
+                id.as_str(),
+                Some("ref:arm:microsoft.network/virtualnetworks/vnet1/subnets/nodes")
+            );
+            assert_eq!(segment(&id, 8).as_deref(), Some("vnet1"));
+            assert_eq!(segment(&id, 10).as_deref(), Some("nodes"));
+            // The subscription is a hole.
+            assert_eq!(segment(&id, 2), None);
+        }
+        // An id that does not lead is only text, never a link.
+        let inner = call("concat", vec![st("x-"), vnet], sp());
+        assert!(inner.is_unknown() && !inner.is_link());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::partial::{Hole, Partial};
+use super::value::Value;
 
 /// Where a Terraform resource type's id lives: `None` provider for a resource group (and the
 /// subscription), else the provider namespace and `(type segment, name attribute)` pairs,
@@ -89,6 +90,25 @@ pub fn build(
         id.push(&name(attr));
     }
     id
+}
+
+/// The parts of a string being built, with every resource id among them replaced by the text
+/// Azure gives it (an opaque hole when its shape is not known); `None` when no part is an id.
+/// A string built from an id (`'${vnet.id}/subnets/x'`) is then taken apart by position
+/// (`split(x, '/')[8]`) where the id's known names are.
+pub fn parts_as_azure_sees(parts: &[Value]) -> Option<Vec<Value>> {
+    if !parts.iter().any(Value::is_link) {
+        return None;
+    }
+    Some(
+        parts
+            .iter()
+            .map(|v| match v.is_link().then(|| v.text_of()).flatten() {
+                Some(text) => Value::text(text, None),
+                None => v.clone(),
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -146,6 +146,29 @@ fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
     }
 }
 
+/// Why an assignment that could qualify leaves the answer open: the first of its role,
+/// principal and scope that is not known to match, with the reason it is unknown.
+fn undecided(a: &RoleAssignment, t: [Tri; 3]) -> String {
+    let parts = [
+        ("role", a.role_name.as_ref().or(a.role_id.as_ref())),
+        ("principal", a.principal.as_ref()),
+        ("scope", a.scope.as_ref()),
+    ];
+    let Some((what, node)) = parts
+        .iter()
+        .zip(t)
+        .find(|(_, x)| *x == Tri::Maybe)
+        .map(|(p, _)| *p)
+    else {
+        return "a role assignment's role, principal or scope is unknown".into();
+    };
+    match node.map(|n| &n.v) {
+        Some(V::Unknown(r)) => format!("a role assignment's {what} is unknown: {r}"),
+        Some(V::Str(s)) => format!("a role assignment's {what} `{s}` may or may not match"),
+        _ => format!("a role assignment's {what} is unknown"),
+    }
+}
+
 /// The answer for one node subnet.
 pub struct NetworkRole {
     /// `true`: a qualifying assignment exists; `false`: none could exist in the scan; unknown
@@ -175,7 +198,7 @@ pub fn network_role(
             gap: NO_ASSIGNMENT,
         });
     };
-    let mut maybe = false;
+    let mut maybe: Option<String> = None;
     let mut to_kubelet = false;
     for a in &m.role_assignments {
         let t = [role(a), principal(a, want), scope(m, a, s)];
@@ -185,15 +208,15 @@ pub fn network_role(
                 gap: NO_ASSIGNMENT,
             });
         }
-        if !t.contains(&Tri::No) {
-            maybe = true;
+        if !t.contains(&Tri::No) && maybe.is_none() {
+            maybe = Some(undecided(a, t));
         }
         to_kubelet |=
             principal(a, kubelet) == Tri::Yes && role(a) == Tri::Yes && scope(m, a, s) == Tri::Yes;
     }
-    Some(if maybe {
+    Some(if let Some(why) = maybe {
         NetworkRole {
-            has: Node::unknown("a role assignment's role, principal or scope is unknown"),
+            has: Node::unknown(why),
             gap: NO_ASSIGNMENT,
         }
     } else {

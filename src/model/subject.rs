@@ -250,10 +250,14 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster, helm_agic: Option<&AgicAd
         .collect();
     let mut pools = Vec::new();
     let mut vnets: Vec<usize> = Vec::new();
+    // Node subnets whose VNet is not in the scan: its address space, its other subnets and
+    // its peerings are unknown, not empty.
+    let mut unknown_vnets: Vec<Node> = Vec::new();
     for p in &c.pools {
         let (subnet, vnet) = match links.subnet(&p.subnet) {
             Resolved::None => (Node::null(), None),
-            Resolved::Unknown(why) => (Node::unknown(why), None),
+            // Every rule about the node subnet is undecided, at the reference to it.
+            Resolved::Unknown(why) => (Node::derived_at(V::Unknown(why), p.subnet_at), None),
             Resolved::Found(i) => match m.subnets.get(i) {
                 Some(s) => {
                     let mut n = subnet_node(m, links, i, s);
@@ -272,6 +276,9 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster, helm_agic: Option<&AgicAd
                         fields.push(("nsg_denies".into(), denies));
                         fields.push(("nsg_denial".into(), text));
                     }
+                    if s.vnet.is_none() {
+                        unknown_vnets.push(unknown_vnet(s));
+                    }
                     (n, s.vnet)
                 }
                 None => (Node::unknown("subnet index"), None),
@@ -284,7 +291,7 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster, helm_agic: Option<&AgicAd
         }
         pools.push(pool_node(p, c, subnet, default_max_pods, flat_node_subnet));
     }
-    let vnet_nodes: Vec<Node> = vnets
+    let mut vnet_nodes: Vec<Node> = vnets
         .iter()
         .filter_map(|&i| m.vnets.get(i))
         .map(|v| {
@@ -301,8 +308,9 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster, helm_agic: Option<&AgicAd
             ])
         })
         .collect();
+    vnet_nodes.extend(unknown_vnets.iter().cloned());
     // Connected networks: VNets peered with the cluster VNets, and every local network gateway.
-    let mut connected = Vec::new();
+    let mut connected = unknown_vnets.clone();
     for &v in &vnets {
         for &peer in links.peers(v) {
             if let Some(space) = m.vnets.get(peer).and_then(|pv| pv.address_space.as_ref()) {
@@ -316,7 +324,7 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster, helm_agic: Option<&AgicAd
         }
     }
     // Every subnet prefix of the cluster's VNets (AGIC's subnet_cidr must avoid them all).
-    let vnet_subnet_prefixes: Vec<Node> = m
+    let mut vnet_subnet_prefixes: Vec<Node> = m
         .subnets
         .iter()
         .filter(|s| s.vnet.is_some_and(|v| vnets.contains(&v)))
@@ -326,6 +334,7 @@ fn cluster_node(m: &Model, links: &Links, c: &Cluster, helm_agic: Option<&AgicAd
             _ => Vec::new(),
         })
         .collect();
+    vnet_subnet_prefixes.extend(unknown_vnets);
     let agic = agic_node(m, links, c.agic.as_ref().or(helm_agic), &vnets);
     let agic_helm = match m.agic_helm.as_slice() {
         [] => Node::null(),
@@ -465,6 +474,23 @@ fn nets(list: Option<&Node>) -> Result<Vec<IpNet>, String> {
     }
 }
 
+/// The VNet of a node subnet that is not linked to one in the scan, as an unknown located where
+/// the subnet names it (its VNet name, else the subnet).
+fn unknown_vnet(s: &Subnet) -> Node {
+    let subnet = s.name.as_ref().and_then(Node::as_str).unwrap_or("?");
+    let why = match s.vnet_name.as_ref().map(|n| &n.v) {
+        Some(V::Unknown(r)) => format!("the VNet of node subnet {subnet} is unknown: {r}"),
+        Some(V::Str(v)) => format!("VNet {v} of node subnet {subnet} is not in the scan"),
+        _ => format!("the VNet of node subnet {subnet} is not in the scan"),
+    };
+    let mut n = Node::derived_at(V::Unknown(why), Some(s.header));
+    if let Some(name) = &s.vnet_name {
+        n.loc.prov = name.loc.prov.clone();
+        n.loc.at = name.loc.at.or(Some(s.header));
+    }
+    n
+}
+
 /// NET009's facts for one node subnet: where its NSG denies cluster traffic (the `Deny`
 /// value) and a description; null when it passes or there is no NSG.
 fn nsg_denial(
@@ -482,7 +508,7 @@ fn nsg_denial(
     };
     let nsg = match links.nsg(idx) {
         Attachment::None => return (Node::null(), Node::null()),
-        Attachment::Unknown(why) => return (Node::unknown(why), Node::null()),
+        Attachment::Unknown(why) => return undecided(why, s.header),
         Attachment::Found(n) => match m.nsgs.get(n) {
             Some(n) => n,
             None => return (Node::unknown("NSG index"), Node::null()),
@@ -563,7 +589,10 @@ fn subnet_node(m: &Model, links: &Links, idx: usize, s: &Subnet) -> Node {
             Node::derived_at(V::Bool(false), Some(s.header)),
             Node::null(),
         ),
-        Attachment::Unknown(why) => (Node::unknown(why.clone()), Node::unknown(why)),
+        Attachment::Unknown(why) => (
+            Node::derived_at(V::Unknown(why.clone()), Some(s.header)),
+            Node::derived_at(V::Unknown(why), Some(s.header)),
+        ),
         Attachment::Found(t) => match m.route_tables.get(t) {
             Some(rt) => (Node::new(V::Bool(true)), route_table_node(m, rt)),
             None => (

@@ -23,27 +23,36 @@ use crate::model::subject::parse_version;
 pub struct Path {
     pub src: String,
     query: Arc<JpQuery>,
+    /// The path's proper prefixes (`$.pools[*].subnet` of `$.pools[*].subnet.prefixes[*]`).
+    prefixes: Arc<Vec<JpQuery>>,
 }
 
 impl Path {
     /// Compiles a JSONPath; rules share many paths, so each text is parsed once per process.
     pub fn compile(src: &str) -> Result<Path, String> {
-        static CACHE: OnceLock<Mutex<HashMap<String, Arc<JpQuery>>>> = OnceLock::new();
+        type Compiled = (Arc<JpQuery>, Arc<Vec<JpQuery>>);
+        static CACHE: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Mutex::default);
-        if let Some(q) = cache.lock().ok().and_then(|c| c.get(src).cloned()) {
+        if let Some((query, prefixes)) = cache.lock().ok().and_then(|c| c.get(src).cloned()) {
             return Ok(Path {
                 src: src.to_string(),
-                query: q,
+                query,
+                prefixes,
             });
         }
-        let query =
-            Arc::new(parse_json_path(src).map_err(|e| format!("invalid JSONPath `{src}`: {e}"))?);
+        let query = parse_json_path(src).map_err(|e| format!("invalid JSONPath `{src}`: {e}"))?;
+        let prefixes: Vec<JpQuery> = (1..query.segments.len())
+            .filter_map(|n| query.segments.get(..n))
+            .map(|segs| JpQuery::new(segs.to_vec()))
+            .collect();
+        let (query, prefixes) = (Arc::new(query), Arc::new(prefixes));
         if let Ok(mut c) = cache.lock() {
-            c.insert(src.to_string(), query.clone());
+            c.insert(src.to_string(), (query.clone(), prefixes.clone()));
         }
         Ok(Path {
             src: src.to_string(),
             query,
+            prefixes,
         })
     }
 
@@ -52,6 +61,21 @@ impl Path {
         js_path_process(&self.query, doc)
             .map(|refs| refs.into_iter().map(|r| (r.path.clone(), r.val)).collect())
             .unwrap_or_default()
+    }
+
+    /// Selected values, and the unknown values the path runs into on its way: a pool's
+    /// subnet that could not be linked hides every field below it, so a rule that needed one
+    /// could not decide (EVAL001), where the plain selection would find nothing at all.
+    pub fn select_or_unknown<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
+        let mut out = self.select(doc);
+        for q in self.prefixes.iter() {
+            for r in js_path_process(q, doc).unwrap_or_default() {
+                if json_unknown(r.val).is_some() && !out.iter().any(|(p, _)| *p == r.path) {
+                    out.push((r.path.clone(), r.val));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -250,7 +274,7 @@ impl Compiled {
             return (f.eval)(doc);
         }
         for p in &self.paths {
-            for (path, v) in p.select(doc) {
+            for (path, v) in p.select_or_unknown(doc) {
                 if let Some(reason) = json_unknown(v) {
                     out.unknowns.push(Unknown {
                         path,
@@ -296,7 +320,7 @@ impl Compiled {
             Op::PrefixGreaterThan(x) => net().is_some_and(|n| n.prefix_len() > *x),
             Op::PrefixLessThan(x) => net().is_some_and(|n| n.prefix_len() < *x),
             Op::NotEqualsPath(p) => {
-                for (opath, ov) in p.select(doc).into_iter().take(1) {
+                for (opath, ov) in p.select_or_unknown(doc).into_iter().take(1) {
                     if let Some(reason) = json_unknown(ov) {
                         out.unknowns.push(Unknown {
                             path: opath,
@@ -322,7 +346,7 @@ impl Compiled {
                 // One finding per value: a subnet inside an overlapping VNet adds nothing.
                 if let Some(n) = net() {
                     'others: for op in others {
-                        for (opath, ov) in op.select(doc) {
+                        for (opath, ov) in op.select_or_unknown(doc) {
                             if opath == path {
                                 continue;
                             }
@@ -350,7 +374,7 @@ impl Compiled {
             Op::NotWithinPath(others) => {
                 let mut outers = Vec::new();
                 for op in others {
-                    for (opath, ov) in op.select(doc) {
+                    for (opath, ov) in op.select_or_unknown(doc) {
                         if let Some(reason) = json_unknown(ov) {
                             out.unknowns.push(Unknown {
                                 path: opath,
@@ -368,7 +392,7 @@ impl Compiled {
             }
             Op::IpOutsidePath(p) | Op::IpOffsetIn(p, _) => {
                 let ip = v.as_str().and_then(cidr::parse_ip);
-                for (opath, ov) in p.select(doc) {
+                for (opath, ov) in p.select_or_unknown(doc) {
                     if let Some(reason) = json_unknown(ov) {
                         out.unknowns.push(Unknown {
                             path: opath,
