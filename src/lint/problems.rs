@@ -170,3 +170,39 @@ pub fn eval_issue(span: Span, message: String) -> Finding {
         resource: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn each_cause_says_what_it_is() {
+        let mut map = SourceMap::default();
+        let tf = map.add(PathBuf::from("main.tf"), "a = \n".into());
+        let arm = map.add(PathBuf::from("azuredeploy.json"), "{}".into());
+        let locked = map.add(PathBuf::from("locked.tf"), String::new());
+        let syntax = parse_error(&map, tf, 4, "expected a value".into());
+        assert!(syntax.message.starts_with("cannot parse main.tf"));
+        assert!(syntax
+            .help
+            .unwrap_or_default()
+            .contains("terraform validate"));
+        let expr = expression_error(&map, arm, 0, "unclosed `(`".into());
+        assert!(expr.message.contains("template expression"));
+        assert!(!expr.help.unwrap_or_default().contains("JSON validator"));
+        let io = read_error(&map, locked, "Permission denied (os error 13)".into());
+        assert_eq!(io.rule, "PARSE001");
+        assert!(io
+            .message
+            .starts_with("cannot read locked.tf: Permission denied"));
+        assert!(io.help.unwrap_or_default().contains("readable"));
+    }
+
+    #[test]
+    fn template_markers_count_only_outside_strings() {
+        assert_eq!(template_marker("name = \"{{ .Values.name }}\"\n"), None);
+        assert_eq!(template_marker("x = 1\n{{- if .private }}\n"), Some(6));
+        assert_eq!(template_marker("{% for p in params %}\n"), Some(0));
+    }
+}
