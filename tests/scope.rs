@@ -393,9 +393,9 @@ fn unread_modules_make_absence_unknown_and_are_named() {
             "unknown-linked-template-unread/nested/rbac.json",
         ),
         (
-            "fixtures/NET018/pass/unknown-unread-module",
-            "NET018",
-            "git::https://github.com/example/terraform-azurerm-routing.git?ref=v1.4.0",
+            "fixtures/NET016/pass/unknown-registry-module-unread",
+            "NET016",
+            "contoso/hub-routes/azurerm",
         ),
     ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
