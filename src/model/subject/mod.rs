@@ -6,8 +6,10 @@
 //! see RULES.md). Max surge unset counts as 1 node, the smallest documented default.
 //!
 //! One file per document: `cluster` (network settings, VNets, connected networks), `pool`,
-//! `subnet` (route table, NSG denial) and `agic` (the AGIC add-on and its gateway).
+//! `subnet` (route table, NSG denial) and `agic` (the AGIC add-on and its gateway); `agc` builds
+//! the AGC association subjects from the cluster subjects.
 
+mod agc;
 mod agic;
 mod cluster;
 mod pool;
@@ -62,7 +64,7 @@ pub fn all(m: &mut Model) -> Vec<Subject> {
             }
         })
         .collect();
-    let agc = super::agc::subjects(m, &links, &out);
+    let agc = agc::subjects(m, &links, &out);
     out.extend(agc);
     out
 }
