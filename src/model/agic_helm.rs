@@ -211,7 +211,7 @@ pub fn addons(m: &Model, links: &Links) -> Vec<Option<AgicAddon>> {
     if m.agic_helm.is_empty() {
         return out;
     }
-    let vnets = super::agc::cluster_vnets(m, links);
+    let vnets = super::link::cluster_vnets(m, links);
     for h in &m.agic_helm {
         let gateway = gateway(m, h);
         let vnet = match &gateway {
@@ -223,7 +223,7 @@ pub fn addons(m: &Model, links: &Links) -> Vec<Option<AgicAddon>> {
             }),
             _ => None,
         };
-        let Some((c, _)) = super::agc::link_cluster(m, links, &vnets, vnet) else {
+        let Some((c, _)) = super::link::link_cluster(m, links, &vnets, vnet) else {
             continue;
         };
         if let Some(slot @ None) = out.get_mut(c) {

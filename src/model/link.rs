@@ -1,6 +1,8 @@
 //! Cross-resource links, resolved once per model with hash indexes (no pairwise scans):
 //! separate node pools to their cluster, subnets to their VNet, a pool's subnet reference to a
-//! subnet, and a VNet to the VNets peered with it.
+//! subnet, and a VNet to the VNets peered with it. Also the cluster a resource in a VNet serves
+//! (an AGC association, an AGIC gateway), which both the AGC subjects and the AGIC Helm
+//! add-ons ask, so it lives here rather than with either.
 
 use std::collections::HashMap;
 
@@ -414,5 +416,50 @@ fn literal_nsg(m: &Model, n: Option<&Node>) -> Option<Ref> {
     match (found.next(), found.next()) {
         (Some(g), None) => Some(Ref::Id(g.id.clone())),
         _ => None,
+    }
+}
+
+/// The VNets each cluster's node pools sit in.
+pub(super) fn cluster_vnets(m: &Model, links: &Links) -> Vec<Vec<usize>> {
+    m.clusters
+        .iter()
+        .map(|c| {
+            let mut v: Vec<usize> = c
+                .pools
+                .iter()
+                .filter_map(|p| match links.subnet(&p.subnet) {
+                    Resolved::Found(i) => m.subnets.get(i).and_then(|s| s.vnet),
+                    _ => None,
+                })
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect()
+}
+
+/// The cluster a resource in VNet `vnet` serves (an AGC, an AGIC gateway) and how: the
+/// cluster in the same VNet, else one in a peered VNet, else the only cluster in scope when the
+/// VNet is unknown. `vnets` are the clusters' VNets ([`cluster_vnets`]).
+pub(super) fn link_cluster(
+    m: &Model,
+    links: &Links,
+    vnets: &[Vec<usize>],
+    vnet: Option<usize>,
+) -> Option<(usize, &'static str)> {
+    match vnet {
+        Some(v) => vnets
+            .iter()
+            .position(|cv| cv.contains(&v))
+            .map(|c| (c, "same VNet"))
+            .or_else(|| {
+                vnets
+                    .iter()
+                    .position(|cv| cv.iter().any(|x| links.peers(*x).contains(&v)))
+                    .map(|c| (c, "peered VNet"))
+            }),
+        None if m.clusters.len() == 1 => Some((0, "the only cluster in scope")),
+        None => None,
     }
 }

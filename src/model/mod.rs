@@ -3,7 +3,6 @@
 //! [`terraform`]); [`link`] resolves pool -> subnet -> VNet -> peerings once; [`subject`] builds
 //! the per-cluster JSON documents the rules read, with platform defaults applied and marked.
 
-pub mod agc;
 pub mod agic_helm;
 pub mod arm;
 pub mod deployment;

@@ -4,7 +4,8 @@
 
 use serde_json::Value as Json;
 
-use super::predicate::{display, Hit, Path};
+use super::outcome::{display, Hit};
+use super::predicate::Path;
 use super::registry::{placeholders, Registry, Rule};
 use super::schema::{Severity, Status};
 use super::{Finding, Label};

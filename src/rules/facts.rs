@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use super::predicate::{display, Hit, Outcome, Unknown};
+use super::outcome::{display, Hit, Outcome, Unknown};
 use crate::cidr;
 use crate::eval::value::fmt_num;
 use crate::model::node::json_unknown;

@@ -1,9 +1,11 @@
 //! Rules: declarative files in `rules/` (one per rule, embedded at build time), compiled once
 //! into JSONPath selections and typed predicates ([`predicate`]) or derived facts computed in
-//! Rust ([`facts`]), and run over the model's subjects by [`engine`].
+//! Rust ([`facts`]), both yielding an [`outcome`], and run over the model's subjects by
+//! [`engine`].
 
 pub mod engine;
 pub mod facts;
+pub mod outcome;
 pub mod predicate;
 pub mod registry;
 pub mod schema;

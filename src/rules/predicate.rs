@@ -13,6 +13,7 @@ use regex::Regex;
 use serde_json::Value as Json;
 
 use super::facts::{self, Fact};
+use super::outcome::{display, Hit, Outcome, Unknown};
 use super::schema::Predicate;
 use crate::cidr;
 use crate::model::node::json_unknown;
@@ -109,31 +110,6 @@ pub struct Compiled {
     op: Op,
     unless_overlaps: Vec<IpNet>,
     pub other_label: Option<String>,
-}
-
-/// A matched value.
-#[derive(Debug, Clone, Default)]
-pub struct Hit {
-    pub path: String,
-    pub value: String,
-    /// The conflicting value: its path in the document (if any) and its text.
-    pub other: Option<(Option<String>, String)>,
-    pub vars: Vec<(String, String)>,
-    /// Extra labels computed by facts: (path, label).
-    pub related: Vec<(String, String)>,
-}
-
-/// A value the predicate needed but could not know.
-#[derive(Debug, Clone)]
-pub struct Unknown {
-    pub path: String,
-    pub reason: String,
-}
-
-#[derive(Default, Debug)]
-pub struct Outcome {
-    pub hits: Vec<Hit>,
-    pub unknowns: Vec<Unknown>,
 }
 
 fn to_json(v: &toml::Value) -> Json {
@@ -461,21 +437,6 @@ fn loose_eq(v: &Json, x: &Json) -> bool {
             (Some(a), Some(b)) => a == b,
             _ => v == x,
         },
-    }
-}
-
-/// Text of a JSON value for messages.
-pub fn display(v: &Json) -> String {
-    match v {
-        Json::String(s) => s.clone(),
-        Json::Array(items) => format!(
-            "[{}]",
-            items.iter().map(display).collect::<Vec<_>>().join(", ")
-        ),
-        Json::Number(n) => n
-            .as_f64()
-            .map_or_else(|| n.to_string(), crate::eval::value::fmt_num),
-        other => other.to_string(),
     }
 }
 

@@ -7,102 +7,15 @@
 //! the flow. Unknown fields are three-valued: a rule that only *might* allow is subtracted from
 //! the "certainly undecided" set alone, so a later deny fires only on packets nothing could have
 //! allowed, and is "unknown" otherwise.
-//!
-//! Address tags: `*` and `VirtualNetwork` cover every flow here (node subnets lie in the VNet;
-//! the docs say only custom denies can break pod CIDR traffic, so the default `AllowVnet*`
-//! rules carry it). `Internet` covers none of it. `AzureLoadBalancer` is 168.63.129.16. Other
-//! service tags are public Azure ranges: they miss private flows and are unknown otherwise.
 
 use ipnet::IpNet;
 
-use super::{Node, NsgRule, V};
+use super::defaults::{self, Tag};
+use super::Flow;
 use crate::cidr;
-use crate::source::Span;
+use crate::model::{Node, NsgRule, V};
 
-/// Reads a rule from Terraform attribute names (`azurerm_network_security_rule`, inline
-/// `security_rule`).
-pub fn terraform_rule(get: impl Fn(&str) -> Option<Node>, header: Option<Span>) -> NsgRule {
-    let one_of = |single: &str, plural: &str| merge(get(single), get(plural));
-    NsgRule {
-        header,
-        name: get("name"),
-        priority: get("priority"),
-        direction: get("direction"),
-        access: get("access"),
-        protocol: get("protocol"),
-        sources: one_of("source_address_prefix", "source_address_prefixes"),
-        destinations: one_of("destination_address_prefix", "destination_address_prefixes"),
-        source_ports: one_of("source_port_range", "source_port_ranges"),
-        destination_ports: one_of("destination_port_range", "destination_port_ranges"),
-        source_asgs: get("source_application_security_group_ids").filter(non_empty),
-        destination_asgs: get("destination_application_security_group_ids").filter(non_empty),
-        maybe_elsewhere: None,
-    }
-}
-
-/// Reads a rule from its ARM name and `properties` (case-insensitive names).
-pub fn arm_rule(name: Option<Node>, props: Option<&Node>, header: Option<Span>) -> NsgRule {
-    let get = |k: &str| props.and_then(|p| p.get_ci(k)).cloned();
-    let one_of = |single: &str, plural: &str| merge(get(single), get(plural));
-    NsgRule {
-        header,
-        name,
-        priority: get("priority"),
-        direction: get("direction"),
-        access: get("access"),
-        protocol: get("protocol"),
-        sources: one_of("sourceAddressPrefix", "sourceAddressPrefixes"),
-        destinations: one_of("destinationAddressPrefix", "destinationAddressPrefixes"),
-        source_ports: one_of("sourcePortRange", "sourcePortRanges"),
-        destination_ports: one_of("destinationPortRange", "destinationPortRanges"),
-        source_asgs: get("sourceApplicationSecurityGroups").filter(non_empty),
-        destination_asgs: get("destinationApplicationSecurityGroups").filter(non_empty),
-        maybe_elsewhere: None,
-    }
-}
-
-fn non_empty(n: &Node) -> bool {
-    match &n.v {
-        V::Null => false,
-        V::Str(s) => !s.trim().is_empty(),
-        V::List(l) => !l.is_empty(),
-        _ => true,
-    }
-}
-
-/// The singular field when written (and not empty), else the plural list, as one list node.
-fn merge(single: Option<Node>, plural: Option<Node>) -> Option<Node> {
-    match single.filter(non_empty) {
-        Some(s) => Some(s.into_list()),
-        None => plural.filter(non_empty),
-    }
-}
-
-/// Traffic direction as the NSG sees it on the subnet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    Inbound,
-    Outbound,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Inbound => "Inbound",
-            Direction::Outbound => "Outbound",
-        }
-    }
-}
-
-/// One flow the cluster needs: every port and protocol from `src` to `dst`.
-#[derive(Clone, Debug)]
-pub struct Flow {
-    pub name: &'static str,
-    pub direction: Direction,
-    pub src: IpNet,
-    pub dst: IpNet,
-}
-
+/// What an NSG does to one flow; `Unknown` says why it cannot be decided.
 #[derive(Debug, PartialEq)]
 pub enum Verdict {
     Allowed,
@@ -267,21 +180,6 @@ fn full(v4: bool) -> Range {
     }
 }
 
-const PRIVATE: &[&str] = &[
-    "10.0.0.0/8",
-    "172.16.0.0/12",
-    "192.168.0.0/16",
-    "100.64.0.0/10",
-    "fc00::/7",
-];
-
-fn is_private(net: &IpNet) -> bool {
-    static NETS: std::sync::OnceLock<Vec<IpNet>> = std::sync::OnceLock::new();
-    NETS.get_or_init(|| PRIVATE.iter().filter_map(|p| cidr::parse(p)).collect())
-        .iter()
-        .any(|p| cidr::within(net, p))
-}
-
 /// The address ranges a prefix list covers, for a flow side within `side`.
 fn addresses(list: Option<&Node>, asgs: Option<&Node>, side: &IpNet) -> Part<Vec<Range>> {
     let v4 = cidr::is_v4(side);
@@ -310,19 +208,20 @@ fn addresses(list: Option<&Node>, asgs: Option<&Node>, side: &IpNet) -> Part<Vec
             return Part::Unsure(everything, why);
         };
         let lower = text.to_ascii_lowercase();
-        match lower.as_str() {
-            "*" | "any" | "virtualnetwork" => out.push(full(v4)),
-            "internet" => {}
-            "azureloadbalancer" => {
-                if let Some(n) = cidr::parse("168.63.129.16/32").filter(|_| v4) {
-                    out.push(cidr::bounds(&n));
+        match defaults::named_tag(&lower) {
+            Some(Tag::Everything) => out.push(full(v4)),
+            Some(Tag::Prefixes(prefixes)) => {
+                for n in prefixes.iter().filter_map(|p| cidr::parse(p)) {
+                    if cidr::is_v4(&n) == v4 {
+                        out.push(cidr::bounds(&n));
+                    }
                 }
             }
-            _ => match cidr::parse(text).or_else(|| cidr::parse_ip(text).map(IpNet::from)) {
+            None => match cidr::parse(text).or_else(|| cidr::parse_ip(text).map(IpNet::from)) {
                 Some(n) if cidr::is_v4(&n) == v4 => out.push(cidr::bounds(&n)),
                 Some(_) => {}
                 // A service tag: public Azure ranges, which private flows never use.
-                None if is_private(side) => {}
+                None if defaults::service_tag_misses(side) => {}
                 None => {
                     return Part::Unsure(everything, format!("service tag {text} may cover {side}"))
                 }
@@ -484,34 +383,9 @@ fn finish(
     })
 }
 
-/// Azure's default rules (priority 65000 and up): allow within the VNet, allow the load
-/// balancer in / the internet out, deny the rest.
-fn defaults(direction: Direction) -> Vec<NsgRule> {
-    let rule = |priority: f64, access: &str, src: &str, dst: &str| NsgRule {
-        priority: Some(Node::num(priority)),
-        direction: Some(Node::str(direction.as_str())),
-        access: Some(Node::str(access)),
-        protocol: Some(Node::str("*")),
-        sources: Some(Node::list(vec![Node::str(src)])),
-        destinations: Some(Node::list(vec![Node::str(dst)])),
-        source_ports: Some(Node::str("*")),
-        destination_ports: Some(Node::str("*")),
-        ..NsgRule::default()
-    };
-    let second = match direction {
-        Direction::Inbound => rule(65001.0, "Allow", "AzureLoadBalancer", "*"),
-        Direction::Outbound => rule(65001.0, "Allow", "*", "Internet"),
-    };
-    vec![
-        rule(65000.0, "Allow", "VirtualNetwork", "VirtualNetwork"),
-        second,
-        rule(65500.0, "Deny", "*", "*"),
-    ]
-}
-
 /// Evaluates one flow against an NSG's rules (the defaults are added here).
 pub fn evaluate(rules: &[NsgRule], flow: &Flow) -> Verdict {
-    let fallback = defaults(flow.direction);
+    let fallback = defaults::rules(flow.direction);
     let mut applied: Vec<Applied> = rules
         .iter()
         .enumerate()
@@ -578,112 +452,10 @@ pub fn evaluate(rules: &[NsgRule], flow: &Flow) -> Verdict {
     }
 }
 
-/// The flows a node subnet's NSG must pass (AKS overlay docs): node to node, node to pod and
-/// pod to pod on every port and protocol, in both directions the NSG filters.
-pub fn cluster_flows(subnet: &[IpNet], nodes: &[IpNet], pods: &[IpNet]) -> Vec<Flow> {
-    let mut out: Vec<Flow> = Vec::new();
-    let mut add = |name, direction, from: &[IpNet], to: &[IpNet]| {
-        for &src in from {
-            for &dst in to {
-                let f = Flow {
-                    name,
-                    direction,
-                    src,
-                    dst,
-                };
-                let dup = out.iter().any(|o| {
-                    o.name == f.name && o.direction == f.direction && o.src == src && o.dst == dst
-                });
-                if cidr::is_v4(&src) == cidr::is_v4(&dst) && !dup {
-                    out.push(f);
-                }
-            }
-        }
-    };
-    add("node-to-node", Direction::Inbound, nodes, subnet);
-    add("node-to-node", Direction::Outbound, subnet, nodes);
-    add("node-to-pod", Direction::Inbound, nodes, pods);
-    add("node-to-pod", Direction::Outbound, subnet, pods);
-    add("pod-to-pod", Direction::Inbound, pods, pods);
-    add("pod-to-pod", Direction::Outbound, pods, pods);
-    out
-}
-
-/// A node subnet's NSG against the cluster's flows: the access value of the first deny that
-/// takes some of them (located where `Deny` is written) and a description, unknown when it
-/// cannot be decided, `None` when the traffic passes.
-pub fn denial(
-    nsg: &super::Nsg,
-    subnet: &str,
-    flows: Result<Vec<Flow>, String>,
-) -> Result<Option<(Node, String)>, String> {
-    let rules = nsg.rules.as_ref().map_err(Clone::clone)?;
-    let flows = flows?;
-    let mut first: Option<(usize, &Flow)> = None;
-    let mut names: Vec<&str> = Vec::new();
-    let mut unknown = None;
-    for f in &flows {
-        match evaluate(rules, f) {
-            Verdict::Denied(i) => {
-                first.get_or_insert((i, f));
-                if !names.contains(&f.name) {
-                    names.push(f.name);
-                }
-            }
-            Verdict::Unknown(why) => {
-                unknown.get_or_insert(why);
-            }
-            Verdict::Allowed => {}
-        }
-    }
-    let Some((i, f)) = first else {
-        return match unknown {
-            Some(why) => Err(why),
-            None => Ok(None),
-        };
-    };
-    let Some(rule) = rules.get(i) else {
-        return Err("rule index".into());
-    };
-    let text = |n: &Option<Node>| {
-        n.as_ref()
-            .and_then(|x| {
-                x.as_str()
-                    .map(str::to_string)
-                    .or(x.as_num().map(|v| v.to_string()))
-            })
-            .unwrap_or_else(|| "?".into())
-    };
-    let access = rule
-        .access
-        .clone()
-        .map(|mut a| {
-            if a.primary_span().is_none() {
-                a.loc.at = rule.header;
-            }
-            a
-        })
-        .unwrap_or_else(|| Node::derived_at(V::Str("Deny".into()), rule.header));
-    let flows = match names.split_last() {
-        Some((last, [])) => last.to_string(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::new(),
-    };
-    let description = format!(
-        "NSG {} on node subnet {subnet} denies {flows} traffic: rule {} (priority {}, {}) takes {} -> {} before any allow",
-        text(&nsg.name),
-        text(&rule.name),
-        text(&rule.priority),
-        f.direction.as_str(),
-        f.src,
-        f.dst,
-    );
-    Ok(Some((access, description)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::nsg::Direction;
 
     fn rule(priority: f64, dir: &str, access: &str, src: &str, dst: &str, port: &str) -> NsgRule {
         NsgRule {

@@ -5,30 +5,10 @@
 
 use std::collections::HashMap;
 
-use super::link::{Links, Resolved};
-use super::subject::Subject;
-use super::{Model, Node, Ref, V};
+use super::Subject;
 use crate::cidr;
-
-/// The VNets each cluster's node pools sit in.
-pub(super) fn cluster_vnets(m: &Model, links: &Links) -> Vec<Vec<usize>> {
-    m.clusters
-        .iter()
-        .map(|c| {
-            let mut v: Vec<usize> = c
-                .pools
-                .iter()
-                .filter_map(|p| match links.subnet(&p.subnet) {
-                    Resolved::Found(i) => m.subnets.get(i).and_then(|s| s.vnet),
-                    _ => None,
-                })
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        })
-        .collect()
-}
+use crate::model::link::{cluster_vnets, link_cluster, Links, Resolved};
+use crate::model::{Model, Node, Ref, Subnet, V};
 
 fn subnet_key(r: &Ref, links: &Links) -> Option<String> {
     match links.subnet(r) {
@@ -42,31 +22,6 @@ fn subnet_key(r: &Ref, links: &Links) -> Option<String> {
             } => Some(format!("{rg}/{vnet}/{s}").to_ascii_lowercase()),
             _ => None,
         },
-    }
-}
-
-/// The cluster a resource in VNet `vnet` serves (an AGC, an AGIC gateway) and how: the
-/// cluster in the same VNet, else one in a peered VNet, else the only cluster in scope when the
-/// VNet is unknown. `vnets` are the clusters' VNets ([`cluster_vnets`]).
-pub(super) fn link_cluster(
-    m: &Model,
-    links: &Links,
-    vnets: &[Vec<usize>],
-    vnet: Option<usize>,
-) -> Option<(usize, &'static str)> {
-    match vnet {
-        Some(v) => vnets
-            .iter()
-            .position(|cv| cv.contains(&v))
-            .map(|c| (c, "same VNet"))
-            .or_else(|| {
-                vnets
-                    .iter()
-                    .position(|cv| cv.iter().any(|x| links.peers(*x).contains(&v)))
-                    .map(|c| (c, "peered VNet"))
-            }),
-        None if m.clusters.len() == 1 => Some((0, "the only cluster in scope")),
-        None => None,
     }
 }
 
@@ -200,7 +155,7 @@ pub fn subjects(m: &Model, links: &Links, clusters: &[Subject]) -> Vec<Subject> 
 }
 
 /// The association's subnet: prefixes, size, delegation to AGC, and capacity when shared.
-fn subnet_doc(s: &super::Subnet, sharing: Option<f64>) -> Node {
+fn subnet_doc(s: &Subnet, sharing: Option<f64>) -> Node {
     let prefixes = s
         .prefixes
         .clone()
