@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::arm_functions::{
     self as af, get_ci, normalize_id, resource_token, symbolic_text, to_text,
 };
-use super::functions::equal;
+use super::common::equal;
 use super::partial::{Hole, Partial};
 use super::value::{Kind, Value};
 use crate::frontends::ir::{

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::functions::{equal, MAX_STRING};
+use super::common::{equal, MAX_STRING};
 use super::partial::{Hole, Partial, Text};
 use super::value::{fmt_num, Kind, Value};
 use crate::cidr;
@@ -720,7 +720,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         "json" => match arg(0) {
             Some(a) if a.is_unknown() => a.clone().opaque(),
             Some(a) => match a.as_str().map(serde_json::from_str::<serde_json::Value>) {
-                Some(Ok(j)) => super::functions::from_json(&j, here),
+                Some(Ok(j)) => super::common::from_json(&j, here),
                 _ => Value::error("json: invalid JSON"),
             },
             None => Value::error("json: missing argument"),

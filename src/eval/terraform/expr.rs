@@ -7,8 +7,8 @@ use std::sync::Arc;
 use hcl_edit::expr::{BinaryOperator, Expression, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Element, Template};
 
-use super::{Evaluator, Scope, MAX_DEPTH};
-use crate::eval::functions;
+use super::{functions, Evaluator, Scope, MAX_DEPTH};
+use crate::eval::common::{equal, MAX_STRING};
 use crate::eval::partial::Partial;
 use crate::eval::value::{InstKey, Kind, ResHandle, Value};
 use crate::frontends::terraform::span_of;
@@ -189,11 +189,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     return Value::unknown("template directives are not evaluated")
                 }
             }
-            if text.text_len() > functions::MAX_STRING
-                || out
-                    .as_ref()
-                    .is_some_and(|o| o.len() > functions::MAX_STRING)
-            {
+            if text.text_len() > MAX_STRING || out.as_ref().is_some_and(|o| o.len() > MAX_STRING) {
                 return Value::unknown("string too long");
             }
         }
@@ -240,8 +236,8 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         }
         let here = Some(span);
         match op {
-            Op::Eq => Value::at(Kind::Bool(functions::equal(&l, &r)), here),
-            Op::NotEq => Value::at(Kind::Bool(!functions::equal(&l, &r)), here),
+            Op::Eq => Value::at(Kind::Bool(equal(&l, &r)), here),
+            Op::NotEq => Value::at(Kind::Bool(!equal(&l, &r)), here),
             _ => {
                 let (Some(x), Some(y)) = (l.as_num(), r.as_num()) else {
                     return Value::error("arithmetic on a non-number");

@@ -15,6 +15,7 @@
 mod convert;
 mod expand;
 mod expr;
+pub mod functions;
 mod modules;
 mod resources;
 mod symbols;
