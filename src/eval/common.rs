@@ -1,5 +1,6 @@
 //! What the Terraform and ARM function libraries share: the limits that keep a function from
-//! building unbounded values, structural equality, whole numbers and values from JSON. Kept in one place
+//! building unbounded values, structural equality, whole numbers, values from JSON and the
+//! results every function library builds the same way. Kept in one place
 //! so both dialects stop at the same sizes and compare values the same way.
 
 use std::sync::Arc;
@@ -31,6 +32,33 @@ pub fn equal(a: &Value, b: &Value) -> bool {
         }
         _ => false,
     }
+}
+
+/// The first value inside `v` (itself, a list item or an object property, at any depth) that
+/// is not fully known: unknown, partly known or an error. A function that reads a whole value
+/// (ARM `string()`, `equals`) is unknown when there is one.
+pub fn deep_unknown(v: &Value) -> Option<&Value> {
+    match &v.kind {
+        Kind::Unknown(_) | Kind::Partial(_) | Kind::Error(_) => Some(v),
+        Kind::List(l) => l.iter().find_map(deep_unknown),
+        Kind::Map(m) => m.values().find_map(deep_unknown),
+        _ => None,
+    }
+}
+
+/// A string a function computed, attributed to the call; unknown when it is longer than
+/// [`MAX_STRING`], so no input can make a function build an unbounded string.
+pub fn string_value(x: String, here: Option<Span>) -> Value {
+    if x.len() > MAX_STRING {
+        Value::unknown("string too long")
+    } else {
+        Value::at(Kind::Str(Arc::from(x)), here)
+    }
+}
+
+/// A function this linter does not implement: unknown, so no rule can fire on its result.
+pub fn not_evaluated(name: &str) -> Value {
+    Value::unknown(format!("function {name}() is not evaluated"))
 }
 
 /// `n` as an integer when it is whole and small enough (below 9e15) that `f64` holds every

@@ -1,8 +1,9 @@
 //! IP network functions: `cidrsubnet`, `cidrsubnets`, `cidrhost`, `cidrnetmask`, computed with
 //! [`crate::cidr`] so they agree with the rules' own address arithmetic.
 
-use super::{int, not_evaluated, str_arg, string_value};
+use super::{int, str_arg};
 use crate::cidr;
+use crate::eval::common::{not_evaluated, string_value};
 use crate::eval::value::Value;
 use crate::source::Span;
 

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{first_unknown, int, not_evaluated};
-use crate::eval::common::{equal, MAX_ITEMS};
+use super::{first_unknown, int};
+use crate::eval::common::{equal, not_evaluated, MAX_ITEMS};
 use crate::eval::value::{Kind, Value};
 use crate::source::Span;
 

@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use super::not_evaluated;
-use crate::eval::common::equal;
+use crate::eval::common::{equal, not_evaluated};
 use crate::eval::value::{Kind, Value};
 use crate::source::Span;
 

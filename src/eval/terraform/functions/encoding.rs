@@ -1,7 +1,7 @@
 //! Encoding functions: `jsonencode`/`yamlencode` keep the structured value, `jsondecode` parses.
 
-use super::{not_evaluated, str_arg};
-use crate::eval::common::from_json;
+use super::str_arg;
+use crate::eval::common::{from_json, not_evaluated};
 use crate::eval::value::Value;
 use crate::source::Span;
 

@@ -15,11 +15,9 @@ mod encoding;
 mod number;
 mod string;
 
-use std::sync::Arc;
-
-use crate::eval::common::{whole, MAX_STRING};
+use crate::eval::common::{not_evaluated, whole};
 use crate::eval::partial_terraform;
-use crate::eval::value::{Kind, Value};
+use crate::eval::value::Value;
 use crate::source::Span;
 
 /// The first unknown argument, which a strict function's result becomes.
@@ -58,20 +56,6 @@ fn int(v: &Value) -> Option<i64> {
 /// Argument `i` as Terraform's string conversion of a primitive.
 fn str_arg(args: &[Value], i: usize) -> Option<String> {
     args.get(i).and_then(Value::to_tf_string)
-}
-
-/// A computed string, or unknown when it is longer than [`MAX_STRING`].
-fn string_value(x: String, here: Option<Span>) -> Value {
-    if x.len() > MAX_STRING {
-        Value::unknown("string too long")
-    } else {
-        Value::at(Kind::Str(Arc::from(x)), here)
-    }
-}
-
-/// A function this linter does not implement: unknown, so no rule can fire on its result.
-fn not_evaluated(name: &str) -> Value {
-    Value::unknown(format!("function {name}() is not evaluated"))
 }
 
 /// Calls function `name`. `span` is the call expression (provenance of computed results).
@@ -144,6 +128,7 @@ pub(super) mod tests {
 
     use super::*;
     use crate::eval::common::equal;
+    use crate::eval::value::Kind;
 
     pub(super) fn sp() -> Span {
         Span::new(0, 0..1)

@@ -1,7 +1,8 @@
 //! Numeric functions: `max`/`min` pick an argument (and keep where it was written), the others
 //! compute a new number.
 
-use super::{first_unknown, int, not_evaluated, str_arg};
+use super::{first_unknown, int, str_arg};
+use crate::eval::common::not_evaluated;
 use crate::eval::value::{Kind, Value};
 use crate::source::Span;
 

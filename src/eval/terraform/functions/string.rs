@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{int, not_evaluated, str_arg, string_value};
-use crate::eval::common::{MAX_ITEMS, MAX_STRING};
+use super::{int, str_arg};
+use crate::eval::common::{not_evaluated, string_value, MAX_ITEMS, MAX_STRING};
 use crate::eval::value::{fmt_num, Kind, Value};
 use crate::source::Span;
 
