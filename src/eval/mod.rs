@@ -3,7 +3,7 @@
 
 pub mod arm;
 pub mod arm_functions;
-pub mod functions;
+pub mod common;
 pub mod id_shapes;
 pub mod partial;
 pub mod partial_terraform;

@@ -100,8 +100,8 @@ pub fn call(name: &str, args: &[Value], here: Option<Span>) -> Option<Value> {
 #[allow(clippy::unwrap_used, reason = "tests fail by panicking")]
 mod tests {
     use super::*;
-    use crate::eval::functions;
     use crate::eval::partial::Hole;
+    use crate::eval::terraform::functions;
     use crate::eval::value::ResId;
     use proptest::prelude::*;
 
@@ -166,7 +166,7 @@ mod tests {
             (Kind::List(a), Kind::List(b)) => {
                 a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| agrees(x, y))
             }
-            _ => functions::equal(partial, full),
+            _ => crate::eval::common::equal(partial, full),
         }
     }
 

@@ -5,7 +5,7 @@ use super::{
     arm, Agc, AgcAssociation, AgicAddon, AppGateway, Cluster, LocalGateway, LooseNsgRule, Model,
     Network, Node, Nsg, Peering, Pool, Ref, RoleAssignment, Route, RouteTable, Subnet, Vnet, V,
 };
-use crate::eval::functions;
+use crate::eval::common::from_json;
 use crate::eval::terraform::{BlockRef, Evaluator};
 use crate::eval::value::{InstKey, ResHandle};
 use crate::eval::Value;
@@ -514,7 +514,7 @@ impl<B: Block> Ctx<'_, B> {
                 // azapi 1.x takes a JSON string (usually from jsonencode, which the evaluator
                 // keeps structured); a literal JSON string is parsed here.
                 let v = match v.as_str().map(serde_json::from_str::<serde_json::Value>) {
-                    Some(Ok(j)) => functions::from_json(&j, v.prov.as_ref().map(|p| p.span)),
+                    Some(Ok(j)) => from_json(&j, v.prov.as_ref().map(|p| p.span)),
                     _ => v,
                 };
                 Node::from_value(&v, Some(at))

@@ -1,0 +1,106 @@
+//! The names an expression reads: parameters and variables, each evaluated once per template
+//! instance (a cycle is reported, not followed), and resource declarations by symbolic name.
+
+use super::Ctx;
+use crate::eval::value::Value;
+use crate::source::Span;
+
+impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
+    /// `parameters('name')`: the value given, else the default; a parameter nobody sets is a hole
+    /// that is the same wherever this deployment reads it, so ids built from it still match.
+    pub fn param(&self, name: &str, span: Span) -> Value {
+        if let Some(o) = self.outer {
+            return o.param(name, span);
+        }
+        let key = name.to_ascii_lowercase();
+        if let Some(v) = self.inputs.get(&key) {
+            return v.clone().via(&self.hop("parameters", name));
+        }
+        if let Some(slot) = self.params.borrow().get(&key) {
+            return match slot {
+                Some(v) => v.clone(),
+                None => self.cycle(span, "parameter", name),
+            };
+        }
+        let Some(p) = self
+            .t
+            .params
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+        else {
+            return Value::unknown(format!("parameter `{name}` is not declared"));
+        };
+        self.params.borrow_mut().insert(key.clone(), None);
+        let v = match &p.default {
+            Some(d) => self.eval(d, &[]).via(&self.hop("parameters", name)),
+            // A nullable parameter nobody sets is null.
+            None if p.nullable => Value::null(),
+            // Given at deployment: unknown, but the same wherever this deployment reads it.
+            None => self.symbolic_hole(
+                &format!("parameters('{}')", name.to_ascii_lowercase()),
+                format!("parameter `{name}` has no value"),
+                false,
+            ),
+        };
+        self.params.borrow_mut().insert(key, Some(v.clone()));
+        v
+    }
+
+    /// `variables('name')`, read through the caller for `outer`-scoped nested templates.
+    pub fn var(&self, name: &str, span: Span) -> Value {
+        if let Some(o) = self.outer {
+            return o.var(name, span);
+        }
+        let key = name.to_ascii_lowercase();
+        if let Some(slot) = self.vars.borrow().get(&key) {
+            return match slot {
+                Some(v) => v.clone(),
+                None => self.cycle(span, "variable", name),
+            };
+        }
+        let Some((_, e)) = self
+            .t
+            .vars
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        else {
+            return Value::unknown(format!("variable `{name}` is not declared"));
+        };
+        self.vars.borrow_mut().insert(key.clone(), None);
+        let v = self.eval(e, &[]).via(&self.hop("variables", name));
+        self.vars.borrow_mut().insert(key, Some(v.clone()));
+        v
+    }
+
+    /// Reports a value that depends on itself (once per span) and makes it unknown.
+    fn cycle(&self, span: Span, kind: &str, name: &str) -> Value {
+        self.shared
+            .issue(span, format!("{kind} `{name}` depends on itself"));
+        Value::unknown(format!("{kind} `{name}` depends on itself"))
+    }
+
+    /// The resource declared under a Bicep symbolic name.
+    pub(super) fn symbol_index(&self, name: &str) -> Option<usize> {
+        self.t
+            .resources
+            .iter()
+            .position(|r| r.symbol.as_deref() == Some(name))
+    }
+
+    /// The symbolic value of a resource declaration (a list for loops).
+    pub(super) fn symbol(&self, i: usize, span: Span) -> Value {
+        let Some(r) = self.t.resources.get(i) else {
+            return Value::unknown("no such resource");
+        };
+        match self.instances(i) {
+            None => self.cycle(span, "resource", r.symbol.as_deref().unwrap_or(&r.ty)),
+            Some(list) if r.copy.is_some() => {
+                Value::list(list.iter().map(|x| x.value.clone()).collect())
+            }
+            Some(list) => list
+                .first()
+                .map(|x| x.value.clone())
+                .unwrap_or_else(|| Value::unknown("the resource is not deployed")),
+        }
+    }
+}
