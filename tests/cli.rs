@@ -6,24 +6,12 @@
     reason = "tests fail by panicking; JSON indexing in assertions"
 )]
 
+use std::process::Command;
+
+use common::{bin, run_in, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_aks-netlint"))
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+mod common;
 
 fn write(dir: &Path, name: &str, text: &str) {
     let p = dir.join(name);
