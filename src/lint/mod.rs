@@ -6,6 +6,7 @@ mod cli_vars;
 mod deployments;
 mod problems;
 mod terraform;
+mod var_files;
 
 use problems::{eval_issue, expression_error, parse_error, read_error};
 

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use hcl_edit::structure::Body;
 use rayon::prelude::*;
 
+use super::var_files::VarFiles;
 use super::{eval_issue, parse_error, read_error, Built, Input};
 use crate::discover::context::terraform_calls;
 use crate::discover::{walk::relative, Scan, Tree, Unread, MAX_FILE_BYTES};
-use crate::eval::terraform::{cli_value, const_value_in, Evaluator, Project};
-use crate::eval::Value;
+use crate::eval::terraform::{cli_value, Evaluator, Project};
 use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
 use crate::model::terraform as tfmodel;
 use crate::rules::Finding;
@@ -221,10 +221,7 @@ pub fn build(
         .filter(|d| is_root(d))
         .cloned()
         .collect();
-    let mut vars = VarFiles {
-        passed: scan.var_files.clone(),
-        ..VarFiles::default()
-    };
+    let mut vars = VarFiles::with_passed(scan.var_files.clone());
     vars.read(tree, &roots, input, sources, findings)?;
     // The root a plan was made in: the plan file's directory, else the only root.
     let plan_root = input.plan.and_then(|p| {
@@ -536,137 +533,6 @@ fn unread_module(
         path,
         reason: reason.into(),
         referenced_from: Some(sources.location(header)),
-    }
-}
-
-/// Variable files: Terraform's automatic ones per root, then `--var-file`s, parsed once each.
-#[derive(Default)]
-struct VarFiles {
-    auto: HashMap<PathBuf, Vec<PathBuf>>,
-    named: Vec<PathBuf>,
-    /// `.tfvars` files given as paths: each applies to the roots in its own or a parent
-    /// directory that declare its variables (DESIGN.md "Scope").
-    passed: Vec<PathBuf>,
-    ids: HashMap<PathBuf, usize>,
-    bodies: HashMap<usize, Body>,
-}
-
-impl VarFiles {
-    /// Reads the variable files of these roots (and the named ones) not read yet.
-    fn read(
-        &mut self,
-        tree: &Tree,
-        roots: &[PathBuf],
-        input: &Input<'_>,
-        sources: &mut SourceMap,
-        findings: &mut Vec<Finding>,
-    ) -> Result<(), String> {
-        let rev = tree.revision();
-        for r in roots {
-            self.auto
-                .entry(r.clone())
-                .or_insert_with(|| tree.auto_var_files(r));
-        }
-        self.named = input.var_files.to_vec();
-        let mut wanted: Vec<PathBuf> = roots
-            .iter()
-            .filter_map(|r| self.auto.get(r))
-            .flatten()
-            .cloned()
-            .collect();
-        wanted.extend(self.named.iter().cloned());
-        wanted.extend(self.passed.iter().cloned());
-        for p in wanted {
-            if self.ids.contains_key(&p) {
-                continue;
-            }
-            let text = match input.stdin {
-                // Editor mode: the buffer of a variable file wins over the file on disk.
-                Some((s, text)) if *s == p => Ok(text.clone()),
-                _ => tree.read_text(&p, MAX_FILE_BYTES),
-            };
-            let id = match text {
-                Ok(text) => sources.add_at(p.clone(), text, rev),
-                // A named file missing at a compared revision leaves its values unknown.
-                Err(_) if rev.is_some() => continue,
-                Err(why) if self.named.contains(&p) => {
-                    return Err(format!("{}: {why}", p.display()))
-                }
-                Err(why) => {
-                    let id = sources.add_at(p.clone(), String::new(), rev);
-                    findings.push(read_error(sources, id, why));
-                    continue;
-                }
-            };
-            self.ids.insert(p, id);
-            let text = sources.get(id).map(|f| f.text.as_str()).unwrap_or("");
-            match tf::parse_hcl(text) {
-                Ok(b) => {
-                    self.bodies.insert(id, b);
-                }
-                Err((offset, msg)) => findings.push(parse_error(sources, id, offset, msg)),
-            }
-        }
-        Ok(())
-    }
-
-    /// The passed variable files that apply to a root: in its directory or below, not loaded
-    /// by Terraform already, and declaring at least one of its variables.
-    fn passed_for(&self, root: &Path, declared: &dyn Fn(&str) -> bool) -> Vec<&PathBuf> {
-        let auto = self.auto.get(root);
-        self.passed
-            .iter()
-            .filter(|f| f.starts_with(root) && !auto.is_some_and(|a| a.contains(f)))
-            .filter(|f| {
-                self.ids
-                    .get(*f)
-                    .and_then(|id| self.bodies.get(id))
-                    .is_some_and(|b| b.attributes().any(|a| declared(a.key.as_str())))
-            })
-            .collect()
-    }
-
-    /// Passed variable files that no root would take.
-    fn unapplied<'s>(
-        &'s self,
-        roots: &HashSet<PathBuf>,
-        declares: &dyn Fn(&Path, &str) -> bool,
-    ) -> Vec<&'s PathBuf> {
-        self.passed
-            .iter()
-            .filter(|f| {
-                let Some(body) = self.ids.get(*f).and_then(|id| self.bodies.get(id)) else {
-                    return false;
-                };
-                !roots.iter().any(|r| {
-                    f.starts_with(r)
-                        && (self.auto.get(r).is_some_and(|a| a.contains(f))
-                            || body.attributes().any(|a| declares(r, a.key.as_str())))
-                })
-            })
-            .collect()
-    }
-
-    /// A root's variable values, later files overriding earlier ones.
-    fn inputs(&self, root: &Path, passed: &[&PathBuf]) -> HashMap<String, Value> {
-        let mut inputs = HashMap::new();
-        let files = self
-            .auto
-            .get(root)
-            .into_iter()
-            .flatten()
-            .chain(&self.named)
-            .chain(passed.iter().copied());
-        for f in files {
-            let Some(id) = self.ids.get(f) else { continue };
-            let Some(body) = self.bodies.get(id) else {
-                continue;
-            };
-            for a in body.attributes() {
-                inputs.insert(a.key.as_str().to_string(), const_value_in(&a.value, *id));
-            }
-        }
-        inputs
     }
 }
 
