@@ -55,8 +55,9 @@ pub fn list(as_json: bool) -> String {
         return serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
     }
     let mut out = String::new();
+    let width = rows.iter().map(|(id, ..)| id.len()).max().unwrap_or(9);
     for (id, sev, st, title) in rows {
-        let _ = writeln!(out, "{id:<9} {sev:<8} {st:<8} {title}");
+        let _ = writeln!(out, "{id:<width$} {sev:<8} {st:<8} {title}");
     }
     out
 }
