@@ -96,17 +96,25 @@ fn is_local_template_path(lit: &str) -> bool {
         && (lower.ends_with(".bicep") || lower.ends_with(".json") || lower.ends_with(".jsonc"))
 }
 
-/// The template a parameter file named `<stem>.parameters[.<env>].json` pairs with.
+/// The stem of the template a parameter file pairs with, from its name:
+/// `<stem>.parameters.json`, `<stem>.parameters.<env>.json` or `<stem>.<env>.parameters.json`
+/// (`.jsonc` too). Both environment spellings are common in the quickstart templates.
+pub fn template_stem(name: &str) -> Option<&str> {
+    let rest = name
+        .strip_suffix(".json")
+        .or_else(|| name.strip_suffix(".jsonc"))?;
+    match rest.split('.').collect::<Vec<_>>().as_slice() {
+        [stem, "parameters"] => Some(*stem),
+        [stem, "parameters", env] | [stem, env, "parameters"] if !env.is_empty() => Some(*stem),
+        _ => None,
+    }
+    .filter(|s| !s.is_empty())
+}
+
+/// The template a parameter file pairs with (see [`template_stem`]), beside it.
 pub fn paired_template(param_file: &Path) -> Option<PathBuf> {
-    let name = param_file.file_name()?.to_str()?;
-    let (stem, _) = name.split_once(".parameters.")?;
-    // `<stem>.<env>.parameters.json` pairs with `<stem>.json` too.
-    let stem = match name.strip_suffix(".parameters.json") {
-        Some(s) if s.contains('.') => s.rsplit_once('.').map_or(stem, |(t, _)| t),
-        _ => stem,
-    };
-    let dir = param_file.parent()?;
-    Some(dir.join(format!("{stem}.json")))
+    let stem = template_stem(param_file.file_name()?.to_str()?)?;
+    Some(param_file.parent()?.join(format!("{stem}.json")))
 }
 
 /// Terraform directories (anywhere under the root) that call any of `scoped`, transitively.

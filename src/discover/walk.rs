@@ -64,6 +64,23 @@ struct Found {
     unreadable: Vec<(PathBuf, String)>,
 }
 
+impl Found {
+    /// The part of a walk that lies under `dir`.
+    fn under(&self, dir: &Path) -> Found {
+        let pick = |v: &[PathBuf]| v.iter().filter(|f| f.starts_with(dir)).cloned().collect();
+        Found {
+            tf: pick(&self.tf),
+            deploy: pick(&self.deploy),
+            unreadable: self
+                .unreadable
+                .iter()
+                .filter(|(p, _)| p.starts_with(dir))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
 fn files_under(tree: &Tree, dir: &Path, root: &Path, follow: bool) -> Found {
     let mut found = Found {
         tf: Vec::new(),
@@ -162,6 +179,10 @@ pub fn walk_in(
     };
     let mut dirs = BTreeSet::new();
     let mut deploy = BTreeSet::new();
+    // Context needs every IaC file under the root; when the scope is narrower the root is
+    // walked once and the scoped directories are taken from that walk.
+    let whole_root = abs.contains(&root);
+    let everything = (!whole_root && !follow).then(|| files_under(tree, &root, &root, false));
     for (given, p) in paths.iter().zip(abs) {
         let exists = tree.is_file(p) || tree.is_dir(p) || matches!(tree, Tree::Disk) && p.exists();
         if !exists {
@@ -193,7 +214,10 @@ pub fn walk_in(
             }
             continue;
         }
-        let found = files_under(tree, p, &root, follow);
+        let found = match &everything {
+            Some(all) => all.under(p),
+            None => files_under(tree, p, &root, follow),
+        };
         dirs.extend(
             found
                 .tf
@@ -209,20 +233,16 @@ pub fn walk_in(
             });
         }
     }
-    let whole_root = abs.contains(&root);
     let scoped_dirs: Vec<PathBuf> = dirs.iter().cloned().collect();
     let scoped_deploy: Vec<PathBuf> = deploy.iter().cloned().collect();
-    let (callers, all_deploy) = if whole_root || follow {
-        (Vec::new(), Vec::new())
-    } else {
-        // Context: what calls or parameterizes the scoped files, anywhere under the root.
-        let everything = files_under(tree, &root, &root, false);
-        let callers = if scoped_dirs.is_empty() {
-            Vec::new()
-        } else {
-            context::terraform_callers(tree, &everything.tf, &scoped_dirs)
-        };
-        (callers, everything.deploy)
+    // Context: what calls or parameterizes the scoped files, anywhere under the root.
+    let (callers, all_deploy) = match everything {
+        Some(all) if !scoped_dirs.is_empty() => (
+            context::terraform_callers(tree, &all.tf, &scoped_dirs),
+            all.deploy,
+        ),
+        Some(all) => (Vec::new(), all.deploy),
+        None => (Vec::new(), Vec::new()),
     };
     dirs.extend(callers);
     scan.module_dirs = dirs.into_iter().collect();
@@ -231,8 +251,6 @@ pub fn walk_in(
     } else {
         context::deploy_context(tree, &all_deploy, &scoped_deploy, &root)
     };
-    scan.unread.sort();
-    scan.unread.dedup();
     scan
 }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{eval_issue, expression_error, parse_error, read_error, Built};
+use crate::discover::context::template_stem;
 use crate::discover::{walk::relative, Tree, Unread, MAX_FILE_BYTES};
 use crate::eval::arm::{Ctx, Shared};
 use crate::eval::{Kind, Value};
@@ -394,25 +395,9 @@ fn paired(tree: &Tree, template: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Whether a file name is a parameter file of the template `<stem>.json`:
-/// `<stem>.parameters.json`, `<stem>.parameters.<env>.json` or `<stem>.<env>.parameters.json`
-/// (`.jsonc` too). Both environment spellings are common in the quickstart templates.
+/// Whether a file name is a parameter file of the template `<stem>.json`.
 pub fn pairs_with(name: &str, stem: &str) -> bool {
-    let Some(rest) = name.strip_prefix(stem).and_then(|r| r.strip_prefix('.')) else {
-        return false;
-    };
-    let Some(rest) = rest
-        .strip_suffix(".json")
-        .or_else(|| rest.strip_suffix(".jsonc"))
-    else {
-        return false;
-    };
-    let parts: Vec<&str> = rest.split('.').collect();
-    match parts.as_slice() {
-        ["parameters"] => true,
-        ["parameters", env] | [env, "parameters"] => !env.is_empty(),
-        _ => false,
-    }
+    template_stem(name) == Some(stem)
 }
 
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.

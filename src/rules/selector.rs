@@ -5,15 +5,19 @@
 
 use super::registry::{RULE_FILES, TOOL_RULES};
 
-/// Every rule ID of the catalog, the tool's own included, sorted.
-pub fn known_ids() -> Vec<&'static str> {
-    let mut ids: Vec<&'static str> = RULE_FILES
-        .iter()
-        .filter_map(|(name, _)| name.strip_suffix(".toml"))
-        .chain(TOOL_RULES.iter().map(|(id, _, _)| *id))
-        .collect();
-    ids.sort_unstable();
-    ids
+/// Every rule ID of the catalog, the tool's own included, sorted (built once: suppression
+/// comments ask for every ID they name).
+pub fn known_ids() -> &'static [&'static str] {
+    static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let mut ids: Vec<&'static str> = RULE_FILES
+            .iter()
+            .filter_map(|(name, _)| name.strip_suffix(".toml"))
+            .chain(TOOL_RULES.iter().map(|(id, _, _)| *id))
+            .collect();
+        ids.sort_unstable();
+        ids
+    })
 }
 
 /// Whether a selector (already trimmed and upper-cased) names at least one rule.
