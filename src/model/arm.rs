@@ -3,8 +3,9 @@
 //! every lookup here is too.
 
 use super::{
-    Agc, AgcAssociation, AppGateway, Cluster, LocalGateway, Model, Network, Node, Peering, Pool,
-    Ref, RoleAssignment, RouteTable, Subnet, Vnet, V,
+    kinds, Agc, AgcAssociation, ApiAccess, AppGateway, Cluster, LoadBalancerProfile, LocalGateway,
+    Model, Network, Node, Peering, Pool, Ref, RoleAssignment, RouteEntry, RouteTable, Subnet, Vnet,
+    V,
 };
 use crate::source::Span;
 
@@ -40,17 +41,44 @@ pub fn cluster(
             .filter(|n| !n.is_null())
             .or_else(|| net(single).filter(|n| !n.is_null()).map(Node::into_list))
     };
+    let lb = |keys: &[&str]| match &hidden {
+        Some(u) => Some(u.clone()),
+        None => np
+            .and_then(|n| n.get_ci("loadBalancerProfile"))
+            .and_then(|p| p.path_ci(keys))
+            .cloned(),
+    };
+    // AKS Automatic (`sku.name: 'Automatic'`) fixes the network: Azure CNI Overlay with Cilium.
+    let automatic = body
+        .path_ci(&["sku", "name"])
+        .and_then(Node::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("automatic"));
+    let fixed = |k: &str, v: &str| {
+        net(k).or_else(|| automatic.then(|| Node::default_at(V::Str(v.into()), Some(header))))
+    };
     let network = Network {
-        plugin: net("networkPlugin"),
-        plugin_mode: net("networkPluginMode"),
+        plugin: fixed("networkPlugin", "azure"),
+        plugin_mode: fixed("networkPluginMode", "overlay"),
         policy: net("networkPolicy"),
-        data_plane: net("networkDataplane"),
+        data_plane: fixed("networkDataplane", "cilium"),
         pod_cidrs: list_or_single("podCidrs", "podCidr"),
         service_cidrs: list_or_single("serviceCidrs", "serviceCidr"),
         dns_service_ip: net("dnsServiceIP"),
         ip_families: net("ipFamilies"),
         outbound_type: net("outboundType"),
         load_balancer_sku: net("loadBalancerSku"),
+        nat_gateway_sku: match &hidden {
+            Some(u) => Some(u.clone()),
+            None => np
+                .and_then(|n| n.path_ci(&["natGatewayProfile", "sku"]))
+                .cloned(),
+        },
+        load_balancer: LoadBalancerProfile {
+            ports: lb(&["allocatedOutboundPorts"]),
+            managed_ip_count: lb(&["managedOutboundIPs", "count"]),
+            ip_ids: lb(&["outboundIPs", "publicIPs"]).map(ids_of),
+            prefix_ids: lb(&["outboundIPPrefixes", "publicIPPrefixes"]).map(ids_of),
+        },
     };
     let mut pools = Vec::new();
     if let Some(list) = props.get_ci("agentPoolProfiles").and_then(Node::as_list) {
@@ -64,18 +92,27 @@ pub fn cluster(
             ));
         }
     }
+    let api = api_access(body, &props, header);
+    let identity_block = body.get_ci("identity");
     Cluster {
         addr,
         id,
         header,
         name: body.get_ci("name").cloned(),
+        location: body.get_ci("location").cloned(),
         version: pick(&props, &["kubernetesVersion"]),
-        network_written: hidden.is_some() || np.is_some_and(|n| !n.is_null()),
+        network_written: automatic || hidden.is_some() || np.is_some_and(|n| !n.is_null()),
         network_at: np.and_then(Node::primary_span),
         network,
         pools,
         principal: None,
         identity: body.path_ci(&["identity", "type"]).cloned(),
+        identity_at: identity_block.and_then(Node::primary_span),
+        service_principal: identity_block.is_none()
+            && props
+                .path_ci(&["servicePrincipalProfile", "clientId"])
+                .is_some_and(|c| c.as_str() != Some("msi")),
+        api,
         agic: props
             .path_ci(&["addonProfiles", "ingressApplicationGateway"])
             .filter(|a| a.get_ci("enabled").and_then(Node::as_bool) != Some(false))
@@ -89,6 +126,52 @@ pub fn cluster(
             .path_ci(&["addonProfiles", "aciConnectorLinux", "enabled"])
             .cloned(),
         condition,
+    }
+}
+
+/// `[{ id: ... }]` -> `[id, ...]`, each id located; anything else as is.
+fn ids_of(list: Node) -> Node {
+    match &list.v {
+        V::List(items) => Node {
+            v: V::List(
+                items
+                    .iter()
+                    .map(|i| i.get_ci("id").cloned().unwrap_or_else(|| i.clone()))
+                    .collect(),
+            ),
+            loc: list.loc.clone(),
+        },
+        _ => list,
+    }
+}
+
+/// `apiServerAccessProfile` and the private cluster's subdomain. An unknown profile hides all.
+fn api_access(body: &Node, props: &Node, header: Span) -> ApiAccess {
+    let profile = props.get_ci("apiServerAccessProfile");
+    let hidden = [body, props]
+        .into_iter()
+        .chain(profile)
+        .find(|n| n.is_unknown())
+        .cloned();
+    let get = |k: &str| match &hidden {
+        Some(u) => Some(u.clone()),
+        None => profile.and_then(|p| p.get_ci(k)).cloned(),
+    };
+    let at = profile.and_then(Node::primary_span).or(Some(header));
+    ApiAccess {
+        private: get("enablePrivateCluster"),
+        dns_zone: get("privateDNSZone"),
+        // Absent: AKS creates the public FQDN.
+        public_fqdn: Some(
+            get("enablePrivateClusterPublicFQDN")
+                .unwrap_or_else(|| Node::default_at(V::Bool(true), at)),
+        ),
+        subdomain: hidden
+            .clone()
+            .or_else(|| props.get_ci("fqdnSubdomain").cloned()),
+        vnet_integration: get("enableVnetIntegration"),
+        subnet: get("subnetId"),
+        authorized_ranges: get("authorizedIPRanges"),
     }
 }
 
@@ -118,6 +201,7 @@ pub fn pool(addr: String, header: Span, cluster: Ref, p: &Node, condition: Optio
             .as_ref()
             .and_then(|n| n.loc.at.or(n.primary_span())),
         pod_subnet: g("podSubnetID"),
+        pod_ip_allocation: g("podIPAllocationMode"),
         condition,
     }
 }
@@ -214,6 +298,7 @@ pub fn subnet(
         nsg: props
             .and_then(|p| p.path_ci(&["networkSecurityGroup", "id"]))
             .cloned(),
+        nat_gateway: Ref::from_node(props.and_then(|p| p.path_ci(&["natGateway", "id"]))),
     }
 }
 
@@ -305,15 +390,17 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
                 .cloned(),
         }),
         "microsoft.network/routetables" => {
-            let prefixes = prop("routes")
+            let routes = prop("routes")
                 .and_then(Node::as_list)
                 .map(|routes| {
                     routes
                         .iter()
                         .map(|x| {
-                            x.path_ci(&["properties", "addressPrefix"])
-                                .cloned()
-                                .unwrap_or_else(|| Node::unknown("route prefix is not set"))
+                            let p = x.get_ci("properties");
+                            RouteEntry::new(
+                                p.and_then(|p| p.get_ci("addressPrefix")).cloned(),
+                                p.and_then(|p| p.get_ci("nextHopType")).cloned(),
+                            )
                         })
                         .collect()
                 })
@@ -324,7 +411,7 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
                 header: r.header,
                 name: r.body.get_ci("name").cloned(),
                 resource_group: None,
-                prefixes,
+                routes,
             });
         }
         "microsoft.network/networksecuritygroups" => m.nsgs.push(super::Nsg {
@@ -356,8 +443,9 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
         "microsoft.network/routetables/routes" => {
             // Joined to its table by id: the table's token is the parent.
             if let Ref::Id(table) = &r.parent {
-                let prefix = prop("addressPrefix").cloned();
-                m.arm_routes.push((table.clone(), prefix));
+                let entry =
+                    RouteEntry::new(prop("addressPrefix").cloned(), prop("nextHopType").cloned());
+                m.arm_routes.push((table.clone(), entry));
             }
         }
         "microsoft.network/applicationgateways" => {
@@ -411,7 +499,9 @@ pub fn add(m: &mut Model, r: ArmResource<'_>) {
                 m.ip_masq_configs.push((r.addr, r.header));
             }
         }
-        _ => {}
+        _ => {
+            kinds::from_arm(&r, m);
+        }
     }
 }
 

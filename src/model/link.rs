@@ -31,6 +31,8 @@ pub struct Links {
     peers: HashMap<usize, Vec<usize>>,
     route_tables: Attached,
     nsgs: Attached,
+    nat_gateways: Attached,
+    private_dns_zone_by_id: HashMap<String, usize>,
 }
 
 /// What a subnet has of one kind of resource (a route table, an NSG) in the scanned code.
@@ -235,20 +237,16 @@ impl Links {
                 .and_then(|k| table_by_name.get(&k))
                 .and_then(|&i| m.route_tables.get_mut(i))
             {
-                Some(t) => t.prefixes.push(
-                    r.prefix
-                        .unwrap_or_else(|| Node::unknown("route prefix is not set")),
-                ),
+                Some(t) => t.routes.push(r.entry),
                 None => m.routes.push(r),
             }
         }
-        for (table, prefix) in std::mem::take(&mut m.arm_routes) {
+        for (table, entry) in std::mem::take(&mut m.arm_routes) {
             if let Some(t) = table_by_id
                 .get(&table)
                 .and_then(|&i| m.route_tables.get_mut(i))
             {
-                t.prefixes
-                    .push(prefix.unwrap_or_else(|| Node::unknown("route prefix is not set")));
+                t.routes.push(entry);
             }
         }
         let nsg_by_id = join_nsg_rules(m);
@@ -260,14 +258,38 @@ impl Links {
             peers,
             route_tables: Attached::default(),
             nsgs: Attached::default(),
+            nat_gateways: Attached::default(),
+            private_dns_zone_by_id: m
+                .private_dns_zones
+                .iter()
+                .enumerate()
+                .map(|(i, z)| (z.id.clone(), i))
+                .collect(),
         };
+        let nat_by_id: HashMap<String, usize> = m
+            .nat_gateways
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.id.clone(), i))
+            .collect();
+        links.nat_gateways = Attached::build(
+            &links,
+            m.subnets
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, s.nat_gateway.clone())),
+            m.nat_gateway_links
+                .iter()
+                .map(|l| (&l.subnet, l.target.clone())),
+            by_id(&nat_by_id, "NAT gateway"),
+        );
         links.route_tables = Attached::build(
             &links,
             m.subnets
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (i, s.route_table.clone())),
-            m.route_links.iter().map(|(s, t)| (s, t.clone())),
+            m.route_links.iter().map(|l| (&l.subnet, l.target.clone())),
             by_id(&table_by_id, "route table"),
         );
         let nsg_ref = |n: Option<&Node>| literal_nsg(m, n).unwrap_or_else(|| Ref::from_node(n));
@@ -286,6 +308,16 @@ impl Links {
     /// The route table associated with a subnet in the scanned code.
     pub fn route_table(&self, subnet: usize) -> Attachment {
         self.route_tables.get(subnet, "route table")
+    }
+
+    /// The NAT gateway associated with a subnet in the scanned code.
+    pub fn nat_gateway(&self, subnet: usize) -> Attachment {
+        self.nat_gateways.get(subnet, "NAT gateway")
+    }
+
+    /// The private DNS zone in the scan a `ref:` token names.
+    pub fn private_dns_zone(&self, id: &str) -> Option<usize> {
+        self.private_dns_zone_by_id.get(id).copied()
     }
 
     /// The network security group associated with a subnet in the scanned code.

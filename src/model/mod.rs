@@ -7,6 +7,7 @@ pub mod agic_helm;
 pub mod arm;
 pub mod deployment;
 pub mod identity;
+pub mod kinds;
 pub mod link;
 pub mod migration;
 pub mod node;
@@ -92,6 +93,39 @@ pub struct Network {
     pub ip_families: Option<Node>,
     pub outbound_type: Option<Node>,
     pub load_balancer_sku: Option<Node>,
+    /// The managed NAT gateway's SKU (ARM `natGatewayProfile.sku`; azurerm has none).
+    pub nat_gateway_sku: Option<Node>,
+    pub load_balancer: LoadBalancerProfile,
+}
+
+/// The cluster load balancer's outbound settings (`load_balancer_profile`,
+/// `loadBalancerProfile`): SNAT ports per node and where the outbound IPs come from.
+#[derive(Clone, Debug, Default)]
+pub struct LoadBalancerProfile {
+    pub ports: Option<Node>,
+    pub managed_ip_count: Option<Node>,
+    /// Public IP ids (`outbound_ip_address_ids`, `outboundIPs.publicIPs[].id`).
+    pub ip_ids: Option<Node>,
+    /// Public IP prefix ids (`outbound_ip_prefix_ids`, `outboundIPPrefixes.publicIPPrefixes[].id`).
+    pub prefix_ids: Option<Node>,
+}
+
+/// How the API server is reached: private cluster and its DNS zone, the public FQDN, API
+/// server VNet integration and authorized ranges (`api_server_access_profile` and the
+/// private cluster attributes; ARM `apiServerAccessProfile`).
+#[derive(Clone, Debug, Default)]
+pub struct ApiAccess {
+    pub private: Option<Node>,
+    /// `System`, `None` or a private DNS zone id, as written.
+    pub dns_zone: Option<Node>,
+    /// Whether a public FQDN is added to a private cluster; `None` takes the dialect's default
+    /// (azurerm `false`, ARM: AKS creates one), which the mapper writes as a default.
+    pub public_fqdn: Option<Node>,
+    /// `dns_prefix_private_cluster` / `fqdnSubdomain`.
+    pub subdomain: Option<Node>,
+    pub vnet_integration: Option<Node>,
+    pub subnet: Option<Node>,
+    pub authorized_ranges: Option<Node>,
 }
 
 #[derive(Clone, Debug)]
@@ -116,6 +150,8 @@ pub struct Pool {
     pub subnet: Ref,
     pub subnet_at: Option<Span>,
     pub pod_subnet: Option<Node>,
+    /// ARM `podIPAllocationMode` (`DynamicIndividual`, the default, or `StaticBlock`).
+    pub pod_ip_allocation: Option<Node>,
     pub condition: Option<String>,
 }
 
@@ -125,6 +161,7 @@ pub struct Cluster {
     pub id: String,
     pub header: Span,
     pub name: Option<Node>,
+    pub location: Option<Node>,
     pub version: Option<Node>,
     /// Whether a network profile is written at all (absent: the API default decides).
     pub network_written: bool,
@@ -138,6 +175,11 @@ pub struct Cluster {
     pub principal: Option<Node>,
     /// The managed identity type as written (`SystemAssigned`, `UserAssigned`), if any.
     pub identity: Option<Node>,
+    /// Where the identity is declared (the `identity` block), for findings about its absence.
+    pub identity_at: Option<Span>,
+    /// Whether a service principal is written (no managed identity then).
+    pub service_principal: bool,
+    pub api: ApiAccess,
     /// The AGIC add-on (`ingress_application_gateway` / `addonProfiles.ingressApplicationGateway`).
     pub agic: Option<AgicAddon>,
     pub condition: Option<String>,
@@ -161,6 +203,8 @@ pub struct Subnet {
     /// The network security group written on the subnet itself (inline `security_group`,
     /// `network_security_group_id_wo`, ARM `networkSecurityGroup.id`), located.
     pub nsg: Option<Node>,
+    /// The NAT gateway written on the subnet itself (ARM `natGateway.id`).
+    pub nat_gateway: Ref,
 }
 
 impl Subnet {
@@ -238,7 +282,13 @@ pub struct Model {
     /// Standalone routes (`azurerm_route`), joined to their table by name.
     pub routes: Vec<Route>,
     /// Subnet -> route table associations.
-    pub route_links: Vec<(Ref, Ref)>,
+    pub route_links: Vec<SubnetLink>,
+    pub nat_gateways: Vec<kinds::nat_gateway::NatGateway>,
+    /// Subnet -> NAT gateway associations.
+    pub nat_gateway_links: Vec<SubnetLink>,
+    pub private_dns_zones: Vec<kinds::private_dns_zone::PrivateDnsZone>,
+    pub public_ips: Vec<kinds::public_ip::PublicIp>,
+    pub public_ip_prefixes: Vec<kinds::public_ip::PublicIpPrefix>,
     /// Application Gateway for Containers (traffic controllers) and their subnet associations.
     pub agcs: Vec<Agc>,
     pub agc_associations: Vec<AgcAssociation>,
@@ -250,8 +300,8 @@ pub struct Model {
     pub resource_groups: Vec<(String, Option<Node>)>,
     /// AGIC Helm releases (chart `ingress-azure`).
     pub agic_helm: Vec<AgicHelm>,
-    /// ARM route child resources whose table was not seen yet: (table id, prefix).
-    pub arm_routes: Vec<(String, Option<Node>)>,
+    /// ARM route child resources, joined to their table by its id.
+    pub arm_routes: Vec<(String, RouteEntry)>,
     /// Network security groups with their inline rules.
     pub nsgs: Vec<Nsg>,
     /// Standalone rules (`azurerm_network_security_rule`), joined to their NSG by name.
@@ -352,15 +402,39 @@ pub struct RouteTable {
     pub header: Span,
     pub name: Option<Node>,
     pub resource_group: Option<Node>,
-    /// Address prefixes of its routes (inline), each located.
-    pub prefixes: Vec<Node>,
+    /// Its routes (inline, standalone and ARM children once linked).
+    pub routes: Vec<RouteEntry>,
+}
+
+/// One route: its address prefix and next hop type, each located.
+#[derive(Clone, Debug)]
+pub struct RouteEntry {
+    pub prefix: Node,
+    pub next_hop: Option<Node>,
+}
+
+impl RouteEntry {
+    /// A route from its fields as written; a missing prefix is unknown.
+    pub fn new(prefix: Option<Node>, next_hop: Option<Node>) -> RouteEntry {
+        RouteEntry {
+            prefix: prefix.unwrap_or_else(|| Node::unknown("route prefix is not set")),
+            next_hop,
+        }
+    }
+}
+
+/// A subnet's association with a route table or a NAT gateway (the association resources).
+#[derive(Clone, Debug)]
+pub struct SubnetLink {
+    pub subnet: Ref,
+    pub target: Ref,
 }
 
 #[derive(Clone, Debug)]
 pub struct Route {
     pub table_name: Option<Node>,
     pub resource_group: Option<Node>,
-    pub prefix: Option<Node>,
+    pub entry: RouteEntry,
 }
 
 #[derive(Clone, Debug)]

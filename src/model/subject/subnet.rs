@@ -109,11 +109,11 @@ pub(super) fn subnet_node(m: &Model, links: &Links, idx: usize, s: &Subnet) -> N
 }
 
 fn route_table_node(m: &Model, t: &RouteTable) -> Node {
-    let default_route = if t.prefixes.iter().any(Node::is_unknown) {
+    let prefixes: Vec<Node> = t.routes.iter().map(|r| r.prefix.clone()).collect();
+    let default_route = if prefixes.iter().any(Node::is_unknown) {
         Node::unknown("a route prefix is unknown")
     } else {
-        let any = t
-            .prefixes
+        let any = prefixes
             .iter()
             .any(|p| p.as_str().is_some_and(|x| x.trim() == "0.0.0.0/0"));
         unless_unread(
@@ -125,11 +125,28 @@ fn route_table_node(m: &Model, t: &RouteTable) -> Node {
     let mut n = Node::obj(vec![
         ("address", Node::str(t.addr.clone())),
         ("name", or_null(&t.name)),
-        ("prefixes", Node::list(t.prefixes.clone())),
+        ("prefixes", Node::list(prefixes)),
         ("has_default_route", default_route),
+        ("default_route_next_hop", default_next_hop(t)),
     ]);
     n.loc.at = Some(t.header);
     n
+}
+
+/// The next hop type of the table's `0.0.0.0/0` route (null without one); unknown when a
+/// route's prefix is unknown, since that route may be the default one.
+fn default_next_hop(t: &RouteTable) -> Node {
+    if let Some(u) = t.routes.iter().find(|r| r.prefix.is_unknown()) {
+        return u.prefix.clone();
+    }
+    t.routes
+        .iter()
+        .find(|r| r.prefix.as_str().is_some_and(|x| x.trim() == "0.0.0.0/0"))
+        .map_or_else(Node::null, |r| {
+            r.next_hop
+                .clone()
+                .unwrap_or_else(|| Node::unknown("the default route's next hop type is not set"))
+        })
 }
 
 /// Whether any prefix of a subnet is IPv6; unknown if a prefix is.

@@ -2,14 +2,16 @@
 //! (ARM bodies, HCL objects in azapi 2.x or `jsonencode()` in 1.x).
 
 use super::{
-    arm, Agc, AgcAssociation, AgicAddon, AppGateway, Cluster, LocalGateway, LooseNsgRule, Model,
-    Network, Node, Nsg, Peering, Pool, Ref, RoleAssignment, Route, RouteTable, Subnet, Vnet, V,
+    arm, kinds, Agc, AgcAssociation, AppGateway, LocalGateway, LooseNsgRule, Model, Node, Nsg,
+    Peering, Ref, RoleAssignment, Route, RouteEntry, RouteTable, Subnet, SubnetLink, Vnet, V,
 };
 use crate::eval::common::from_json;
 use crate::eval::terraform::{BlockRef, Evaluator};
 use crate::eval::value::{InstKey, ResHandle};
 use crate::eval::Value;
 use crate::source::Span;
+
+mod cluster;
 
 /// A resource block (or a nested block) as the mapper reads it: HCL through the evaluator, or
 /// the values of a Terraform plan.
@@ -65,6 +67,7 @@ pub struct Declared<'e, 'p, 'a> {
 /// Resource types the model reads; everything else is skipped without evaluation.
 const TYPES: &[&str] = &[
     "azurerm_kubernetes_cluster",
+    "azurerm_kubernetes_automatic_cluster",
     "azurerm_kubernetes_cluster_node_pool",
     "azurerm_virtual_network",
     "azurerm_subnet",
@@ -99,7 +102,7 @@ pub fn build(ev: &Evaluator<'_, '_>) -> Model {
 
 /// Maps one resource into the model.
 pub fn add<B: Block>(m: &mut Model, ty: &str, b: &B, addr: String, cond: Option<String>) {
-    Ctx { b, addr, cond }.extract(ty, m);
+    Resource { b, addr, cond }.extract(ty, m);
 }
 
 /// Every managed resource instance of the types the model reads (others are only counted).
@@ -118,7 +121,7 @@ pub fn declared<'e, 'p, 'a>(
                 continue;
             }
             *count += 1;
-            if !TYPES.contains(&r.ty.as_str()) {
+            if !TYPES.contains(&r.ty.as_str()) && !kinds::reads_terraform(&r.ty) {
                 continue;
             }
             let exp = ev.res_expansion(inst, ri);
@@ -153,9 +156,10 @@ pub fn declared<'e, 'p, 'a>(
     out
 }
 
-struct Ctx<'b, B> {
+/// One resource being mapped: its block, address and the unknown condition it exists under.
+pub struct Resource<'b, B> {
     b: &'b B,
-    addr: String,
+    pub addr: String,
     cond: Option<String>,
 }
 
@@ -168,9 +172,14 @@ pub(super) fn field<B: Block>(b: &B, names: &[&str]) -> Option<Node> {
         .filter(|n| !n.is_null())
 }
 
-impl<B: Block> Ctx<'_, B> {
-    fn f(&self, names: &[&str]) -> Option<Node> {
+impl<B: Block> Resource<'_, B> {
+    /// First present attribute of several names, located.
+    pub fn f(&self, names: &[&str]) -> Option<Node> {
         field(self.b, names)
+    }
+
+    pub fn header(&self) -> Span {
+        self.b.header()
     }
 
     /// The resource an attribute names by reference (see `Evaluator::referenced_id`).
@@ -183,7 +192,8 @@ impl<B: Block> Ctx<'_, B> {
             })
     }
 
-    fn id(&self) -> String {
+    /// The token other resources' references to this one evaluate to.
+    pub fn id(&self) -> String {
         format!("ref:{}", self.addr)
     }
 
@@ -211,9 +221,10 @@ impl<B: Block> Ctx<'_, B> {
     fn extract(&self, ty: &str, m: &mut Model) {
         match ty {
             "azurerm_kubernetes_cluster" => m.clusters.push(self.cluster()),
+            "azurerm_kubernetes_automatic_cluster" => m.clusters.push(self.automatic_cluster()),
             "azurerm_kubernetes_cluster_node_pool" => {
                 let cluster = Ref::from_node(self.f(&["kubernetes_cluster_id"]).as_ref());
-                let p = pool(self.b, self.addr.clone(), cluster, self.cond.clone());
+                let p = cluster::pool(self.b, self.addr.clone(), cluster, self.cond.clone());
                 m.loose_pools.push(p);
             }
             "azurerm_virtual_network" => {
@@ -235,6 +246,7 @@ impl<B: Block> Ctx<'_, B> {
                         delegations: Some(delegations(&sb)),
                         route_table: Ref::from_node(field(&sb, &["route_table_id"]).as_ref()),
                         nsg: field(&sb, &["security_group"]),
+                        nat_gateway: Ref::Absent,
                     });
                 }
                 m.vnets.push(Vnet {
@@ -261,6 +273,7 @@ impl<B: Block> Ctx<'_, B> {
                 delegations: Some(delegations(self.b)),
                 route_table: Ref::from_node(self.f(&["route_table_id_wo"]).as_ref()),
                 nsg: self.f(&["network_security_group_id_wo"]),
+                nat_gateway: Ref::Absent,
             }),
             "azurerm_virtual_network_peering" => m.peerings.push(Peering {
                 vnet_name: self.f(&["virtual_network_name"]),
@@ -273,13 +286,12 @@ impl<B: Block> Ctx<'_, B> {
                 address_space: self.f(&["address_space"]),
             }),
             "azurerm_route_table" => {
-                let prefixes = self
+                let routes = self
                     .b
                     .blocks("route")
                     .iter()
                     .map(|r| {
-                        field(r, &["address_prefix"])
-                            .unwrap_or_else(|| Node::unknown("route prefix is not set"))
+                        RouteEntry::new(field(r, &["address_prefix"]), field(r, &["next_hop_type"]))
                     })
                     .collect();
                 m.route_tables.push(RouteTable {
@@ -288,18 +300,18 @@ impl<B: Block> Ctx<'_, B> {
                     header: self.b.header(),
                     name: self.f(&["name"]),
                     resource_group: self.f(&["resource_group_name"]),
-                    prefixes,
+                    routes,
                 });
             }
             "azurerm_route" => m.routes.push(Route {
                 table_name: self.f(&["route_table_name"]),
                 resource_group: self.f(&["resource_group_name"]),
-                prefix: self.f(&["address_prefix"]),
+                entry: RouteEntry::new(self.f(&["address_prefix"]), self.f(&["next_hop_type"])),
             }),
-            "azurerm_subnet_route_table_association" => m.route_links.push((
-                Ref::from_node(self.f(&["subnet_id"]).as_ref()),
-                Ref::from_node(self.f(&["route_table_id"]).as_ref()),
-            )),
+            "azurerm_subnet_route_table_association" => m.route_links.push(SubnetLink {
+                subnet: Ref::from_node(self.f(&["subnet_id"]).as_ref()),
+                target: Ref::from_node(self.f(&["route_table_id"]).as_ref()),
+            }),
             "azurerm_network_security_group" => m.nsgs.push(Nsg {
                 addr: self.addr.clone(),
                 id: self.id(),
@@ -398,106 +410,9 @@ impl<B: Block> Ctx<'_, B> {
                     m.ip_masq_configs.push((self.addr.clone(), self.b.header()));
                 }
             }
-            _ => {}
-        }
-    }
-
-    /// The principal of the resource's managed identity (`identity` block): the cluster's own for
-    /// SystemAssigned, the user-assigned identity's for UserAssigned.
-    fn principal(&self) -> Option<Node> {
-        let ids = self.b.blocks("identity");
-        let b = ids.first()?;
-        let ty = field(b, &["type"])?;
-        let Some(t) = ty.as_str() else {
-            return Some(Node::unknown("identity type is unknown"));
-        };
-        if t.eq_ignore_ascii_case("SystemAssigned") {
-            return Some(Node::str(format!(
-                "ref:{}.identity.principal_id",
-                self.addr
-            )));
-        }
-        if t.eq_ignore_ascii_case("UserAssigned") {
-            let first = field(b, &["identity_ids"])
-                .and_then(|l| l.as_list().and_then(|l| l.first().cloned()));
-            return Some(match first.as_ref().and_then(Node::as_str) {
-                Some(id) if id.starts_with("ref:") => Node::str(format!("{id}.principal_id")),
-                _ => Node::unknown("the user-assigned identity is not in the scan"),
-            });
-        }
-        Some(Node::unknown("identity type is not recognized"))
-    }
-
-    fn cluster(&self) -> Cluster {
-        let nps = self.b.blocks("network_profile");
-        let np = nps.first();
-        let nf = |names: &[&str]| np.and_then(|b| field(b, names));
-        let list_or_single = |plural: &str, single: &str| {
-            nf(&[plural])
-                .filter(|n| n.as_list().is_none_or(|l| !l.is_empty()))
-                .or_else(|| nf(&[single]).map(Node::into_list))
-        };
-        let network = Network {
-            plugin: nf(&["network_plugin"]),
-            plugin_mode: nf(&["network_plugin_mode"]),
-            policy: nf(&["network_policy"]),
-            data_plane: nf(&["network_data_plane"]).or_else(|| {
-                // 3.x: `ebpf_data_plane = "cilium"`
-                nf(&["ebpf_data_plane"])
-            }),
-            pod_cidrs: list_or_single("pod_cidrs", "pod_cidr"),
-            service_cidrs: list_or_single("service_cidrs", "service_cidr"),
-            dns_service_ip: nf(&["dns_service_ip"]),
-            ip_families: nf(&["ip_versions"]),
-            outbound_type: nf(&["outbound_type"]),
-            load_balancer_sku: nf(&["load_balancer_sku"]),
-        };
-        let mut pools = Vec::new();
-        for dp in self.b.blocks("default_node_pool") {
-            let mut p = pool(
-                &dp,
-                format!("{}.default_node_pool", self.addr),
-                Ref::Absent,
-                self.cond.clone(),
-            );
-            // The provider always sends the default pool as a Linux system pool.
-            p.mode = Some(Node::str("System"));
-            p.os_type = Some(Node::str("Linux"));
-            p.header = dp.header();
-            pools.push(p);
-        }
-        Cluster {
-            addr: self.addr.clone(),
-            id: self.id(),
-            header: self.b.header(),
-            name: self.f(&["name"]),
-            version: self.f(&["kubernetes_version"]),
-            network_written: np.is_some(),
-            network_at: np.map(|b| b.header()),
-            network,
-            pools,
-            principal: self.principal(),
-            identity: self
-                .b
-                .blocks("identity")
-                .first()
-                .and_then(|b| field(b, &["type"])),
-            agic: self
-                .b
-                .blocks("ingress_application_gateway")
-                .first()
-                .map(|b| AgicAddon {
-                    header: b.header(),
-                    gateway: Ref::from_node(field(b, &["gateway_id"]).as_ref()),
-                    subnet_cidr: field(b, &["subnet_cidr"]),
-                    subnet: Ref::from_node(field(b, &["subnet_id"]).as_ref()),
-                }),
-            virtual_nodes: self
-                .b
-                .blocks("aci_connector_linux")
-                .first()
-                .map(|b| Node::default_at(V::Bool(true), Some(b.header()))),
-            condition: self.cond.clone(),
+            _ => {
+                kinds::from_terraform(ty, self, m);
+            }
         }
     }
 
@@ -568,36 +483,4 @@ fn delegations<B: Block>(b: &B) -> Node {
         items.push(n);
     }
     Node::list(items)
-}
-
-/// A node pool block: `default_node_pool` or an `azurerm_kubernetes_cluster_node_pool`.
-fn pool<B: Block>(b: &B, addr: String, cluster: Ref, cond: Option<String>) -> Pool {
-    let f = |names: &[&str]| field(b, names);
-    let subnet_node = f(&["vnet_subnet_id"]);
-    let surge = b
-        .blocks("upgrade_settings")
-        .first()
-        .and_then(|u| field(u, &["max_surge"]));
-    Pool {
-        addr,
-        header: b.header(),
-        cluster,
-        name: f(&["name"]),
-        mode: f(&["mode"]),
-        os_type: f(&["os_type"]),
-        os_sku: f(&["os_sku"]),
-        vm_size: f(&["vm_size"]),
-        pool_type: f(&["type"]),
-        max_pods: f(&["max_pods"]),
-        node_count: f(&["node_count"]),
-        min_count: f(&["min_count"]),
-        max_count: f(&["max_count"]),
-        auto_scaling: f(&["auto_scaling_enabled", "enable_auto_scaling"]),
-        max_surge: surge,
-        version: f(&["orchestrator_version"]),
-        subnet: Ref::from_node(subnet_node.as_ref()),
-        subnet_at: subnet_node.as_ref().and_then(|n| n.loc.at),
-        pod_subnet: f(&["pod_subnet_id"]),
-        condition: cond,
-    }
 }
