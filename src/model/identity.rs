@@ -3,6 +3,7 @@
 //! scan. Three-valued: an assignment whose role, principal or scope is unknown but could match
 //! makes the answer unknown rather than "missing".
 
+use super::kinds::private_dns_zone::PrivateDnsZone;
 use super::{Model, Node, Ref, RoleAssignment, Subnet, V};
 
 /// Built-in roles that include `subnets/join/action` and `roleAssignments/write`: Network
@@ -14,6 +15,29 @@ const ROLE_IDS: &[&str] = &[
 ];
 const ROLE_NAMES: &[&str] = &["Network Contributor", "Contributor", "Owner"];
 
+/// Private DNS Zone Contributor, Contributor and Owner: roles that may write a private zone.
+const ZONE_ROLE_IDS: &[&str] = &[
+    "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+];
+const ZONE_ROLE_NAMES: &[&str] = &["Private DNS Zone Contributor", "Contributor", "Owner"];
+
+/// A set of qualifying built-in roles, by GUID and by name.
+struct Roles {
+    ids: &'static [&'static str],
+    names: &'static [&'static str],
+}
+
+const NETWORK: Roles = Roles {
+    ids: ROLE_IDS,
+    names: ROLE_NAMES,
+};
+const DNS_ZONE: Roles = Roles {
+    ids: ZONE_ROLE_IDS,
+    names: ZONE_ROLE_NAMES,
+};
+
 #[derive(Clone, Copy, PartialEq)]
 enum Tri {
     Yes,
@@ -21,11 +45,11 @@ enum Tri {
     Maybe,
 }
 
-fn role(a: &RoleAssignment) -> Tri {
+fn role(a: &RoleAssignment, roles: &Roles) -> Tri {
     if let Some(n) = &a.role_name {
         return match n.as_str() {
             Some(s) => {
-                if ROLE_NAMES.iter().any(|r| r.eq_ignore_ascii_case(s.trim())) {
+                if roles.names.iter().any(|r| r.eq_ignore_ascii_case(s.trim())) {
                     Tri::Yes
                 } else {
                     Tri::No
@@ -35,7 +59,7 @@ fn role(a: &RoleAssignment) -> Tri {
         };
     }
     match a.role_id.as_ref().and_then(Node::as_str) {
-        Some(s) if ROLE_IDS.iter().any(|g| s.to_ascii_lowercase().contains(g)) => Tri::Yes,
+        Some(s) if roles.ids.iter().any(|g| s.to_ascii_lowercase().contains(g)) => Tri::Yes,
         // A custom role defined in the scan may carry the needed actions.
         Some(s) if s.starts_with("ref:") => Tri::Maybe,
         Some(_) => Tri::No,
@@ -201,7 +225,7 @@ pub fn network_role(
     let mut maybe: Option<String> = None;
     let mut to_kubelet = false;
     for a in &m.role_assignments {
-        let t = [role(a), principal(a, want), scope(m, a, s)];
+        let t = [role(a, &NETWORK), principal(a, want), scope(m, a, s)];
         if t.iter().all(|x| *x == Tri::Yes) {
             return Some(NetworkRole {
                 has: Node::derived_at(V::Bool(true), Some(s.header)),
@@ -211,8 +235,9 @@ pub fn network_role(
         if !t.contains(&Tri::No) && maybe.is_none() {
             maybe = Some(undecided(a, t));
         }
-        to_kubelet |=
-            principal(a, kubelet) == Tri::Yes && role(a) == Tri::Yes && scope(m, a, s) == Tri::Yes;
+        to_kubelet |= principal(a, kubelet) == Tri::Yes
+            && role(a, &NETWORK) == Tri::Yes
+            && scope(m, a, s) == Tri::Yes;
     }
     Some(if let Some(why) = maybe {
         NetworkRole {
@@ -229,4 +254,81 @@ pub fn network_role(
             },
         }
     })
+}
+
+/// Whether a role assignment in the scan scopes a private DNS zone: the zone itself, its
+/// resource group or the subscription.
+fn zone_scope(m: &Model, a: &RoleAssignment, z: &PrivateDnsZone) -> Tri {
+    let Some(text) = a.scope.as_ref().and_then(Node::as_str) else {
+        return Tri::Maybe;
+    };
+    let lower = |n: &Option<Node>| {
+        n.as_ref()
+            .and_then(Node::as_str)
+            .map(str::to_ascii_lowercase)
+    };
+    if text == z.id {
+        return Tri::Yes;
+    }
+    let rg = lower(&z.resource_group);
+    if text.starts_with("ref:") {
+        if let Some((_, name)) = m.resource_groups.iter().find(|(id, _)| id == text) {
+            return match (lower(name), &rg) {
+                (Some(a), Some(b)) if &a == b => Tri::Yes,
+                (Some(_), Some(_)) => Tri::No,
+                _ => Tri::Maybe,
+            };
+        }
+        return if symbolic(text) || symbolic(&z.id) {
+            Tri::Maybe
+        } else {
+            Tri::No
+        };
+    }
+    let parts = text.trim_matches('/').split('/').count();
+    let after = |k: &str| super::arm_id_segment(text, k).map(str::to_ascii_lowercase);
+    match (after("resourcegroups"), after("privatednszones")) {
+        (None, _)
+            if text
+                .trim_start_matches('/')
+                .to_ascii_lowercase()
+                .starts_with("subscriptions") =>
+        {
+            Tri::Yes
+        }
+        (Some(g), None) if parts == 4 => match &rg {
+            Some(r) if *r == g => Tri::Yes,
+            Some(_) => Tri::No,
+            None => Tri::Maybe,
+        },
+        (_, Some(zone)) => match lower(&z.name) {
+            Some(n) if n == zone => Tri::Yes,
+            Some(_) => Tri::No,
+            None => Tri::Maybe,
+        },
+        _ => Tri::No,
+    }
+}
+
+/// API004: whether the cluster identity may write its custom private DNS zone (Private DNS
+/// Zone Contributor, Contributor or Owner on the zone, its group or the subscription). `true`,
+/// `false` (located at the zone) or unknown, as for [`network_role`].
+pub fn dns_zone_role(m: &Model, cluster_principal: Option<&Node>, z: &PrivateDnsZone) -> Node {
+    let Some(want) = cluster_principal.and_then(Node::as_str) else {
+        return Node::unknown("the cluster identity is unknown");
+    };
+    let mut maybe: Option<String> = None;
+    for a in &m.role_assignments {
+        let t = [role(a, &DNS_ZONE), principal(a, want), zone_scope(m, a, z)];
+        if t.iter().all(|x| *x == Tri::Yes) {
+            return Node::derived_at(V::Bool(true), Some(z.header));
+        }
+        if !t.contains(&Tri::No) && maybe.is_none() {
+            maybe = Some(undecided(a, t));
+        }
+    }
+    match maybe {
+        Some(why) => Node::unknown(why),
+        None => Node::derived_at(V::Bool(false), Some(z.header)),
+    }
 }

@@ -145,6 +145,15 @@ pub struct Example {
     pub code: String,
 }
 
+/// A dialect a rule cannot be expressed in, and why; the fixture meta-tests skip its twins.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exempt {
+    /// `terraform`, `arm` or `bicep`.
+    pub dialect: String,
+    pub reason: String,
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
@@ -165,6 +174,9 @@ pub struct RuleFile {
     /// For retired rules: why and since when.
     #[serde(default)]
     pub retired: Option<String>,
+    /// Dialects that cannot express the rule.
+    #[serde(default)]
+    pub exempt: Vec<Exempt>,
     pub sources: Vec<Source>,
     #[serde(default)]
     pub applies_to: Option<AppliesTo>,

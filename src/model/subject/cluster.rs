@@ -4,12 +4,14 @@
 use ipnet::IpNet;
 
 use super::agic::agic_node;
+use super::api::{api_node, identity_type};
+use super::egress::load_balancer_node;
 use super::pool::pool_node;
 use super::subnet::{denial_unless_unread, nsg_denial, subnet_node};
 use super::{nets, or_default, or_null, unless_unread};
 use crate::cidr;
 use crate::model::link::{Links, Resolved};
-use crate::model::{AgicAddon, Cluster, Model, Node, Subnet, V};
+use crate::model::{AgicAddon, Cluster, Model, Node, Pool, Ref, Subnet, V};
 
 fn lower(n: &Option<Node>) -> Option<String> {
     n.as_ref()
@@ -155,8 +157,24 @@ pub(super) fn cluster_node(
     // Only written CIDR lists are compared with the families (defaults match by construction).
     let pod_families = n.pod_cidrs.as_ref().map_or_else(Node::null, families);
     let service_families = n.service_cidrs.as_ref().map_or_else(Node::null, families);
+    // Which CNI the cluster runs, at the plugin value (DS011 names it).
+    let cni = match (plugin_s.as_deref(), overlay.as_bool()) {
+        (Some("kubenet"), _) => Some("kubenet"),
+        (Some("azure"), Some(true)) => Some("Azure CNI Overlay"),
+        (Some("azure"), Some(false)) => Some("flat Azure CNI"),
+        (Some("none"), _) => Some("none"),
+        _ => None,
+    };
+    let cni = match cni {
+        Some(k) => Node {
+            v: V::Str(k.into()),
+            loc: plugin.loc.clone(),
+        },
+        None => Node::unknown("the network plugin or its mode is unknown"),
+    };
     let network = Node::obj(vec![
         ("plugin", plugin.clone()),
+        ("cni", cni),
         ("plugin_mode", or_null(&n.plugin_mode)),
         ("overlay", overlay.clone()),
         (
@@ -186,6 +204,8 @@ pub(super) fn cluster_node(
         ("pod_cidr_families", pod_families),
         ("service_cidr_families", service_families),
         ("service_cidr_v6", family_cidr(&service_cidrs_for_v6, false)),
+        ("nat_gateway_sku", or_null(&n.nat_gateway_sku)),
+        ("load_balancer", load_balancer_node(m, c)),
     ]);
 
     let node_nets: Vec<IpNet> = c
@@ -202,7 +222,21 @@ pub(super) fn cluster_node(
     // Node subnets whose VNet is not in the scan: its address space, its other subnets and
     // its peerings are unknown, not empty.
     let mut unknown_vnets: Vec<Node> = Vec::new();
+    let mut node_subnets: Vec<usize> = Vec::new();
+    let mut pod_subnets: Vec<usize> = Vec::new();
+    let earlier = earlier_uses(m, links, c);
     for p in &c.pools {
+        let mut extra = vec![
+            ("vnet", pool_vnet(m, links, p)),
+            (
+                "route_table_shared_with",
+                shared_route_table(links, p, &earlier),
+            ),
+        ];
+        extra.extend(pod_subnet_fields(m, links, p, &earlier, &mut pod_subnets));
+        if let Resolved::Found(i) = links.subnet(&p.subnet) {
+            node_subnets.push(i);
+        }
         let (subnet, vnet) = match links.subnet(&p.subnet) {
             Resolved::None => (Node::null(), None),
             // Every rule about the node subnet is undecided, at the reference to it.
@@ -238,8 +272,20 @@ pub(super) fn cluster_node(
                 vnets.push(v);
             }
         }
-        pools.push(pool_node(p, c, subnet, default_max_pods, flat_node_subnet));
+        let mut pool = pool_node(p, c, subnet, default_max_pods, flat_node_subnet);
+        if let V::Obj(fields) = &mut pool.v {
+            fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+        }
+        pools.push(pool);
     }
+    let byo_node_subnet = c
+        .pools
+        .iter()
+        .find(|p| p.subnet != Ref::Absent)
+        .map_or_else(
+            || Node::new(V::Bool(false)),
+            |p| Node::derived_at(V::Bool(true), p.subnet_at.or(Some(p.header))),
+        );
     let mut vnet_nodes: Vec<Node> = vnets
         .iter()
         .filter_map(|&i| m.vnets.get(i))
@@ -293,9 +339,14 @@ pub(super) fn cluster_node(
             .unwrap_or_else(|| Node::unknown("the AGIC chart version is not pinned")),
         _ => Node::unknown("several AGIC Helm releases"),
     };
+    let api = api_node(m, links, c, &node_subnets, &pod_subnets, &vnets);
     Node::obj(vec![
         ("address", Node::str(c.addr.clone())),
         ("name", or_null(&c.name)),
+        ("location", or_null(&c.location)),
+        ("identity_type", identity_type(c)),
+        ("byo_node_subnet", byo_node_subnet),
+        ("api", api),
         ("agic", agic),
         ("agic_helm_version", agic_helm),
         ("vnet_subnet_prefixes", Node::list(vnet_subnet_prefixes)),
@@ -339,4 +390,200 @@ fn push_cidrs(out: &mut Vec<Node>, space: &Node) {
         V::Str(_) | V::Unknown(_) => out.push(space.clone()),
         _ => {}
     }
+}
+
+/// What pools of the clusters declared before this one use: (pod subnet, static block?) and
+/// route tables of node subnets, with the cluster's address. "Before" is source order, so a
+/// conflict is reported once, on the later one.
+struct Earlier {
+    pod_subnets: Vec<(usize, Option<bool>)>,
+    route_tables: Vec<(usize, String)>,
+}
+
+/// Whether a pool uses static block allocation; unknown mode is `None`.
+fn static_block(p: &Pool) -> Option<bool> {
+    match &p.pod_ip_allocation {
+        None => Some(false),
+        Some(n) => n.as_str().map(|s| s.eq_ignore_ascii_case("StaticBlock")),
+    }
+}
+
+fn earlier_uses(m: &Model, links: &Links, c: &Cluster) -> Earlier {
+    let mut e = Earlier {
+        pod_subnets: Vec::new(),
+        route_tables: Vec::new(),
+    };
+    for other in m
+        .clusters
+        .iter()
+        .take_while(|o| o.addr != c.addr || o.header != c.header)
+    {
+        for p in &other.pools {
+            if let Some(i) = pod_subnet_index(links, p) {
+                e.pod_subnets.push((i, static_block(p)));
+            }
+            if let Resolved::Found(s) = links.subnet(&p.subnet) {
+                if let crate::model::link::Attachment::Found(t) = links.route_table(s) {
+                    e.route_tables.push((t, other.addr.clone()));
+                }
+            }
+        }
+    }
+    e
+}
+
+fn pod_subnet_index(links: &Links, p: &Pool) -> Option<usize> {
+    let written = p.pod_subnet.as_ref().filter(|n| !n.is_null())?;
+    match links.subnet(&Ref::from_node(Some(written))) {
+        Resolved::Found(i) => Some(i),
+        _ => None,
+    }
+}
+
+/// NET022: the address of an earlier cluster whose node subnet uses this pool's route table,
+/// located at the pool's subnet reference; null when none does.
+fn shared_route_table(links: &Links, p: &Pool, earlier: &Earlier) -> Node {
+    let Resolved::Found(s) = links.subnet(&p.subnet) else {
+        return Node::null();
+    };
+    let crate::model::link::Attachment::Found(t) = links.route_table(s) else {
+        return Node::null();
+    };
+    earlier
+        .route_tables
+        .iter()
+        .find(|(x, _)| *x == t)
+        .map_or_else(Node::null, |(_, addr)| {
+            Node::derived_at(V::Str(addr.clone()), p.subnet_at.or(Some(p.header)))
+        })
+}
+
+/// The VNet of a pool's node subnet as `{name, resource_group}` (names compared ignoring case),
+/// located at the pool's subnet reference; null without one.
+fn pool_vnet(m: &Model, links: &Links, p: &Pool) -> Node {
+    let at = p.subnet_at.or(Some(p.header));
+    let located = |v: V| Node::derived_at(v, at);
+    let pair = |name: Option<Node>, rg: Option<Node>| {
+        let mut n = Node::obj(vec![
+            ("name", name.map_or_else(Node::null, |x| located(x.v))),
+            (
+                "resource_group",
+                rg.map_or_else(Node::null, |x| located(x.v)),
+            ),
+        ]);
+        n.loc.at = at;
+        n
+    };
+    match (&p.subnet, links.subnet(&p.subnet)) {
+        (Ref::Absent, _) => Node::null(),
+        (_, Resolved::Found(i)) => match m.subnets.get(i) {
+            Some(s) => pair(s.vnet_name.clone(), s.resource_group.clone()),
+            None => Node::unknown("subnet index"),
+        },
+        (Ref::Arm { rg, vnet, .. }, _) => {
+            pair(Some(Node::str(vnet.clone())), Some(Node::str(rg.clone())))
+        }
+        (_, Resolved::Unknown(why)) => located(V::Unknown(why)),
+        (_, Resolved::None) => Node::null(),
+    }
+}
+
+/// The pod subnet document and allocation mode of a pool, and POD002's mixed-mode fact.
+fn pod_subnet_fields(
+    m: &Model,
+    links: &Links,
+    p: &Pool,
+    earlier: &Earlier,
+    pod_subnets: &mut Vec<usize>,
+) -> Vec<(&'static str, Node)> {
+    let Some(written) = p.pod_subnet.as_ref().filter(|n| !n.is_null()) else {
+        return vec![
+            ("pod_subnet", Node::null()),
+            ("pod_ip_allocation", Node::null()),
+            ("pod_subnet_mode_conflict", Node::null()),
+        ];
+    };
+    let mode = or_default_str(&p.pod_ip_allocation, "DynamicIndividual", p.header);
+    let subnet = match links.subnet(&Ref::from_node(Some(written))) {
+        Resolved::Found(i) => match m.subnets.get(i) {
+            Some(s) => {
+                let mut n = super::subnet::subnet_node(m, links, i, s);
+                if let V::Obj(fields) = &mut n.v {
+                    fields.push((
+                        "prefix_v4".into(),
+                        s.first_v4_prefix().unwrap_or_else(Node::null),
+                    ));
+                }
+                Some((i, n))
+            }
+            None => None,
+        },
+        Resolved::Unknown(why) => {
+            let mut n = Node::unknown(why);
+            n.loc = written.loc.clone();
+            return vec![
+                ("pod_subnet", n),
+                ("pod_ip_allocation", mode),
+                ("pod_subnet_mode_conflict", Node::null()),
+            ];
+        }
+        Resolved::None => None,
+    };
+    let Some((i, doc)) = subnet else {
+        return vec![
+            ("pod_subnet", Node::null()),
+            ("pod_ip_allocation", mode),
+            ("pod_subnet_mode_conflict", Node::null()),
+        ];
+    };
+    // Pools of this cluster before this one, then earlier clusters.
+    let mine = static_block(p);
+    let before_here: Vec<(usize, Option<bool>)> = pod_subnets_so_far(links, p, m);
+    let conflict = before_here
+        .iter()
+        .chain(&earlier.pod_subnets)
+        .filter(|(x, _)| *x == i)
+        .map(|(_, s)| match (s, mine) {
+            (Some(a), Some(b)) => Some(*a != b),
+            _ => None,
+        })
+        .fold(Some(false), |acc, x| match (acc, x) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        });
+    let conflict = match conflict {
+        Some(b) => Node {
+            v: V::Bool(b),
+            loc: written.loc.clone(),
+        },
+        None => Node::unknown("a pod IP allocation mode on this pod subnet is unknown"),
+    };
+    pod_subnets.push(i);
+    vec![
+        ("pod_subnet", doc),
+        ("pod_ip_allocation", mode),
+        ("pod_subnet_mode_conflict", conflict),
+    ]
+}
+
+/// Pod subnets and modes of the pools declared before `p` in its own cluster.
+fn pod_subnets_so_far(links: &Links, p: &Pool, m: &Model) -> Vec<(usize, Option<bool>)> {
+    let Some(c) = m
+        .clusters
+        .iter()
+        .find(|c| c.pools.iter().any(|x| std::ptr::eq(x, p)))
+    else {
+        return Vec::new();
+    };
+    c.pools
+        .iter()
+        .take_while(|x| !std::ptr::eq(*x, p))
+        .filter_map(|x| pod_subnet_index(links, x).map(|i| (i, static_block(x))))
+        .collect()
+}
+
+fn or_default_str(n: &Option<Node>, v: &str, at: crate::source::Span) -> Node {
+    n.clone()
+        .unwrap_or_else(|| Node::default_at(V::Str(v.into()), Some(at)))
 }

@@ -11,7 +11,9 @@
 
 mod agc;
 mod agic;
+mod api;
 mod cluster;
+mod egress;
 mod pool;
 mod subnet;
 

@@ -100,9 +100,12 @@ pub(super) fn subnet_node(m: &Model, links: &Links, idx: usize, s: &Subnet) -> N
         },
     };
     let has_table = unless_unread(m, has_table, "a route table association");
+    let (has_nat, nat) = super::egress::nat_gateway_fields(m, links, idx, s.header);
     if let V::Obj(fields) = &mut n.v {
         fields.push(("has_route_table".into(), has_table));
         fields.push(("route_table".into(), table));
+        fields.push(("has_nat_gateway".into(), has_nat));
+        fields.push(("nat_gateway".into(), nat));
     }
     n.loc.at = Some(s.header);
     n

@@ -12,6 +12,11 @@ use crate::cidr;
 use crate::eval::value::fmt_num;
 use crate::model::node::json_unknown;
 
+mod api;
+mod egress;
+mod network;
+mod pods;
+
 pub struct Fact {
     pub eval: fn(&Json) -> Outcome,
     /// Message variables the fact provides.
@@ -19,7 +24,32 @@ pub struct Fact {
 }
 
 pub fn lookup(name: &str) -> Option<Fact> {
+    let problem = |eval| {
+        Some(Fact {
+            eval,
+            vars: &["problem"],
+        })
+    };
     match name {
+        "node_subnets_one_vnet" => Some(Fact {
+            eval: network::node_subnets_one_vnet,
+            vars: &["vnet", "first_vnet", "first_pool"],
+        }),
+        "kubenet_route_table" => problem(network::kubenet_route_table),
+        "snat_ports" => problem(egress::snat_ports),
+        "standard_nat_gateway" => problem(egress::standard_nat_gateway),
+        "private_dns_zone_name" => problem(api::private_dns_zone_name),
+        "api_server_subnet" => problem(api::api_server_subnet),
+        "authorized_ranges" => problem(api::authorized_ranges),
+        "pod_subnet_capacity" => Some(Fact {
+            eval: pods::pod_subnet_capacity,
+            vars: &["subnet", "arithmetic"],
+        }),
+        "static_block_requirements" => problem(pods::static_block_requirements),
+        "static_block_max_pods" => Some(Fact {
+            eval: pods::static_block_max_pods,
+            vars: &["blocks", "fits"],
+        }),
         "pod_cidr_capacity" => Some(Fact {
             eval: pod_cidr_capacity,
             vars: &["capacity", "nodes"],
@@ -33,6 +63,19 @@ pub fn lookup(name: &str) -> Option<Fact> {
             vars: &["nodes", "limit"],
         }),
         _ => None,
+    }
+}
+
+/// A value that must be known: its path and value, or the unknown it is (a missing value is
+/// null).
+fn known(path: String, v: Option<&Json>) -> Result<(String, &Json), Unknown> {
+    let v = v.unwrap_or(&Json::Null);
+    match json_unknown(v) {
+        Some(r) => Err(Unknown {
+            path,
+            reason: r.to_string(),
+        }),
+        None => Ok((path, v)),
     }
 }
 
