@@ -84,7 +84,7 @@ pub(super) fn kubenet_route_table(doc: &Json) -> Outcome {
                     vars: vec![(
                         "problem".into(),
                         format!(
-                            "its node subnet's route table is already associated with the node subnet of cluster {}",
+                            "this node subnet's route table also serves a node subnet of cluster {}; each kubenet cluster needs its own",
                             display(v)
                         ),
                     )],
