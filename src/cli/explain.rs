@@ -97,9 +97,13 @@ pub fn explain(id: &str) -> Option<String> {
     };
     let _ = writeln!(
         out,
-        "What it checks:\n  {}\n\nWhy:\n  {}\n\nFix:\n  {fix}\n\nSources:",
+        "What it checks:\n  {}\n\nWhy:\n  {}\n\nFix:\n  {fix}\n",
         f.summary, f.why
     );
+    for e in &f.exempt {
+        let _ = writeln!(out, "Not checked in {}: {}\n", e.dialect, e.reason);
+    }
+    out.push_str("Sources:\n");
     sources(f, &mut out);
     for (fires, title) in [(true, "Fires on"), (false, "Does not fire on")] {
         let ex: Vec<_> = f.examples.iter().filter(|e| e.fires == fires).collect();
@@ -164,9 +168,13 @@ pub fn docs_markdown() -> String {
         };
         let _ = writeln!(
             out,
-            "{}\n\n*Why:* {}\n\n*Fix:* {fix}\n\nSources:",
+            "{}\n\n*Why:* {}\n\n*Fix:* {fix}\n",
             f.summary, f.why
         );
+        for e in &f.exempt {
+            let _ = writeln!(out, "*Not checked in {}:* {}\n", e.dialect, e.reason);
+        }
+        out.push_str("Sources:\n");
         sources(f, &mut out);
         for e in &f.examples {
             let _ = writeln!(

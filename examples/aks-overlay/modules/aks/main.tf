@@ -34,6 +34,12 @@ resource "azurerm_kubernetes_cluster" "this" {
     pod_cidr            = var.pod_cidr
     service_cidr        = var.service_cidr
     dns_service_ip      = cidrhost(var.service_cidr, 10)
+
+    # Fixed SNAT ports per node: 64000 / 4000 = 16 nodes per outbound IP.
+    load_balancer_profile {
+      managed_outbound_ip_count = 2
+      outbound_ports_allocated  = 4000
+    }
   }
 }
 
