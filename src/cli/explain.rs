@@ -166,11 +166,7 @@ pub fn docs_markdown() -> String {
             Some(arm) => format!("{} (Terraform); {arm} (ARM/Bicep)", f.help),
             None => f.help.clone(),
         };
-        let _ = writeln!(
-            out,
-            "{}\n\n*Why:* {}\n\n*Fix:* {fix}\n",
-            f.summary, f.why
-        );
+        let _ = writeln!(out, "{}\n\n*Why:* {}\n\n*Fix:* {fix}\n", f.summary, f.why);
         for e in &f.exempt {
             let _ = writeln!(out, "*Not checked in {}:* {}\n", e.dialect, e.reason);
         }

@@ -106,7 +106,11 @@ pub fn cluster(
         network,
         pools,
         principal: None,
-        identity: body.path_ci(&["identity", "type"]).cloned(),
+        // An unknown identity (a conditional object) hides its type.
+        identity: match identity_block {
+            Some(b) if b.is_unknown() => Some(b.clone()),
+            _ => body.path_ci(&["identity", "type"]).cloned(),
+        },
         identity_at: identity_block.and_then(Node::primary_span),
         service_principal: identity_block.is_none()
             && props

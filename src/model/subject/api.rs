@@ -12,6 +12,8 @@ const API_DELEGATION: &str = "Microsoft.ContainerService/managedClusters";
 /// `System` / `None` / `custom` for a private DNS zone value, located where it was written.
 fn zone_kind(zone: &Node) -> Node {
     let kind = match &zone.v {
+        // Templates write `''` for "no zone" (e.g. `enablePrivateCluster ? zone : ''`).
+        V::Str(s) if s.trim().is_empty() => "unset",
         V::Str(s) if s.eq_ignore_ascii_case("system") => "System",
         V::Str(s) if s.eq_ignore_ascii_case("none") => "None",
         V::Str(_) => "custom",
@@ -50,7 +52,11 @@ pub(super) fn api_node(
     let a = &c.api;
     let at = Some(c.header);
     let private = or_default(&a.private, V::Bool(false), at);
-    let zone = match (&a.dns_zone, private.as_bool()) {
+    let written = a
+        .dns_zone
+        .as_ref()
+        .filter(|z| z.as_str().is_none_or(|s| !s.trim().is_empty()));
+    let zone = match (written, private.as_bool()) {
         (Some(z), _) => z.clone(),
         (None, Some(true)) => Node::default_at(V::Str("System".into()), at),
         (None, _) => Node::null(),
