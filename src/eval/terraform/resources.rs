@@ -160,6 +160,34 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         Some((v, span_of(b.scope.file, &a.value)))
     }
 
+    /// Whether the block's `lifecycle { ignore_changes = [...] }` lists `name` (or is `all`):
+    /// the real value of that attribute is then set outside this code.
+    pub fn ignores_changes(&self, b: &BlockRef<'a>, name: &str) -> bool {
+        let Some(lifecycle) = b.body.blocks().find(|x| x.ident.as_str() == "lifecycle") else {
+            return false;
+        };
+        let first_name = |e: &Expression| match e {
+            Expression::Variable(v) => Some(v.as_str().to_string()),
+            Expression::Traversal(t) => match &t.expr {
+                Expression::Variable(v) => Some(v.as_str().to_string()),
+                _ => None,
+            },
+            Expression::String(s) => Some(s.to_string()),
+            _ => None,
+        };
+        match lifecycle
+            .body
+            .get_attribute("ignore_changes")
+            .map(|a| &a.value)
+        {
+            Some(Expression::Array(items)) => {
+                items.iter().filter_map(first_name).any(|n| n == name)
+            }
+            Some(e) => first_name(e).is_some_and(|n| n == "all"),
+            None => false,
+        }
+    }
+
     /// When an attribute is written as `<resource>.<name>...name` (e.g. a subnet's
     /// `virtual_network_name = azurerm_virtual_network.x.name`), the id of that resource: it links
     /// the two even when the name itself is unknown.

@@ -24,6 +24,10 @@ pub trait Block: Sized {
     /// Nested blocks of a type.
     fn blocks(&self, name: &str) -> Vec<Self>;
     fn header(&self) -> Span;
+    /// Whether `lifecycle.ignore_changes` lists the attribute (plans have no lifecycle).
+    fn ignores_changes(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// An HCL block evaluated in its scope.
@@ -52,6 +56,10 @@ impl Block for Hcl<'_, '_, '_> {
 
     fn header(&self) -> Span {
         self.b.header
+    }
+
+    fn ignores_changes(&self, name: &str) -> bool {
+        self.ev.ignores_changes(&self.b, name)
     }
 }
 
@@ -270,7 +278,17 @@ impl<B: Block> Resource<'_, B> {
                 prefixes: self
                     .f(&["address_prefixes"])
                     .or_else(|| self.f(&["address_prefix"]).map(Node::into_list)),
-                delegations: Some(delegations(self.b)),
+                delegations: Some(if self.b.ignores_changes("delegation") {
+                    Node::derived_at(
+                        V::Unknown(
+                            "the delegation is managed outside this code (lifecycle ignore_changes lists it)"
+                                .into(),
+                        ),
+                        Some(self.b.header()),
+                    )
+                } else {
+                    delegations(self.b)
+                }),
                 route_table: Ref::from_node(self.f(&["route_table_id_wo"]).as_ref()),
                 nsg: self.f(&["network_security_group_id_wo"]),
                 nat_gateway: Ref::Absent,
