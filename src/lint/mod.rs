@@ -401,7 +401,7 @@ impl PlanInput<'_> {
     /// Terraform root by address) where the configuration is scanned.
     fn models(
         &self,
-        src: &HashMap<String, crate::model::terraform::Hcl<'_, '_, '_>>,
+        src: &HashMap<String, crate::model::resource::Hcl<'_, '_, '_>>,
         sources: &SourceMap,
     ) -> (Model, Box<Built>) {
         let (before, after) = crate::model::plan::models(&self.changes, self.file, src);

@@ -11,7 +11,7 @@
 use yaml_rust2::{Yaml, YamlLoader};
 
 use super::link::{Links, Resolved};
-use super::terraform::{field, Block};
+use super::resource::{field, Block};
 use super::{AgicAddon, AgicHelm, Model, Node, Ref, V};
 
 /// The chart's values that name the gateway.

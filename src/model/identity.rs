@@ -106,7 +106,8 @@ fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
         return Tri::Yes;
     }
     if text.starts_with("ref:") {
-        if let Some((_, name)) = m.resource_groups.iter().find(|(id, _)| id == text) {
+        if let Some(g) = m.resource_groups.iter().find(|g| g.id == text) {
+            let name = &g.name;
             return match (lower(name), &rg) {
                 (Some(a), Some(b)) if &a == b => Tri::Yes,
                 (Some(_), Some(_)) => Tri::No,
@@ -272,7 +273,8 @@ fn zone_scope(m: &Model, a: &RoleAssignment, z: &PrivateDnsZone) -> Tri {
     }
     let rg = lower(&z.resource_group);
     if text.starts_with("ref:") {
-        if let Some((_, name)) = m.resource_groups.iter().find(|(id, _)| id == text) {
+        if let Some(g) = m.resource_groups.iter().find(|g| g.id == text) {
+            let name = &g.name;
             return match (lower(name), &rg) {
                 (Some(a), Some(b)) if &a == b => Tri::Yes,
                 (Some(_), Some(_)) => Tri::No,

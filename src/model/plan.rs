@@ -14,7 +14,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::terraform::{self as tf, Block, Hcl};
+use super::resource::{Block, Hcl};
+use super::terraform as tf;
 use super::Model;
 use crate::eval::value::ResId;
 use crate::eval::{Kind, Value};

@@ -2,8 +2,7 @@
 //! associations (`azurerm_subnet_nat_gateway_association`; ARM writes `natGateway.id` on the
 //! subnet, read with the subnet).
 
-use crate::model::arm::ArmResource;
-use crate::model::terraform::{Block, Resource};
+use crate::model::resource::{ArmResource, Block, Resource};
 use crate::model::{Model, Node, Ref, SubnetLink};
 use crate::source::Span;
 

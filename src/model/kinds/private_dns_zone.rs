@@ -1,8 +1,7 @@
 //! Private DNS zones (`azurerm_private_dns_zone`, `Microsoft.Network/privateDnsZones`): a
 //! private cluster's custom zone is checked by name and by who may write to it.
 
-use crate::model::arm::ArmResource;
-use crate::model::terraform::{Block, Resource};
+use crate::model::resource::{ArmResource, Block, Resource};
 use crate::model::{Model, Node};
 use crate::source::Span;
 

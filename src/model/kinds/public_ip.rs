@@ -1,8 +1,7 @@
 //! Public IP addresses and prefixes: the load balancer's outbound IPs, counted for SNAT port
 //! capacity (a prefix of length L holds 2^(32-L) addresses).
 
-use crate::model::arm::ArmResource;
-use crate::model::terraform::{Block, Resource};
+use crate::model::resource::{ArmResource, Block, Resource};
 use crate::model::{Model, Node};
 
 #[derive(Clone, Debug)]

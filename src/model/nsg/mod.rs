@@ -12,68 +12,8 @@ use ipnet::IpNet;
 
 pub use reach::{evaluate, Verdict};
 
-use super::{Node, NsgRule, V};
+use super::{Node, V};
 use crate::cidr;
-use crate::source::Span;
-
-/// Reads a rule from Terraform attribute names (`azurerm_network_security_rule`, inline
-/// `security_rule`).
-pub fn terraform_rule(get: impl Fn(&str) -> Option<Node>, header: Option<Span>) -> NsgRule {
-    let one_of = |single: &str, plural: &str| merge(get(single), get(plural));
-    NsgRule {
-        header,
-        name: get("name"),
-        priority: get("priority"),
-        direction: get("direction"),
-        access: get("access"),
-        protocol: get("protocol"),
-        sources: one_of("source_address_prefix", "source_address_prefixes"),
-        destinations: one_of("destination_address_prefix", "destination_address_prefixes"),
-        source_ports: one_of("source_port_range", "source_port_ranges"),
-        destination_ports: one_of("destination_port_range", "destination_port_ranges"),
-        source_asgs: get("source_application_security_group_ids").filter(non_empty),
-        destination_asgs: get("destination_application_security_group_ids").filter(non_empty),
-        maybe_elsewhere: None,
-    }
-}
-
-/// Reads a rule from its ARM name and `properties` (case-insensitive names).
-pub fn arm_rule(name: Option<Node>, props: Option<&Node>, header: Option<Span>) -> NsgRule {
-    let get = |k: &str| props.and_then(|p| p.get_ci(k)).cloned();
-    let one_of = |single: &str, plural: &str| merge(get(single), get(plural));
-    NsgRule {
-        header,
-        name,
-        priority: get("priority"),
-        direction: get("direction"),
-        access: get("access"),
-        protocol: get("protocol"),
-        sources: one_of("sourceAddressPrefix", "sourceAddressPrefixes"),
-        destinations: one_of("destinationAddressPrefix", "destinationAddressPrefixes"),
-        source_ports: one_of("sourcePortRange", "sourcePortRanges"),
-        destination_ports: one_of("destinationPortRange", "destinationPortRanges"),
-        source_asgs: get("sourceApplicationSecurityGroups").filter(non_empty),
-        destination_asgs: get("destinationApplicationSecurityGroups").filter(non_empty),
-        maybe_elsewhere: None,
-    }
-}
-
-fn non_empty(n: &Node) -> bool {
-    match &n.v {
-        V::Null => false,
-        V::Str(s) => !s.trim().is_empty(),
-        V::List(l) => !l.is_empty(),
-        _ => true,
-    }
-}
-
-/// The singular field when written (and not empty), else the plural list, as one list node.
-fn merge(single: Option<Node>, plural: Option<Node>) -> Option<Node> {
-    match single.filter(non_empty) {
-        Some(s) => Some(s.into_list()),
-        None => plural.filter(non_empty),
-    }
-}
 
 /// Traffic direction as the NSG sees it on the subnet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

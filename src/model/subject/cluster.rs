@@ -547,11 +547,15 @@ fn pod_subnet_fields(
             (Some(a), Some(b)) => Some(*a != b),
             _ => None,
         })
-        .fold(Some(false), |acc, x| match (acc, x) {
-            (Some(true), _) | (_, Some(true)) => Some(true),
-            (Some(false), Some(false)) => Some(false),
-            _ => None,
-        });
+        .collect::<Vec<_>>();
+    // A known conflict wins over an unknown mode elsewhere.
+    let conflict = if conflict.contains(&Some(true)) {
+        Some(true)
+    } else if conflict.contains(&None) {
+        None
+    } else {
+        Some(false)
+    };
     let conflict = match conflict {
         Some(b) => Node {
             v: V::Bool(b),
