@@ -57,10 +57,18 @@ impl Path {
         })
     }
 
-    /// Selected values with their normalized paths.
+    /// Selected values with their normalized paths. A wildcard never reaches inside an
+    /// unknown value's marker object (its reason is not a value); the unknown itself is found
+    /// by [`Path::select_or_unknown`].
     pub fn select<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
+        let inside_unknown = format!("['{}']", crate::model::node::UNKNOWN_KEY);
         js_path_process(&self.query, doc)
-            .map(|refs| refs.into_iter().map(|r| (r.path.clone(), r.val)).collect())
+            .map(|refs| {
+                refs.into_iter()
+                    .filter(|r| !r.path.contains(&inside_unknown))
+                    .map(|r| (r.path.clone(), r.val))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
