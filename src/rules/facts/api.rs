@@ -9,6 +9,85 @@ use crate::rules::outcome::{display, Hit, Outcome};
 /// Longest subzone a custom private DNS zone may have (private-clusters).
 const MAX_SUBZONE: usize = 32;
 
+/// Azure regions by their normalized name (lower-case, no spaces). A location outside this list
+/// (a placeholder such as "change me", or a region newer than the list) leaves API002
+/// undecided rather than comparing a zone against a region that may not exist.
+const REGIONS: &[&str] = &[
+    "australiacentral",
+    "australiacentral2",
+    "australiaeast",
+    "australiasoutheast",
+    "austriaeast",
+    "belgiumcentral",
+    "brazilsouth",
+    "brazilsoutheast",
+    "canadacentral",
+    "canadaeast",
+    "centralindia",
+    "centralus",
+    "centraluseuap",
+    "chilecentral",
+    "chinaeast",
+    "chinaeast2",
+    "chinaeast3",
+    "chinanorth",
+    "chinanorth2",
+    "chinanorth3",
+    "denmarkeast",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "eastus2euap",
+    "francecentral",
+    "francesouth",
+    "germanynorth",
+    "germanywestcentral",
+    "indonesiacentral",
+    "israelcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "jioindiacentral",
+    "jioindiawest",
+    "koreacentral",
+    "koreasouth",
+    "malaysiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "northcentralus",
+    "northeurope",
+    "norwayeast",
+    "norwaywest",
+    "polandcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southafricawest",
+    "southcentralus",
+    "southeastasia",
+    "southindia",
+    "spaincentral",
+    "swedencentral",
+    "swedensouth",
+    "switzerlandnorth",
+    "switzerlandwest",
+    "taiwannorth",
+    "uaecentral",
+    "uaenorth",
+    "uksouth",
+    "ukwest",
+    "usdodcentral",
+    "usdodeast",
+    "usgovarizona",
+    "usgovtexas",
+    "usgovvirginia",
+    "westcentralus",
+    "westeurope",
+    "westindia",
+    "westus",
+    "westus2",
+    "westus3",
+];
+
 fn problem_hit(path: String, v: &Json, problem: String) -> Hit {
     Hit {
         path,
@@ -49,6 +128,13 @@ pub(super) fn private_dns_zone_name(doc: &Json) -> Outcome {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_lowercase();
+    if !REGIONS.contains(&region.as_str()) {
+        out.unknowns.push(super::Unknown {
+            path: "$['location']".into(),
+            reason: format!("location `{location}` is not an Azure region this tool knows"),
+        });
+        return out;
+    }
     let name_l = name.trim_end_matches('.').to_ascii_lowercase();
     let mut parents = vec![format!("privatelink.{region}.azmk8s.io")];
     if vnet.as_bool() == Some(true) {
@@ -221,6 +307,14 @@ mod tests {
         let sub33 = format!("{}.privatelink.westeurope.azmk8s.io", "a".repeat(33));
         assert!(!fires(&sub32, false));
         assert!(fires(&sub33, false));
+    }
+
+    #[test]
+    fn placeholder_location_is_undecided() {
+        let mut doc = zone("privatelink.westeurope.azmk8s.io", false);
+        doc["location"] = json!("change me");
+        let o = private_dns_zone_name(&doc);
+        assert_eq!((o.hits.len(), o.unknowns.len()), (0, 1));
     }
 
     #[test]
