@@ -148,6 +148,28 @@ fn bad_vars_are_usage_errors_naming_the_declaration() {
 }
 
 #[test]
+fn a_var_without_a_type_is_taken_as_a_string() {
+    // Terraform parses `-var` values as HCL only for collection and structural types; an untyped
+    // variable takes `overlay` as text, not as a reference to something named overlay.
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let main = MAIN
+        .replace(
+            "variable \"pod_cidr\" {",
+            "variable \"mode\" {}\n\nvariable \"pod_cidr\" {",
+        )
+        .replace("network_plugin_mode = \"overlay\"", "network_plugin_mode = var.mode")
+        .replace("\"10.244.0.0/16\"", "\"10.244.0.0/24\"");
+    std::fs::write(tmp.path().join("main.tf"), main).unwrap_or_else(|e| panic!("{e}"));
+    let o = run_in(tmp.path(), &["--var", "mode=overlay", "--format", "compact"]);
+    assert!(
+        out(&o).contains("OVL002 pod CIDR 10.244.0.0/24"),
+        "{}{}",
+        out(&o),
+        err(&o)
+    );
+}
+
+#[test]
 fn a_param_file_that_is_not_one_is_a_usage_error() {
     let tmp = project();
     std::fs::write(tmp.path().join("p.json"), "{\"a\": 1}\n").unwrap_or_else(|e| panic!("{e}"));

@@ -80,7 +80,8 @@ pub fn header_span(file: FileId, block: &Block) -> Span {
 pub struct Variable<'a> {
     pub file: FileId,
     pub default: Option<&'a Expression>,
-    /// `type = string`: `-var` values are taken as raw strings, the way Terraform does.
+    /// `type = string` or no type: `-var` values are taken as raw strings, the way Terraform
+    /// does (other types parse them as HCL).
     pub is_string: bool,
     /// The type constraint, for `optional()` attribute defaults.
     pub ty: Option<&'a Expression>,
@@ -135,7 +136,9 @@ impl<'a> Module<'a> {
                 let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
                 match (block.ident.as_str(), labels.as_slice()) {
                     ("variable", [name]) => {
-                        let is_string = block.body.get_attribute("type").is_some_and(|a| {
+                        // Terraform takes `-var` values literally for `string` and for a variable
+                        // without a type constraint; other types parse them as HCL.
+                        let is_string = block.body.get_attribute("type").is_none_or(|a| {
                             matches!(&a.value, Expression::Variable(v) if v.as_str() == "string")
                         });
                         m.variables.insert(
