@@ -157,10 +157,16 @@ fn a_var_without_a_type_is_taken_as_a_string() {
             "variable \"pod_cidr\" {",
             "variable \"mode\" {}\n\nvariable \"pod_cidr\" {",
         )
-        .replace("network_plugin_mode = \"overlay\"", "network_plugin_mode = var.mode")
+        .replace(
+            "network_plugin_mode = \"overlay\"",
+            "network_plugin_mode = var.mode",
+        )
         .replace("\"10.244.0.0/16\"", "\"10.244.0.0/24\"");
     std::fs::write(tmp.path().join("main.tf"), main).unwrap_or_else(|e| panic!("{e}"));
-    let o = run_in(tmp.path(), &["--var", "mode=overlay", "--format", "compact"]);
+    let o = run_in(
+        tmp.path(),
+        &["--var", "mode=overlay", "--format", "compact"],
+    );
     assert!(
         out(&o).contains("OVL002 pod CIDR 10.244.0.0/24"),
         "{}{}",

@@ -55,6 +55,23 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                         // A managed identity's principal is created by Azure, but it is still
                         // *this* identity: keep it linkable for role-assignment checks.
                         match (&v.kind, name) {
+                            // An inline subnet's id is `<vnet id>/subnets/<name>`, which links
+                            // to the subnet as the interpolated form does.
+                            (Kind::Map(m), "subnet")
+                                if r.ty == "azurerm_virtual_network" && !m.contains_key("id") =>
+                            {
+                                let mut m = (**m).clone();
+                                let id = match m.get("name").and_then(Value::as_str) {
+                                    Some(n) => Value::new(Kind::Id(ResId(Arc::from(format!(
+                                        "{addr}/subnets/{n}"
+                                    ))))),
+                                    None => Value::unknown(format!(
+                                        "the name of a subnet of {addr} is unknown"
+                                    )),
+                                };
+                                m.insert("id".into(), id);
+                                Value::map(m)
+                            }
                             (Kind::Map(m), "identity") if !m.contains_key("principal_id") => {
                                 let mut m = (**m).clone();
                                 let id = ResId(Arc::from(format!("{addr}.identity.principal_id")));

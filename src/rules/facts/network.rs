@@ -31,8 +31,17 @@ fn vnet_of(p: &Json, i: usize) -> Result<Option<(String, Option<String>)>, super
 /// first pool's.
 pub(super) fn node_subnets_one_vnet(doc: &Json) -> Outcome {
     let mut out = Outcome::default();
+    // Pools with a node subnet; with fewer than two there is nothing to compare.
+    let with_subnet: Vec<(usize, &Json)> = pools(doc)
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.get("vnet").is_some_and(|v| !v.is_null()))
+        .collect();
+    if with_subnet.len() < 2 {
+        return out;
+    }
     let mut first: Option<((String, Option<String>), String)> = None;
-    for (i, p) in pools(doc).iter().enumerate() {
+    for (i, p) in with_subnet {
         let vnet = match vnet_of(p, i) {
             Ok(Some(v)) => v,
             Ok(None) => continue,
@@ -138,6 +147,13 @@ mod tests {
         let doc = |n: f64| json!({"pools": [{"max_nodes": n, "surge_nodes": 1}]});
         assert!(kubenet_route_table(&doc(399.0)).hits.is_empty());
         assert_eq!(kubenet_route_table(&doc(400.0)).hits.len(), 1);
+    }
+
+    #[test]
+    fn one_pool_has_nothing_to_compare() {
+        let doc = json!({"pools": [{"name": "a", "vnet": {"$unknown": "x"}}, {"name": "b", "vnet": null}]});
+        let o = node_subnets_one_vnet(&doc);
+        assert!(o.hits.is_empty() && o.unknowns.is_empty());
     }
 
     #[test]
