@@ -539,7 +539,8 @@ fn pod_subnet_fields(
     // Pools of this cluster before this one, then earlier clusters.
     let mine = static_block(p);
     let before_here: Vec<(usize, Option<bool>)> = pod_subnets_so_far(links, p, m);
-    let conflict = before_here
+    // A known conflict wins over an unknown mode; an unknown mode makes "no conflict" unknown.
+    let modes: Vec<Option<bool>> = before_here
         .iter()
         .chain(&earlier.pod_subnets)
         .filter(|(x, _)| *x == i)
@@ -547,11 +548,14 @@ fn pod_subnet_fields(
             (Some(a), Some(b)) => Some(*a != b),
             _ => None,
         })
-        .fold(Some(false), |acc, x| match (acc, x) {
-            (Some(true), _) | (_, Some(true)) => Some(true),
-            (Some(false), Some(false)) => Some(false),
-            _ => None,
-        });
+        .collect();
+    let conflict = if modes.contains(&Some(true)) {
+        Some(true)
+    } else if modes.contains(&None) {
+        None
+    } else {
+        Some(false)
+    };
     let conflict = match conflict {
         Some(b) => Node {
             v: V::Bool(b),

@@ -87,6 +87,9 @@ pub(super) fn private_dns_zone_name(doc: &Json) -> Outcome {
     out
 }
 
+/// One API006 condition: the problem a subnet field shows, if any.
+type Check = fn(&Json) -> Option<String>;
+
 /// API006: the API server subnet of VNet integration must be delegated, at least /28, in the
 /// nodes' VNet and not a node or pod subnet.
 pub(super) fn api_server_subnet(doc: &Json) -> Outcome {
@@ -110,7 +113,7 @@ pub(super) fn api_server_subnet(doc: &Json) -> Outcome {
             return out;
         }
     };
-    let checks: [(&str, fn(&Json) -> Option<String>); 4] = [
+    let checks: [(&str, Check); 4] = [
         ("prefix_v4", |v| {
             let net = v.as_str().and_then(crate::cidr::parse)?;
             (net.prefix_len() > 28).then(|| {
