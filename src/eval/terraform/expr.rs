@@ -33,6 +33,17 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         v
     }
 
+    /// An element of a list or object literal. A value that names no literal of its own (a
+    /// resource id, a computed attribute) is written where the element is: a finding about it
+    /// points at this element, not at the whole literal (e.g. an azapi body).
+    fn element(&self, e: &Expression, sc: &Scope) -> Value {
+        let v = self.eval(e, sc);
+        if v.prov.is_some() {
+            return v;
+        }
+        v.located(Some(span_of(sc.file, e)))
+    }
+
     fn eval_inner(&self, e: &Expression, sc: &Scope, span: Span) -> Value {
         let here = Some(span);
         match e {
@@ -44,7 +55,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             },
             Expression::String(s) => Value::at(Kind::Str(Arc::from(s.value().as_str())), here),
             Expression::Array(a) => {
-                let items = a.iter().map(|x| self.eval(x, sc)).collect();
+                let items = a.iter().map(|x| self.element(x, sc)).collect();
                 Value::list(items).located(here)
             }
             Expression::Object(o) => {
@@ -64,7 +75,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                             }
                         }
                     };
-                    map.insert(key, self.eval(v.expr(), sc));
+                    map.insert(key, self.element(v.expr(), sc));
                 }
                 Value::map(map).located(here)
             }
