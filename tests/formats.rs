@@ -48,7 +48,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
     assert_eq!(log["version"], "2.1.0");
     assert_eq!(run["tool"]["driver"]["name"], "aks-netlint");
     let results = run["results"].as_array().map_or(0, Vec::len);
-    assert_eq!(results, 6);
+    assert_eq!(results, 7);
     let r = &run["results"][0];
     assert_eq!(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"],
@@ -80,7 +80,7 @@ fn github_commands_follow_the_runner_grammar() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 6);
+    assert_eq!(lines.len(), 7);
     for l in lines {
         assert!(re.is_match(l), "not a workflow command: {l}");
     }
@@ -95,19 +95,19 @@ fn junit_and_checkstyle_parse_as_xml() {
         .descendants()
         .find(|n| n.has_tag_name("testsuite"))
         .unwrap_or_else(|| panic!("no testsuite"));
-    assert_eq!(suite.attribute("tests"), Some("6"));
-    assert_eq!(suite.attribute("failures"), Some("5"));
+    assert_eq!(suite.attribute("tests"), Some("7"));
+    assert_eq!(suite.attribute("failures"), Some("6"));
     let cases: Vec<_> = doc
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), 6);
+    assert_eq!(cases.len(), 7);
     assert!(
         cases
             .iter()
             .filter(|c| c.children().any(|x| x.has_tag_name("failure")))
             .count()
-            == 5
+            == 6
     );
 
     let cs = lint("checkstyle");
@@ -118,7 +118,7 @@ fn junit_and_checkstyle_parse_as_xml() {
         .descendants()
         .filter(|n| n.has_tag_name("error"))
         .collect();
-    assert_eq!(errors.len(), 6);
+    assert_eq!(errors.len(), 7);
     for e in errors {
         for a in ["line", "column", "severity", "message", "source"] {
             assert!(e.attribute(a).is_some(), "missing {a}");
