@@ -8,6 +8,7 @@
 //! Values the evaluator does not know stay unknown: an unknown `set` name, values document or
 //! YAML text hides every key it might set.
 
+use crate::model::Undecided;
 use yaml_rust2::{Yaml, YamlLoader};
 
 use super::link::{Links, Resolved};
@@ -20,7 +21,7 @@ const RESOURCE_GROUP: &str = "appgw.resourceGroup";
 const SUBSCRIPTION: &str = "appgw.subscriptionId";
 
 /// One `set` entry, or why the entries cannot be known.
-type Sets = Result<Vec<(Option<String>, Node)>, String>;
+type Sets = Result<Vec<(Option<String>, Node)>, Undecided>;
 
 /// A `values` document: a YAML text (parsed), an object (`yamlencode({...})`), or unknown.
 enum Doc {
@@ -59,7 +60,7 @@ fn sets<B: Block>(b: &B) -> Sets {
             .iter()
             .map(|o| entry(o.get("name").cloned(), o.get("value").cloned()))
             .collect()),
-        Some(V::Unknown(why)) => Err(why),
+        Some(V::Unknown(why)) => Err(why.into()),
         Some(_) => Err("`set` is not a list".into()),
     }
 }
@@ -148,14 +149,14 @@ fn yaml_scalar(y: &Yaml, path: &[&str]) -> Option<String> {
 }
 
 /// Lower-cased text of a known string, `Err` when unknown.
-fn text(n: Option<&Node>) -> Result<Option<String>, String> {
+fn text(n: Option<&Node>) -> Result<Option<String>, Undecided> {
     match n {
         None => Ok(None),
         Some(n) if n.is_null() => Ok(None),
         Some(n) => match n.as_str() {
             Some(s) => Ok(Some(s.to_ascii_lowercase())),
             None => Err(match &n.v {
-                V::Unknown(why) => why.clone(),
+                V::Unknown(why) => why.clone().into(),
                 _ => "not a string".into(),
             }),
         },
@@ -183,7 +184,7 @@ pub fn gateway(m: &Model, h: &AgicHelm) -> Ref {
         let same_group = match (&rg, text(g.resource_group.as_ref())) {
             (None, _) => Ok(true),
             (Some(want), Ok(Some(have))) => Ok(*want == have),
-            (Some(_), Ok(None)) => Err("its resource group is not known".to_string()),
+            (Some(_), Ok(None)) => Err(Undecided::new("its resource group is not known")),
             (Some(_), Err(why)) => Err(why),
         };
         match (text(g.name.as_ref()), same_group) {

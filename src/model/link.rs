@@ -4,6 +4,7 @@
 //! (an AGC association, an AGIC gateway), which both the AGC subjects and the AGIC Helm
 //! add-ons ask, so it lives here rather than with either.
 
+use crate::model::Undecided;
 use std::collections::HashMap;
 
 use super::{Model, Node, Ref};
@@ -57,7 +58,7 @@ impl Attached {
         links: &Links,
         own: impl Iterator<Item = (usize, Ref)>,
         assoc: impl Iterator<Item = (&'r Ref, Ref)>,
-        find: impl Fn(&Ref) -> Result<usize, String>,
+        find: impl Fn(&Ref) -> Result<usize, Undecided>,
     ) -> Attached {
         let mut a = Attached::default();
         for (i, r) in own {
@@ -66,7 +67,7 @@ impl Attached {
                     a.of.insert(i, t);
                 }
                 Err(why) if r != Ref::Absent => {
-                    a.undecidable.get_or_insert(why);
+                    a.undecidable.get_or_insert(why.0);
                 }
                 Err(_) => {}
             }
@@ -79,9 +80,9 @@ impl Attached {
                 (Resolved::Found(s), Err(why)) => {
                     // The subnet has one, just not one we can read.
                     a.of.remove(&s);
-                    a.undecidable.get_or_insert(why);
+                    a.undecidable.get_or_insert(why.0);
                 }
-                (Resolved::Unknown(why), _) | (Resolved::None, Err(why)) => {
+                (Resolved::Unknown(why), _) | (Resolved::None, Err(Undecided(why))) => {
                     a.undecidable.get_or_insert(why);
                 }
                 (Resolved::None, Ok(_)) => {}
@@ -105,15 +106,15 @@ impl Attached {
 fn by_id<'i>(
     index: &'i HashMap<String, usize>,
     what: &str,
-) -> impl Fn(&Ref) -> Result<usize, String> + 'i {
+) -> impl Fn(&Ref) -> Result<usize, Undecided> + 'i {
     let what = what.to_string();
     move |r: &Ref| match r {
         Ref::Id(id) => index
             .get(id)
             .copied()
-            .ok_or_else(|| format!("{} is not in the scan", id.trim_start_matches("ref:"))),
-        Ref::Unknown(why) => Err(why.clone()),
-        _ => Err(format!("the {what} is not in the scan")),
+            .ok_or_else(|| format!("{} is not in the scan", id.trim_start_matches("ref:")).into()),
+        Ref::Unknown(why) => Err(why.clone().into()),
+        _ => Err(format!("the {what} is not in the scan").into()),
     }
 }
 

@@ -30,7 +30,7 @@ pub use kinds::role_assignment::RoleAssignment;
 pub use kinds::route_table::{Route, RouteEntry, RouteTable};
 pub use kinds::subnet::Subnet;
 pub use kinds::vnet::Vnet;
-pub use node::{Loc, Node, V};
+pub use node::{Loc, Node, Undecided, V};
 
 /// How one resource refers to another.
 #[derive(Clone, Debug, PartialEq)]

@@ -14,6 +14,41 @@ use crate::source::Span;
 /// Key under which an unknown value appears in the JSON projection.
 pub const UNKNOWN_KEY: &str = "$unknown";
 
+/// Why a value cannot be known statically (an unknown variable, a resource outside the scan,
+/// a rule list hidden behind an expression). Not a failure: rules stay silent and say why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undecided(pub String);
+
+impl Undecided {
+    pub fn new(why: impl Into<String>) -> Undecided {
+        Undecided(why.into())
+    }
+}
+
+impl std::fmt::Display for Undecided {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Undecided {
+    fn from(why: String) -> Undecided {
+        Undecided(why)
+    }
+}
+
+impl From<Undecided> for String {
+    fn from(u: Undecided) -> String {
+        u.0
+    }
+}
+
+impl From<&str> for Undecided {
+    fn from(why: &str) -> Undecided {
+        Undecided(why.to_string())
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Loc {
     /// Where the value was written (the literal a user edits).

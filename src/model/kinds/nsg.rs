@@ -3,6 +3,7 @@
 //! subnet associations. Whether the rules let cluster traffic through is `model::nsg`'s work.
 
 use crate::model::resource::{field, last_segment, ArmResource, Block, Resource};
+use crate::model::Undecided;
 use crate::model::{Model, Node, Ref, V};
 use crate::source::Span;
 
@@ -14,7 +15,7 @@ pub struct Nsg {
     pub name: Option<Node>,
     pub resource_group: Option<Node>,
     /// Its rules, or why they cannot be known (an unknown rule list).
-    pub rules: Result<Vec<NsgRule>, String>,
+    pub rules: Result<Vec<NsgRule>, Undecided>,
 }
 
 /// One security rule as written: every field located, plural and singular forms merged into
@@ -48,7 +49,7 @@ pub struct LooseNsgRule {
 
 /// Inline `security_rule` blocks (or `dynamic` blocks), else the attribute form
 /// (`security_rule = [{...}]`); an unknown list hides every rule.
-fn security_rules<B: Block>(r: &Resource<'_, B>) -> Result<Vec<NsgRule>, String> {
+fn security_rules<B: Block>(r: &Resource<'_, B>) -> Result<Vec<NsgRule>, Undecided> {
     let blocks = r.b.blocks("security_rule");
     if !blocks.is_empty() {
         return Ok(blocks
@@ -62,7 +63,7 @@ fn security_rules<B: Block>(r: &Resource<'_, B>) -> Result<Vec<NsgRule>, String>
             .iter()
             .map(|o| terraform_rule(|n| o.get(n).cloned(), o.loc.at))
             .collect()),
-        Some(V::Unknown(why)) => Err(why),
+        Some(V::Unknown(why)) => Err(why.into()),
         Some(_) => Err("security rules are not a list".into()),
     }
 }
@@ -109,7 +110,7 @@ pub(super) fn from_arm(r: &ArmResource<'_>, m: &mut Model) {
                     arm_rule(name, x.get_ci("properties"), x.primary_span())
                 })
                 .collect()),
-            Some(V::Unknown(why)) => Err(why.clone()),
+            Some(V::Unknown(why)) => Err(why.clone().into()),
             Some(_) => Err("security rules are not a list".into()),
         },
     });

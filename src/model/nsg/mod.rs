@@ -8,6 +8,7 @@
 mod defaults;
 mod reach;
 
+use crate::model::Undecided;
 use ipnet::IpNet;
 
 pub use reach::{evaluate, Verdict};
@@ -77,8 +78,8 @@ pub fn cluster_flows(subnet: &[IpNet], nodes: &[IpNet], pods: &[IpNet]) -> Vec<F
 pub fn denial(
     nsg: &super::Nsg,
     subnet: &str,
-    flows: Result<Vec<Flow>, String>,
-) -> Result<Option<(Node, String)>, String> {
+    flows: Result<Vec<Flow>, Undecided>,
+) -> Result<Option<(Node, String)>, Undecided> {
     let rules = nsg.rules.as_ref().map_err(Clone::clone)?;
     let flows = flows?;
     let mut first: Option<(usize, &Flow)> = None;
@@ -100,7 +101,7 @@ pub fn denial(
     }
     let Some((i, f)) = first else {
         return match unknown {
-            Some(why) => Err(why),
+            Some(why) => Err(Undecided(why)),
             None => Ok(None),
         };
     };

@@ -8,6 +8,7 @@
 //! the "certainly undecided" set alone, so a later deny fires only on packets nothing could have
 //! allowed, and is "unknown" otherwise.
 
+use crate::model::Undecided;
 use ipnet::IpNet;
 
 use super::defaults::{self, Tag};
@@ -113,7 +114,7 @@ const MAX_WORK: usize = 4_000_000;
 const MAX_RULE_CUBES: usize = 512;
 
 impl Set {
-    fn minus(&mut self, rule: &[Cube]) -> Result<(), String> {
+    fn minus(&mut self, rule: &[Cube]) -> Result<(), Undecided> {
         for r in rule {
             let mut next = Vec::with_capacity(self.0.len());
             for c in &self.0 {
@@ -440,7 +441,7 @@ pub fn evaluate(rules: &[NsgRule], flow: &Flow) -> Verdict {
             (Some(false), false) => Ok(()),
         };
         if let Err(why) = step {
-            return Verdict::Unknown(why);
+            return Verdict::Unknown(why.0);
         }
         if open.is_empty() {
             break;

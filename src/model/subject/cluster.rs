@@ -107,7 +107,7 @@ pub(super) fn cluster_node(
         Some(true) => nets(Some(&pod_cidrs)),
         // Flat Azure CNI: pods take node subnet addresses, covered by the node flows.
         Some(false) => Ok(Vec::new()),
-        None => Err("the network plugin is unknown".to_string()),
+        None => Err("the network plugin is unknown".into()),
     };
     let service_default = n.service_cidrs.is_none();
     let service_cidrs = match &n.service_cidrs {

@@ -17,6 +17,7 @@ mod egress;
 mod pool;
 mod subnet;
 
+use crate::model::Undecided;
 use ipnet::IpNet;
 use serde_json::Value as Json;
 
@@ -83,18 +84,18 @@ fn or_default(n: &Option<Node>, v: V, at: Option<Span>) -> Node {
 }
 
 /// Parsed CIDRs of a list node; `Err` when any is unknown.
-fn nets(list: Option<&Node>) -> Result<Vec<IpNet>, String> {
+fn nets(list: Option<&Node>) -> Result<Vec<IpNet>, Undecided> {
     match list.map(|l| &l.v) {
         Some(V::List(items)) => items
             .iter()
             .map(|i| match (&i.v, i.as_str().and_then(cidr::parse)) {
                 (_, Some(n)) => Ok(n),
-                (V::Unknown(why), _) => Err(why.clone()),
-                _ => Err("not a CIDR".to_string()),
+                (V::Unknown(why), _) => Err(why.clone().into()),
+                _ => Err("not a CIDR".into()),
             })
             .collect(),
-        Some(V::Unknown(why)) => Err(why.clone()),
-        _ => Err("prefixes are not set".to_string()),
+        Some(V::Unknown(why)) => Err(why.clone().into()),
+        _ => Err("prefixes are not set".into()),
     }
 }
 

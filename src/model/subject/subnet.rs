@@ -1,6 +1,7 @@
 //! The node subnet document: prefixes, delegations, the route table attached to it, and where
 //! its NSG denies cluster traffic.
 
+use crate::model::Undecided;
 use ipnet::IpNet;
 
 use super::{nets, or_null, unless_unread};
@@ -17,7 +18,7 @@ pub(super) fn nsg_denial(
     idx: usize,
     s: &Subnet,
     node_nets: &[IpNet],
-    pod_nets: &Result<Vec<IpNet>, String>,
+    pod_nets: &Result<Vec<IpNet>, Undecided>,
 ) -> (Node, Node) {
     let undecided = |why: String, at: Span| {
         let mut n = Node::unknown(why);
@@ -43,7 +44,7 @@ pub(super) fn nsg_denial(
             Err(why) => undecided(format!("pod traffic: {why}"), nsg.header),
         },
         Ok(Some((at, text))) => (at, Node::str(text)),
-        Err(why) => undecided(why, nsg.header),
+        Err(why) => undecided(why.0, nsg.header),
     }
 }
 
