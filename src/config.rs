@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::rules::{selector, Severity};
+use crate::diagnostic::Severity;
+use crate::rules::selector;
 
 pub const FILE_NAME: &str = ".aks-netlint.toml";
 

@@ -9,6 +9,7 @@
 pub mod cidr;
 pub mod cli;
 pub mod config;
+pub mod diagnostic;
 pub mod discover;
 pub mod eval;
 pub mod frontends;

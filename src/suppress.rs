@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::rules::{selector, Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, Severity};
+use crate::rules::selector;
 use crate::source::{SourceMap, Span};
 
 struct Directive {

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::lint::Outcome;
-use crate::report::sarif::fingerprint;
+use crate::diagnostic::fingerprint;
+use crate::report::Report;
 
-pub fn write(path: &Path, o: &Outcome) -> Result<(), String> {
+pub fn write(path: &Path, o: &Report<'_>) -> Result<(), String> {
     let entries: Vec<_> = o
         .findings
         .iter()
@@ -17,7 +17,7 @@ pub fn write(path: &Path, o: &Outcome) -> Result<(), String> {
             json!({
                 "rule": f.rule,
                 "file": o.sources.name(f.primary.span.file),
-                "fingerprint": fingerprint(&o.sources, f),
+                "fingerprint": fingerprint(o.sources, f),
                 "message": f.message,
             })
         })

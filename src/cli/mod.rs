@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::diagnostic::Severity;
 use crate::lint::{self, Options};
 use crate::report;
-use crate::rules::Severity;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -243,16 +243,17 @@ fn check(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
+    let view = outcome.report();
     if let Some(b) = &args.write_baseline {
         // Recording a baseline accepts today's findings: say what was written and pass.
-        if let Err(e) = baseline::write(b, &outcome) {
+        if let Err(e) = baseline::write(b, &view) {
             eprintln!("error: {e}");
             return 2;
         }
         let n = outcome.findings.len();
         let s = if n == 1 { "" } else { "s" };
         println!("wrote a baseline of {n} finding{s} to {}", b.display());
-        for note in report::notes(&outcome) {
+        for note in report::notes(&view) {
             println!("{note}");
         }
         return 0;
@@ -265,17 +266,17 @@ fn check(args: &CheckArgs) -> u8 {
         Color::Auto => to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let text = match format {
-        Format::Text => report::text::render_with(&outcome, color, !args.quiet),
-        Format::Json => report::json::render(&outcome),
-        Format::Compact => report::compact::render(&outcome),
-        Format::Sarif => report::sarif::render(&outcome),
-        Format::Github => report::github::render(&outcome),
-        Format::Junit => report::xml::junit(&outcome),
-        Format::Checkstyle => report::xml::checkstyle(&outcome),
+        Format::Text => report::text::render_with(&view, color, !args.quiet),
+        Format::Json => report::json::render(&view),
+        Format::Compact => report::compact::render(&view),
+        Format::Sarif => report::sarif::render(&view),
+        Format::Github => report::github::render(&view),
+        Format::Junit => report::xml::junit(&view),
+        Format::Checkstyle => report::xml::checkstyle(&view),
     };
     if format != Format::Text {
         // Machine formats keep stdout parseable; what was not read still reaches the user.
-        for n in report::notes(&outcome) {
+        for n in report::notes(&view) {
             eprintln!("{n}");
         }
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{eval_issue, expression_error, parse_error, read_error, Built};
+use crate::diagnostic::Finding;
 use crate::discover::context::template_stem;
 use crate::discover::{walk::relative, Tree, Unread, MAX_FILE_BYTES};
 use crate::eval::arm::{Ctx, Shared};
@@ -20,7 +21,6 @@ use crate::frontends::ir::Template;
 use crate::frontends::json::{self, Json, J};
 use crate::frontends::terraform::join_normalized;
 use crate::model::deployment;
-use crate::rules::Finding;
 use crate::source::{SourceMap, Span};
 
 /// Linked templates deeper than this are not followed.

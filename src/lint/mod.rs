@@ -17,10 +17,13 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::config::{self, Config, FailLevel};
+pub use crate::diagnostic::Stats;
+use crate::diagnostic::{fingerprint, Finding, Label};
 use crate::discover::{self, Tree, MAX_FILE_BYTES};
 use crate::model::{migration, subject, Model};
+use crate::report::Report;
 use crate::rules::engine::{self, Selection};
-use crate::rules::{registry, Finding, Label};
+use crate::rules::registry;
 use crate::source::{SourceMap, Span};
 
 /// What to lint and how.
@@ -67,16 +70,6 @@ impl Selection for Filter {
     }
 }
 
-#[derive(Default, Debug, Clone, Copy)]
-pub struct Stats {
-    pub files: usize,
-    pub resources: usize,
-    pub clusters: usize,
-    pub parse_errors: usize,
-    pub suppressed: usize,
-    pub elapsed_ms: u128,
-}
-
 pub struct Outcome {
     pub sources: SourceMap,
     /// What could hold a resource in scope and was not read (`summary.unread`).
@@ -87,6 +80,19 @@ pub struct Outcome {
     pub stats: Stats,
     /// The config file's fail level, for the CLI when no flag is given.
     pub fail_level: Option<FailLevel>,
+}
+
+impl Outcome {
+    /// The view every output format renders.
+    pub fn report(&self) -> Report<'_> {
+        Report {
+            findings: &self.findings,
+            sources: &self.sources,
+            stats: &self.stats,
+            notes: &self.notes,
+            unread: &self.unread,
+        }
+    }
 }
 
 /// Runs the whole pipeline.
@@ -343,7 +349,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         });
     }
     if let Some(base) = &opts.baseline {
-        findings.retain(|f| !base.contains(&crate::report::sarif::fingerprint(&sources, f)));
+        findings.retain(|f| !base.contains(&fingerprint(&sources, f)));
     }
     stats.elapsed_ms = started.elapsed().as_millis();
     if scan.module_dirs.is_empty() && scan.deploy_files.is_empty() && opts.plan.is_none() {

@@ -2,7 +2,7 @@
 //! parsed (PARSE001), templates for other tools (PARSE002) and evaluation limits (EVAL002).
 //! Each says its real cause and the tool that shows the same problem.
 
-use crate::rules::{Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, Severity};
 use crate::source::{SourceMap, Span};
 
 /// What went wrong with a file, for the message and the help.

@@ -10,12 +10,12 @@ use rayon::prelude::*;
 
 use super::var_files::VarFiles;
 use super::{eval_issue, parse_error, read_error, Built, Input};
+use crate::diagnostic::Finding;
 use crate::discover::context::terraform_calls;
 use crate::discover::{walk::relative, Scan, Tree, Unread, MAX_FILE_BYTES};
 use crate::eval::terraform::{cli_value, Evaluator, Project};
 use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
 use crate::model::terraform as tfmodel;
-use crate::rules::Finding;
 use crate::source::{SourceMap, Span};
 
 /// Files of one batch (a group of directories that call each other stays whole). Batches run in

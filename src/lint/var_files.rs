@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use hcl_edit::structure::Body;
 
 use super::{parse_error, read_error, Input};
+use crate::diagnostic::Finding;
 use crate::discover::{Tree, MAX_FILE_BYTES};
 use crate::eval::terraform::const_value_in;
 use crate::eval::Value;
 use crate::frontends::terraform as tf;
-use crate::rules::Finding;
 use crate::source::SourceMap;
 
 /// Variable files: Terraform's automatic ones per root, then `--var-file`s, parsed once each.

@@ -10,8 +10,9 @@ use serde_sarif::sarif::{
     Tool, ToolComponent,
 };
 
-use crate::lint::Outcome;
-use crate::rules::{registry, Finding, Label, Severity};
+use super::Report;
+use crate::diagnostic::{fingerprint, Label, Severity};
+use crate::rules::registry;
 use crate::source::SourceMap;
 
 fn level(s: Severity) -> ResultLevel {
@@ -61,29 +62,6 @@ const PATH_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
 /// A file name relative to the repository root as a SARIF URI under `%SRCROOT%`.
 pub fn uri(name: &str) -> String {
     percent_encoding::utf8_percent_encode(name, PATH_ESCAPES).to_string()
-}
-
-/// FNV-1a: a tiny, stable hash for fingerprints (std's hasher may change between releases).
-pub fn fnv1a(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
-/// A fingerprint that ignores line numbers: rule, file, resource and the flagged text.
-pub fn fingerprint(sources: &SourceMap, f: &Finding) -> String {
-    fnv1a(&[
-        &f.rule,
-        sources.name(f.primary.span.file),
-        f.resource.as_deref().unwrap_or(""),
-        sources.snippet(f.primary.span),
-        &f.message,
-    ])
 }
 
 fn descriptors() -> Vec<ReportingDescriptor> {
@@ -139,7 +117,7 @@ fn descriptors() -> Vec<ReportingDescriptor> {
     out
 }
 
-pub fn render(o: &Outcome) -> String {
+pub fn render(o: &Report<'_>) -> String {
     let rules = descriptors();
     let index: BTreeMap<String, i64> = rules
         .iter()
@@ -151,7 +129,7 @@ pub fn render(o: &Outcome) -> String {
         .iter()
         .map(|f| {
             let mut fp = BTreeMap::new();
-            fp.insert("aksNetlint/v1".to_string(), fingerprint(&o.sources, f));
+            fp.insert("aksNetlint/v1".to_string(), fingerprint(o.sources, f));
             let mut text = f.message.clone();
             if let Some(h) = &f.help {
                 text.push_str(&format!(" (help: {h})"));
@@ -160,7 +138,7 @@ pub fn render(o: &Outcome) -> String {
                 .rule_id(f.rule.clone())
                 .level(level(f.severity))
                 .message(Message::builder().text(text).build())
-                .locations(vec![location(&o.sources, &f.primary, false)])
+                .locations(vec![location(o.sources, &f.primary, false)])
                 .partial_fingerprints(fp)
                 .build();
             r.rule_index = index.get(&f.rule).copied();
@@ -168,7 +146,7 @@ pub fn render(o: &Outcome) -> String {
                 r.related_locations = Some(
                     f.secondary
                         .iter()
-                        .map(|l| location(&o.sources, l, true))
+                        .map(|l| location(o.sources, l, true))
                         .collect(),
                 );
             }
