@@ -261,7 +261,11 @@ fn every_rule_has_arm_and_bicep_twins_that_agree() {
                 .map(|n| n.to_string_lossy().replacen("arm-", "bicep-", 1));
             let bicep = arm.with_file_name(name.unwrap_or_default());
             let rules = |d: &Path| {
-                let mut r: Vec<String> = lint(d).findings.into_iter().map(|f| f.rule).collect();
+                let mut r: Vec<String> = lint(d)
+                    .findings
+                    .into_iter()
+                    .map(|f| String::from(f.rule))
+                    .collect();
                 r.sort();
                 r
             };

@@ -1,14 +1,16 @@
 //! Findings as the pipeline produces them and every output format reads them: [`Finding`],
-//! [`Label`], [`Severity`], the run's [`Stats`], and the line-independent [`fingerprint`] that
-//! baselines and SARIF share.
+//! [`Label`], [`Severity`], [`RuleId`], the run's [`Stats`], and the line-independent
+//! [`fingerprint`] that baselines and SARIF share.
 //!
 //! A leaf: it depends on nothing but source spans, so rules, suppressions, the pipeline and the
 //! reports can all use it without depending on one another (the fingerprint used to live in
 //! `report::sarif`, which made `lint` and `report` import each other).
 
 mod fingerprint;
+mod rule_id;
 
 pub use fingerprint::fingerprint;
+pub use rule_id::RuleId;
 
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +44,7 @@ pub struct Label {
 /// One reported problem, ready for any output format.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
-    pub rule: String,
+    pub rule: RuleId,
     pub severity: Severity,
     pub message: String,
     pub primary: Label,

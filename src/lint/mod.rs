@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::config::{self, Config, FailLevel};
 pub use crate::diagnostic::Stats;
-use crate::diagnostic::{fingerprint, Finding, Label};
+use crate::diagnostic::{fingerprint, Finding, Label, RuleId};
 use crate::discover::{self, Tree, MAX_FILE_BYTES};
 use crate::model::{migration, subject, Model};
 use crate::report::Report;
@@ -308,7 +308,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     };
     findings.retain(|f| {
         let keep = in_scope(f.primary.span) || f.secondary.iter().any(|l| in_scope(l.span));
-        if !keep && f.rule == "PARSE001" {
+        if !keep && f.rule == RuleId::PARSE001 {
             unread.push(discover::Unread {
                 path: sources.name(f.primary.span.file).to_string(),
                 reason: format!("could not be parsed: {}", f.primary.message),
@@ -326,10 +326,13 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     unread.extend(after.iter().flat_map(|b| b.unread.iter().cloned()));
     unread.sort();
     unread.dedup();
-    stats.parse_errors = findings.iter().filter(|f| f.rule == "PARSE001").count();
+    stats.parse_errors = findings
+        .iter()
+        .filter(|f| f.rule == RuleId::PARSE001)
+        .count();
     findings.retain(|f| {
         let path = sources.get(f.primary.span.file).map(|s| s.path.as_path());
-        f.rule == "PARSE001"
+        f.rule == RuleId::PARSE001
             || (filter.enabled(&f.rule) && !path.is_some_and(|p| cfg.ignored_at(p, &f.rule)))
     });
     for f in &mut findings {

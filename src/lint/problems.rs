@@ -2,7 +2,7 @@
 //! parsed (PARSE001), templates for other tools (PARSE002) and evaluation limits (EVAL002).
 //! Each says its real cause and the tool that shows the same problem.
 
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, RuleId, Severity};
 use crate::source::{SourceMap, Span};
 
 /// What went wrong with a file, for the message and the help.
@@ -40,7 +40,7 @@ pub fn read_error(sources: &SourceMap, file: usize, why: String) -> Finding {
         "make the file readable by the user running aks-netlint, or exclude it in .aks-netlint.toml"
     };
     Finding {
-        rule: "PARSE001".into(),
+        rule: RuleId::PARSE001,
         severity: Severity::Error,
         message: format!("cannot read {}: {why}", sources.name(file)),
         primary: Label {
@@ -73,7 +73,7 @@ fn problem(
         .and_then(|t| t.char_indices().nth(1))
         .map_or(len, |(i, _)| start + i);
     Finding {
-        rule: "PARSE001".into(),
+        rule: RuleId::PARSE001,
         severity: Severity::Error,
         message: match cause {
             Cause::Syntax => format!("cannot parse {}: {message}", sources.name(file)),
@@ -119,7 +119,7 @@ fn template_marker(text: &str) -> Option<usize> {
 /// skipped, not broken.
 fn templated(sources: &SourceMap, file: usize, at: usize) -> Finding {
     Finding {
-        rule: "PARSE002".into(),
+        rule: RuleId::PARSE002,
         severity: Severity::Info,
         message: format!(
             "{} looks like a template for another tool (`{{{{ ... }}}}` outside strings); skipped",
@@ -156,7 +156,7 @@ fn parse_help(name: &str, cause: Cause) -> &'static str {
 /// EVAL002: evaluation stopped (a cycle, a limit).
 pub fn eval_issue(span: Span, message: String) -> Finding {
     Finding {
-        rule: "EVAL002".into(),
+        rule: RuleId::EVAL002,
         severity: Severity::Warning,
         message,
         primary: Label {

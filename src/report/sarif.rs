@@ -23,6 +23,15 @@ fn level(s: Severity) -> ResultLevel {
     }
 }
 
+/// SARIF's name for a severity in a rule's default configuration.
+fn level_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
 fn location(sources: &SourceMap, l: &Label, with_message: bool) -> Location {
     let a = sources.position(l.span.file, l.span.start as usize);
     let b = sources.position(l.span.file, l.span.end as usize);
@@ -75,11 +84,6 @@ fn descriptors() -> Vec<ReportingDescriptor> {
                     .text(t.to_string())
                     .build()
             };
-            let sev = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "note",
-            };
             let mut d = ReportingDescriptor::builder()
                 .id(f.id.clone())
                 .name(f.name.clone())
@@ -88,7 +92,7 @@ fn descriptors() -> Vec<ReportingDescriptor> {
                 .help(text(&f.help))
                 .default_configuration(
                     ReportingConfiguration::builder()
-                        .level(serde_json::json!(sev))
+                        .level(serde_json::json!(level_name(f.severity)))
                         .build(),
                 )
                 .build();
@@ -96,19 +100,18 @@ fn descriptors() -> Vec<ReportingDescriptor> {
             out.push(d);
         }
     }
-    for (id, sev, what) in registry::TOOL_RULES {
+    for t in registry::TOOL_RULES {
         let text = MultiformatMessageString::builder()
-            .text(what.to_string())
+            .text(t.summary.to_string())
             .build();
-        let level = if *sev == "info" { "note" } else { sev };
         out.push(
             ReportingDescriptor::builder()
-                .id(id.to_string())
+                .id(t.id.to_string())
                 .short_description(text.clone())
                 .full_description(text)
                 .default_configuration(
                     ReportingConfiguration::builder()
-                        .level(serde_json::json!(level))
+                        .level(serde_json::json!(level_name(t.severity)))
                         .build(),
                 )
                 .build(),
@@ -135,13 +138,13 @@ pub fn render(o: &Report<'_>) -> String {
                 text.push_str(&format!(" (help: {h})"));
             }
             let mut r = SarifResult::builder()
-                .rule_id(f.rule.clone())
+                .rule_id(f.rule.to_string())
                 .level(level(f.severity))
                 .message(Message::builder().text(text).build())
                 .locations(vec![location(o.sources, &f.primary, false)])
                 .partial_fingerprints(fp)
                 .build();
-            r.rule_index = index.get(&f.rule).copied();
+            r.rule_index = index.get(f.rule.as_str()).copied();
             if !f.secondary.is_empty() {
                 r.related_locations = Some(
                     f.secondary

@@ -32,7 +32,7 @@ fn diagnostic(f: &Finding, view: &View<'_>) -> Diagnostic<usize> {
         notes.push(format!("help: {h}"));
     }
     Diagnostic::new(sev)
-        .with_code(&f.rule)
+        .with_code(f.rule.as_str())
         .with_message(&f.message)
         .with_labels(labels)
         .with_notes(notes)

@@ -13,4 +13,4 @@ pub mod selector;
 
 // Rules produce findings; the types live in the leaf `diagnostic` so that reports and
 // suppressions need not depend on the rules to read them.
-pub use crate::diagnostic::{Finding, Label, Severity};
+pub use crate::diagnostic::{Finding, Label, RuleId, Severity};

@@ -5,18 +5,28 @@ use std::sync::OnceLock;
 
 use super::predicate::{Compiled, Path};
 use super::schema::{RuleFile, Status};
+use crate::diagnostic::{RuleId, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 
+/// A rule the tool itself reports (not in `rules/`), listed beside the rule files by `rules`,
+/// `explain`, the docs and SARIF.
+pub struct ToolRule {
+    pub id: RuleId,
+    pub severity: Severity,
+    /// What it reports, in one line.
+    pub summary: &'static str,
+}
+
 /// IDs the tool itself reports (not in `rules/`).
-pub const TOOL_RULES: &[(&str, &str, &str)] = &[
-    ("PARSE001", "error", "a file cannot be parsed (the rest of the scan goes on)"),
-    ("PARSE002", "info", "a file looks like a template for another tool (Go/Jinja `{{ ... }}` outside strings) and is skipped, once per file"),
-    ("EVAL001", "info", "a value a rule needed is unknown, so the rule could not decide (shown with --show-unknown)"),
-    ("EVAL002", "warning", "a reference cycle, recursion or evaluation limit was hit"),
-    ("SUPPRESS001", "info", "an inline suppression that suppresses nothing"),
-    ("SUPPRESS002", "warning", "an inline suppression without a reason after `--` (it suppresses nothing)"),
-    ("SUPPRESS003", "error", "a suppression comment names an unknown rule ID or family; it suppresses nothing"),
+pub const TOOL_RULES: &[ToolRule] = &[
+    ToolRule { id: RuleId::PARSE001, severity: Severity::Error, summary: "a file cannot be parsed (the rest of the scan goes on)" },
+    ToolRule { id: RuleId::PARSE002, severity: Severity::Info, summary: "a file looks like a template for another tool (Go/Jinja `{{ ... }}` outside strings) and is skipped, once per file" },
+    ToolRule { id: RuleId::EVAL001, severity: Severity::Info, summary: "a value a rule needed is unknown, so the rule could not decide (shown with --show-unknown)" },
+    ToolRule { id: RuleId::EVAL002, severity: Severity::Warning, summary: "a reference cycle, recursion or evaluation limit was hit" },
+    ToolRule { id: RuleId::SUPPRESS001, severity: Severity::Info, summary: "an inline suppression that suppresses nothing" },
+    ToolRule { id: RuleId::SUPPRESS002, severity: Severity::Warning, summary: "an inline suppression without a reason after `--` (it suppresses nothing)" },
+    ToolRule { id: RuleId::SUPPRESS003, severity: Severity::Error, summary: "a suppression comment names an unknown rule ID or family; it suppresses nothing" },
 ];
 
 pub struct Rule {

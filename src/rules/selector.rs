@@ -13,7 +13,7 @@ pub fn known_ids() -> &'static [&'static str] {
         let mut ids: Vec<&'static str> = RULE_FILES
             .iter()
             .filter_map(|(name, _)| name.strip_suffix(".toml"))
-            .chain(TOOL_RULES.iter().map(|(id, _, _)| *id))
+            .chain(TOOL_RULES.iter().map(|t| t.id.as_str()))
             .collect();
         ids.sort_unstable();
         ids
