@@ -25,6 +25,7 @@ use crate::report::Report;
 use crate::rules::engine::{self, Selection};
 use crate::rules::registry;
 use crate::source::{SourceMap, Span};
+use crate::Error;
 
 /// What to lint and how.
 #[derive(Default, Clone, Debug)]
@@ -96,7 +97,7 @@ impl Outcome {
 }
 
 /// Runs the whole pipeline.
-pub fn run(opts: &Options) -> Result<Outcome, String> {
+pub fn run(opts: &Options) -> Result<Outcome, Error> {
     let started = Instant::now();
     let select = crate::rules::selector::check_list(&opts.select, "--select")?;
     let ignore = crate::rules::selector::check_list(&opts.ignore, "--ignore")?;
@@ -129,7 +130,10 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     let mut sources = SourceMap::with_root(&root);
     let mut findings = Vec::new();
     if let Some((p, why)) = scan.skipped.first() {
-        return Err(format!("{}: {why}", p.display()));
+        return Err(Error::Unusable {
+            path: p.clone(),
+            reason: why.clone(),
+        });
     }
     let cfg = if opts.no_config {
         Config::default()
@@ -433,17 +437,22 @@ const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
 fn read_plan(
     p: &Path,
     sources: &mut SourceMap,
-) -> Result<(crate::frontends::json::Json, usize, PathBuf), String> {
-    let abs = std::fs::canonicalize(p).map_err(|e| format!("{}: {e}", p.display()))?;
-    let text =
-        discover::read_text(&abs, MAX_PLAN_BYTES).map_err(|e| format!("{}: {e}", p.display()))?;
-    let doc = crate::frontends::json::parse(&text)
-        .map_err(|(off, msg)| format!("{}: not JSON at byte {off}: {msg}", p.display()))?;
+) -> Result<(crate::frontends::json::Json, usize, PathBuf), Error> {
+    let unreadable = |source| Error::Read {
+        path: p.to_path_buf(),
+        source,
+    };
+    let abs = std::fs::canonicalize(p).map_err(|e| unreadable(e.into()))?;
+    let text = discover::read_text(&abs, MAX_PLAN_BYTES).map_err(unreadable)?;
+    let doc = crate::frontends::json::parse(&text).map_err(|(offset, message)| Error::NotJson {
+        path: p.to_path_buf(),
+        offset,
+        message,
+    })?;
     if !crate::frontends::plan::is_plan(&doc) {
-        return Err(format!(
-            "{}: not a Terraform plan (expected the output of `terraform show -json PLANFILE`)",
-            p.display()
-        ));
+        return Err(Error::NotAPlan {
+            path: p.to_path_buf(),
+        });
     }
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let file = sources.add(abs, text);
@@ -458,7 +467,7 @@ fn build(
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
     unread: &mut Vec<discover::Unread>,
-) -> Result<Vec<Built>, String> {
+) -> Result<Vec<Built>, Error> {
     let mut out = terraform::build(tree, scan, input, sources, findings, unread)?;
     let roots = deployments::load(
         tree,

@@ -3,6 +3,7 @@
 //! Each says its real cause and the tool that shows the same problem.
 
 use crate::diagnostic::{Finding, Label, RuleId, Severity};
+use crate::discover::ReadError;
 use crate::source::{SourceMap, Span};
 
 /// What went wrong with a file, for the message and the help.
@@ -31,13 +32,15 @@ pub fn expression_error(
 
 /// PARSE001 for a file that cannot be read (permissions, size, encoding): an I/O problem, not
 /// a syntax error.
-pub fn read_error(sources: &SourceMap, file: usize, why: String) -> Finding {
-    let help = if why.contains("larger than") {
-        "the file is skipped as too large; exclude it in .aks-netlint.toml if it is generated"
-    } else if why.contains("binary") || why.contains("UTF-8") {
-        "the file is not UTF-8 text; exclude it in .aks-netlint.toml if it is not IaC"
-    } else {
-        "make the file readable by the user running aks-netlint, or exclude it in .aks-netlint.toml"
+pub fn read_error(sources: &SourceMap, file: usize, why: &ReadError) -> Finding {
+    let help = match why {
+        ReadError::TooLarge { .. } => {
+            "the file is skipped as too large; exclude it in .aks-netlint.toml if it is generated"
+        }
+        ReadError::Binary | ReadError::NotUtf8 { .. } => {
+            "the file is not UTF-8 text; exclude it in .aks-netlint.toml if it is not IaC"
+        }
+        _ => "make the file readable by the user running aks-netlint, or exclude it in .aks-netlint.toml",
     };
     Finding {
         rule: RuleId::PARSE001,
@@ -45,7 +48,7 @@ pub fn read_error(sources: &SourceMap, file: usize, why: String) -> Finding {
         message: format!("cannot read {}: {why}", sources.name(file)),
         primary: Label {
             span: Span::new(file, 0..0),
-            message: why.clone(),
+            message: why.to_string(),
         },
         secondary: Vec::new(),
         notes: vec!["the rest of the scan goes on without this file".into()],
@@ -191,7 +194,8 @@ mod tests {
         let expr = expression_error(&map, arm, 0, "unclosed `(`".into());
         assert!(expr.message.contains("template expression"));
         assert!(!expr.help.unwrap_or_default().contains("JSON validator"));
-        let io = read_error(&map, locked, "Permission denied (os error 13)".into());
+        let denied = std::io::Error::other("Permission denied (os error 13)");
+        let io = read_error(&map, locked, &ReadError::Io(denied));
         assert_eq!(io.rule, "PARSE001");
         assert!(io
             .message

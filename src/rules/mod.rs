@@ -4,6 +4,7 @@
 //! [`engine`].
 
 pub mod engine;
+mod error;
 pub mod facts;
 pub mod outcome;
 pub mod predicate;
@@ -14,3 +15,5 @@ pub mod selector;
 // Rules produce findings; the types live in the leaf `diagnostic` so that reports and
 // suppressions need not depend on the rules to read them.
 pub use crate::diagnostic::{Finding, Label, RuleId, Severity};
+pub use error::RuleError;
+pub use selector::SelectorError;

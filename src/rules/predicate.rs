@@ -15,6 +15,7 @@ use serde_json::Value as Json;
 use super::facts::{self, Fact};
 use super::outcome::{display, Hit, Outcome, Unknown};
 use super::schema::Predicate;
+use super::RuleError;
 use crate::cidr;
 use crate::model::node::json_unknown;
 use crate::model::subject::parse_version;
@@ -30,7 +31,7 @@ pub struct Path {
 
 impl Path {
     /// Compiles a JSONPath; rules share many paths, so each text is parsed once per process.
-    pub fn compile(src: &str) -> Result<Path, String> {
+    pub fn compile(src: &str) -> Result<Path, RuleError> {
         type Compiled = (Arc<JpQuery>, Arc<Vec<JpQuery>>);
         static CACHE: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Mutex::default);
@@ -41,7 +42,10 @@ impl Path {
                 prefixes,
             });
         }
-        let query = parse_json_path(src).map_err(|e| format!("invalid JSONPath `{src}`: {e}"))?;
+        let query = parse_json_path(src).map_err(|e| RuleError::JsonPath {
+            path: src.to_string(),
+            message: e.to_string(),
+        })?;
         let prefixes: Vec<JpQuery> = (1..query.segments.len())
             .filter_map(|n| query.segments.get(..n))
             .map(|segs| JpQuery::new(segs.to_vec()))
@@ -116,14 +120,14 @@ fn to_json(v: &toml::Value) -> Json {
     serde_json::to_value(v).unwrap_or(Json::Null)
 }
 
-fn parse_cidrs(list: &[String]) -> Result<Vec<IpNet>, String> {
+fn parse_cidrs(list: &[String]) -> Result<Vec<IpNet>, RuleError> {
     list.iter()
-        .map(|c| cidr::parse(c).ok_or_else(|| format!("invalid CIDR `{c}` in rule")))
+        .map(|c| cidr::parse(c).ok_or_else(|| RuleError::Cidr(c.clone())))
         .collect()
 }
 
 impl Compiled {
-    pub fn compile(p: &Predicate) -> Result<Compiled, String> {
+    pub fn compile(p: &Predicate) -> Result<Compiled, RuleError> {
         let mut ops: Vec<Op> = Vec::new();
         if let Some(v) = &p.equals {
             ops.push(Op::Equals(to_json(v)));
@@ -188,9 +192,12 @@ impl Compiled {
             ops.push(Op::IpOffsetIn(Path::compile(&v.of)?, v.offsets.clone()));
         }
         if let Some(v) = &p.matches {
-            ops.push(Op::Matches(
-                Regex::new(v).map_err(|e| format!("invalid regex `{v}`: {e}"))?,
-            ));
+            ops.push(Op::Matches(Regex::new(v).map_err(|source| {
+                RuleError::Regex {
+                    pattern: v.clone(),
+                    source,
+                }
+            })?));
         }
         if let Some(v) = p.longer_than {
             ops.push(Op::LongerThan(v));
@@ -199,22 +206,19 @@ impl Compiled {
             ops.push(Op::Present);
         }
         if let Some(v) = &p.version_less_than {
-            let (a, b, c) = parse_version(v).ok_or_else(|| format!("invalid version `{v}`"))?;
+            let (a, b, c) = parse_version(v).ok_or_else(|| RuleError::Version(v.clone()))?;
             ops.push(Op::VersionLessThan((a, b, c.unwrap_or(0))));
         }
         if let Some(f) = &p.fact {
             ops.push(Op::Fact(
-                facts::lookup(f).ok_or_else(|| format!("unknown fact `{f}`"))?,
+                facts::lookup(f).ok_or_else(|| RuleError::UnknownFact(f.clone()))?,
             ));
         }
         if ops.len() != 1 {
-            return Err(format!(
-                "a predicate needs exactly one operator, found {}",
-                ops.len()
-            ));
+            return Err(RuleError::OperatorCount(ops.len()));
         }
         let Some(op) = ops.pop() else {
-            return Err("no operator".into());
+            return Err(RuleError::OperatorCount(0));
         };
         let mut srcs: Vec<&String> = p.path.iter().collect();
         srcs.extend(p.paths.iter().flatten());
@@ -223,9 +227,9 @@ impl Compiled {
             .map(|s| Path::compile(s))
             .collect::<Result<Vec<_>, _>>()?;
         match (&op, paths.is_empty()) {
-            (Op::Fact(_), false) => return Err("a fact takes no path".into()),
+            (Op::Fact(_), false) => return Err(RuleError::FactWithPath),
             (Op::Fact(_), true) => {}
-            (_, true) => return Err("a predicate needs a path".into()),
+            (_, true) => return Err(RuleError::NoPath),
             _ => {}
         }
         Ok(Compiled {

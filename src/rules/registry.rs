@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use super::predicate::{Compiled, Path};
 use super::schema::{RuleFile, Status};
+use super::RuleError;
 use crate::diagnostic::{RuleId, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/rules.rs"));
@@ -41,10 +42,10 @@ pub struct Registry {
     pub rules: Vec<Rule>,
 }
 
-static REGISTRY: OnceLock<Result<Registry, String>> = OnceLock::new();
+static REGISTRY: OnceLock<Result<Registry, RuleError>> = OnceLock::new();
 
 /// The registry, loaded on first use.
-pub fn get() -> Result<&'static Registry, String> {
+pub fn get() -> Result<&'static Registry, RuleError> {
     REGISTRY
         .get_or_init(|| Registry::load(RULE_FILES))
         .as_ref()
@@ -52,15 +53,18 @@ pub fn get() -> Result<&'static Registry, String> {
 }
 
 impl Registry {
-    pub fn load(files: &[(&str, &str)]) -> Result<Registry, String> {
+    pub fn load(files: &[(&str, &str)]) -> Result<Registry, RuleError> {
         let mut rules = Vec::new();
         for (name, text) in files {
-            let rule = compile(text).map_err(|e| format!("rules/{name}: {e}"))?;
+            let rule = compile(text).map_err(|e| RuleError::InFile {
+                name: name.to_string(),
+                err: Box::new(e),
+            })?;
             if format!("{}.toml", rule.file.id) != *name {
-                return Err(format!(
-                    "rules/{name}: id {} does not match the file name",
-                    rule.file.id
-                ));
+                return Err(RuleError::IdMismatch {
+                    name: name.to_string(),
+                    id: rule.file.id.clone(),
+                });
             }
             rules.push(rule);
         }
@@ -76,45 +80,51 @@ impl Registry {
 }
 
 /// Compiles one rule given as JSON (the embedded form) or TOML (tests and tools).
-fn compile(text: &str) -> Result<Rule, String> {
+fn compile(text: &str) -> Result<Rule, RuleError> {
     let file: RuleFile = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| e.to_string())?
+        serde_json::from_str(text).map_err(|e| RuleError::Syntax(e.to_string()))?
     } else {
-        toml::from_str(text).map_err(|e| e.to_string())?
+        toml::from_str(text).map_err(|e| RuleError::Syntax(e.to_string()))?
     };
     if file.sources.is_empty() {
-        return Err("a rule cites at least one source".into());
+        return Err(RuleError::NoSource);
     }
     for s in &file.sources {
         if s.doc.is_none() && s.url.is_none() {
-            return Err("a source needs `doc` or `url`".into());
+            return Err(RuleError::SourceWithoutLink);
         }
     }
     let (guards, conditions, secondary) = if file.status == Status::Retired {
         if file.retired.is_none() {
-            return Err("a retired rule says why in `retired`".into());
+            return Err(RuleError::RetiredWithoutReason);
         }
         (Vec::new(), Vec::new(), Vec::new())
     } else {
-        let applies = file.applies_to.as_ref().ok_or("missing [applies_to]")?;
+        let applies = file
+            .applies_to
+            .as_ref()
+            .ok_or(RuleError::Missing("applies_to"))?;
         if !matches!(
             applies.kind.as_str(),
             "cluster" | "agc_association" | "migration"
         ) {
-            return Err(format!("unknown subject kind `{}`", applies.kind));
+            return Err(RuleError::UnknownKind(applies.kind.clone()));
         }
         let guards = applies
             .when
             .iter()
             .map(Compiled::compile)
             .collect::<Result<Vec<_>, _>>()?;
-        let cond = file.condition.as_ref().ok_or("missing [condition]")?;
+        let cond = file
+            .condition
+            .as_ref()
+            .ok_or(RuleError::Missing("condition"))?;
         let conditions = cond
             .predicates()
             .iter()
             .map(Compiled::compile)
             .collect::<Result<Vec<_>, _>>()?;
-        let msg = file.message.as_ref().ok_or("missing [message]")?;
+        let msg = file.message.as_ref().ok_or(RuleError::Missing("message"))?;
         let secondary = msg
             .secondary
             .iter()
@@ -165,15 +175,15 @@ pub fn placeholders(t: &str) -> Vec<&str> {
     out
 }
 
-fn check_placeholders(t: &str, vars: &[&str]) -> Result<(), String> {
+fn check_placeholders(t: &str, vars: &[&str]) -> Result<(), RuleError> {
     for p in placeholders(t) {
         let ok = vars.contains(&p) || p.starts_with("parent.") || p.starts_with("$.");
         if !ok {
-            return Err(format!("placeholder {{{p}}} does not resolve"));
+            return Err(RuleError::Placeholder(p.to_string()));
         }
         if let Some(path) = p.strip_prefix("parent.") {
             if path.is_empty() || path.contains(['[', ']', ' ']) {
-                return Err(format!("placeholder {{{p}}} is not a field name"));
+                return Err(RuleError::PlaceholderField(p.to_string()));
             }
         }
         if p.starts_with("$.") {
