@@ -41,10 +41,4 @@ pub enum RuleError {
     Version(String),
     #[error("unknown fact `{0}`")]
     UnknownFact(String),
-    #[error("a predicate needs exactly one operator, found {0}")]
-    OperatorCount(usize),
-    #[error("a fact takes no path")]
-    FactWithPath,
-    #[error("a predicate needs a path")]
-    NoPath,
 }

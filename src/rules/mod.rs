@@ -6,6 +6,7 @@
 pub mod engine;
 mod error;
 pub mod facts;
+pub mod ops;
 pub mod outcome;
 pub mod predicate;
 pub mod registry;

@@ -205,7 +205,28 @@ mod tests {
 
     #[test]
     fn rejects_unresolved_placeholder() {
-        let src = r#"
+        let src = RULE;
+        assert!(Registry::load(&[("X001.toml", src)]).is_err());
+        let good = src.replace("{nope}", "{value}");
+        assert!(Registry::load(&[("X001.toml", &good)]).is_ok());
+    }
+
+    #[test]
+    fn a_condition_with_two_operators_fails_to_load_naming_them() {
+        let src = RULE
+            .replace("{nope}", "{value}")
+            .replace("equals = 1", "equals = 1\ngreater_than = 2");
+        let err = Registry::load(&[("X001.toml", &src)])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("rules/X001.toml: ") && err.contains("found 2: equals, greater_than"),
+            "{err}"
+        );
+    }
+
+    const RULE: &str = r#"
 id = "X001"
 name = "x"
 title = "x"
@@ -227,8 +248,4 @@ equals = 1
 text = "bad {nope}"
 primary = "here"
 "#;
-        assert!(Registry::load(&[("X001.toml", src)]).is_err());
-        let good = src.replace("{nope}", "{value}");
-        assert!(Registry::load(&[("X001.toml", &good)]).is_ok());
-    }
 }
