@@ -155,12 +155,25 @@ const OPERATORS: &str = "equals, not_equals, one_of, not_one_of, outside, greate
     not_equals_path, overlaps, overlaps_path, not_within, not_within_path, ip_outside_path, \
     ip_offset_in, matches, longer_than, present, version_less_than, fact";
 
-impl TryFrom<RawPredicate> for Predicate {
-    type Error = String;
+/// A predicate whose keys do not make one test.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    #[error("a predicate needs exactly one operator ({OPERATORS}), found none")]
+    NoOperator,
+    #[error("a predicate needs exactly one operator, found {}: {}", .0.len(), .0.join(", "))]
+    Operators(Vec<&'static str>),
+    #[error("a fact takes no path")]
+    FactWithPath,
+    #[error("a predicate needs a path")]
+    NoPath,
+}
 
-    fn try_from(r: RawPredicate) -> Result<Predicate, String> {
+impl TryFrom<RawPredicate> for Predicate {
+    type Error = ShapeError;
+
+    fn try_from(r: RawPredicate) -> Result<Predicate, ShapeError> {
         let present = (r.present == Some(true)).then_some(());
-        let found: Vec<(&str, Operator)> = [
+        let found: Vec<(&'static str, Operator)> = [
             ("equals", r.equals.map(Operator::Equals)),
             ("not_equals", r.not_equals.map(Operator::NotEquals)),
             ("one_of", r.one_of.map(Operator::OneOf)),
@@ -212,26 +225,18 @@ impl TryFrom<RawPredicate> for Predicate {
         let mut found = found.into_iter();
         let op = match (found.next(), found.next()) {
             (Some((_, op)), None) => op,
-            (None, _) => {
-                return Err(format!(
-                    "a predicate needs exactly one operator ({OPERATORS}), found none"
-                ))
-            }
+            (None, _) => return Err(ShapeError::NoOperator),
             (Some((first, _)), Some((second, _))) => {
                 let mut keys = vec![first, second];
                 keys.extend(found.map(|(k, _)| k));
-                return Err(format!(
-                    "a predicate needs exactly one operator, found {}: {}",
-                    keys.len(),
-                    keys.join(", ")
-                ));
+                return Err(ShapeError::Operators(keys));
             }
         };
         let has_path = r.path.is_some() || r.paths.as_ref().is_some_and(|p| !p.is_empty());
         match (&op, has_path) {
-            (Operator::Fact(_), true) => return Err("a fact takes no path".into()),
+            (Operator::Fact(_), true) => return Err(ShapeError::FactWithPath),
             (Operator::Fact(_), false) | (_, true) => {}
-            (_, false) => return Err("a predicate needs a path".into()),
+            (_, false) => return Err(ShapeError::NoPath),
         }
         Ok(Predicate {
             path: r.path,

@@ -1,6 +1,7 @@
 //! `.aks-netlint.toml`: found by walking up from the first scanned path to the repository root
 //! (or given with `--config`). Command-line flags win over it. Unknown keys are an error that
-//! names the key and its line, so a typo never silently disables a setting.
+//! names the key and its line, so a typo never silently disables a setting. [`resolve`] merges
+//! it with the command line into the [`Settings`] the pipeline reads.
 //!
 //! ```toml
 //! select = ["NET", "OVL"]            # only these rules or families
@@ -13,6 +14,10 @@
 //! [per-path-ignores]
 //! "envs/dev/**" = ["NET012"]
 //! ```
+
+pub mod resolve;
+
+pub use resolve::{Options, Request, Settings};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
