@@ -6,6 +6,32 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
+/// Why a Terraform CIDR function has no result; the evaluator turns it into an error value
+/// prefixed with the function's name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CidrError {
+    #[error("newbits must be non-negative")]
+    NegativeNewbits,
+    #[error("netnum must be non-negative")]
+    NegativeNetnum,
+    #[error("insufficient address space to extend prefix of {prefix_len} by {newbits}")]
+    NoRoom { prefix_len: u8, newbits: u32 },
+    #[error("prefix extension of {newbits} does not accommodate a subnet numbered {netnum}")]
+    NetnumTooLarge { newbits: u32, netnum: u128 },
+    #[error("host number {0} is out of range")]
+    HostOutOfRange(i64),
+    #[error("host number {hostnum} does not fit in {base}")]
+    HostDoesNotFit { hostnum: i64, base: IpNet },
+    #[error("only IPv4 networks have a netmask")]
+    NoNetmask,
+    #[error("address out of range")]
+    AddressOutOfRange,
+    #[error("prefix out of range")]
+    PrefixOutOfRange,
+    #[error("invalid result")]
+    InvalidResult,
+}
+
 /// Parses `a.b.c.d/p` or an IPv6 CIDR; host bits may be set (they are ignored for comparisons).
 pub fn parse(s: &str) -> Option<IpNet> {
     s.trim().parse::<IpNet>().ok()
@@ -96,32 +122,30 @@ pub fn azure_usable(net: &IpNet) -> u128 {
 }
 
 /// Terraform's `cidrsubnet(prefix, newbits, netnum)`.
-pub fn cidrsubnet(base: &IpNet, newbits: i64, netnum: i64) -> Result<IpNet, String> {
+pub fn cidrsubnet(base: &IpNet, newbits: i64, netnum: i64) -> Result<IpNet, CidrError> {
     let total = bits(base);
-    let newbits = u32::try_from(newbits).map_err(|_| "newbits must be non-negative".to_string())?;
+    let newbits = u32::try_from(newbits).map_err(|_| CidrError::NegativeNewbits)?;
     let new_prefix = u32::from(base.prefix_len()) + newbits;
     if new_prefix > total {
-        return Err(format!(
-            "insufficient address space to extend prefix of {} by {newbits}",
-            base.prefix_len()
-        ));
+        return Err(CidrError::NoRoom {
+            prefix_len: base.prefix_len(),
+            newbits,
+        });
     }
-    let netnum = u128::try_from(netnum).map_err(|_| "netnum must be non-negative".to_string())?;
+    let netnum = u128::try_from(netnum).map_err(|_| CidrError::NegativeNetnum)?;
     if newbits < 128 && netnum >= (1u128 << newbits) {
-        return Err(format!(
-            "prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"
-        ));
+        return Err(CidrError::NetnumTooLarge { newbits, netnum });
     }
     let (lo, _) = bounds(base);
     let shift = total - new_prefix;
     let addr = lo | netnum.checked_shl(shift).unwrap_or(0);
-    let ip = from_u128(addr, is_v4(base)).ok_or("address out of range")?;
-    let prefix = u8::try_from(new_prefix).map_err(|_| "prefix out of range".to_string())?;
-    make(ip, prefix).ok_or_else(|| "invalid result".to_string())
+    let ip = from_u128(addr, is_v4(base)).ok_or(CidrError::AddressOutOfRange)?;
+    let prefix = u8::try_from(new_prefix).map_err(|_| CidrError::PrefixOutOfRange)?;
+    make(ip, prefix).ok_or(CidrError::InvalidResult)
 }
 
 /// Terraform's `cidrhost(prefix, hostnum)`; negative numbers count from the end.
-pub fn cidrhost(base: &IpNet, hostnum: i64) -> Result<IpAddr, String> {
+pub fn cidrhost(base: &IpNet, hostnum: i64) -> Result<IpAddr, CidrError> {
     let (lo, hi) = bounds(base);
     let count = hi - lo + 1;
     let off: u128 = if hostnum >= 0 {
@@ -130,19 +154,22 @@ pub fn cidrhost(base: &IpNet, hostnum: i64) -> Result<IpAddr, String> {
         let back = u128::try_from(-(hostnum as i128)).unwrap_or(u128::MAX);
         count
             .checked_sub(back)
-            .ok_or_else(|| format!("host number {hostnum} is out of range"))?
+            .ok_or(CidrError::HostOutOfRange(hostnum))?
     };
     if off >= count {
-        return Err(format!("host number {hostnum} does not fit in {base}"));
+        return Err(CidrError::HostDoesNotFit {
+            hostnum,
+            base: *base,
+        });
     }
-    from_u128(lo + off, is_v4(base)).ok_or_else(|| "address out of range".to_string())
+    from_u128(lo + off, is_v4(base)).ok_or(CidrError::AddressOutOfRange)
 }
 
 /// Terraform's `cidrnetmask(prefix)` (IPv4 only).
-pub fn netmask(base: &IpNet) -> Result<String, String> {
+pub fn netmask(base: &IpNet) -> Result<String, CidrError> {
     match base {
         IpNet::V4(n) => Ok(n.netmask().to_string()),
-        IpNet::V6(_) => Err("only IPv4 networks have a netmask".into()),
+        IpNet::V6(_) => Err(CidrError::NoNetmask),
     }
 }
 

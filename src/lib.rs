@@ -9,7 +9,9 @@
 pub mod cidr;
 pub mod cli;
 pub mod config;
+pub mod diagnostic;
 pub mod discover;
+pub mod error;
 pub mod eval;
 pub mod frontends;
 pub mod lint;
@@ -18,3 +20,5 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+
+pub use error::Error;

@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::rules::{selector, Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, RuleId, Severity};
+use crate::rules::selector;
 use crate::source::{SourceMap, Span};
 
 struct Directive {
@@ -92,7 +93,7 @@ pub fn apply(
         (0..sources.len()).map(|f| directives(sources, f)).collect();
     let before = findings.len();
     findings.retain(|f| {
-        if f.rule == "PARSE001" {
+        if f.rule == RuleId::PARSE001 {
             return true;
         }
         let line = sources
@@ -127,7 +128,7 @@ pub fn apply(
                 format!("did you mean: {}", hints.join(", "))
             };
             (
-                "SUPPRESS003",
+                RuleId::SUPPRESS003,
                 Severity::Error,
                 format!(
                     "suppression names unknown rule {}; it suppresses nothing",
@@ -137,14 +138,14 @@ pub fn apply(
             )
         } else if !d.reason {
             (
-                "SUPPRESS002",
+                RuleId::SUPPRESS002,
                 Severity::Warning,
                 "suppression without a reason does not suppress anything".to_string(),
                 "write the reason after `--`, e.g. `# aks-netlint:ignore OVL009 -- small test cluster`",
             )
         } else if !d.used {
             (
-                "SUPPRESS001",
+                RuleId::SUPPRESS001,
                 Severity::Info,
                 format!(
                     "unused suppression of {}",
@@ -159,11 +160,11 @@ pub fn apply(
         } else {
             continue;
         };
-        if !enabled(rule) {
+        if !enabled(&rule) {
             continue;
         }
         findings.push(Finding {
-            rule: rule.into(),
+            rule,
             severity,
             message,
             primary: Label {

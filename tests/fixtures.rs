@@ -123,11 +123,11 @@ fn fire_cases_fire_and_match_snapshots() {
             out.findings.iter().any(|f| f.rule == rule),
             "{} does not fire {rule}:\n{}",
             dir.display(),
-            report::text::render(&out, false)
+            report::text::render(&out.report(), false)
         );
         out.stats.elapsed_ms = 0;
-        let mut text = report::text::render(&out, false);
-        let mut json = report::json::render(&out);
+        let mut text = report::text::render(&out.report(), false);
+        let mut json = report::json::render(&out.report());
         if let Some(tmp) = tmp {
             text = text.replace(&tmp, "");
             json = json.replace(&tmp, "");
@@ -153,7 +153,7 @@ fn pass_cases_stay_silent() {
             bad.is_empty(),
             "{} must not fire {rule}:\n{}",
             dir.display(),
-            report::text::render(&out, false)
+            report::text::render(&out.report(), false)
         );
     }
 }
@@ -287,7 +287,11 @@ fn every_rule_has_arm_and_bicep_twins_that_agree() {
                 .map(|n| n.to_string_lossy().replacen("arm-", "bicep-", 1));
             let bicep = arm.with_file_name(name.unwrap_or_default());
             let rules = |d: &Path| {
-                let mut r: Vec<String> = lint(d).findings.into_iter().map(|f| f.rule).collect();
+                let mut r: Vec<String> = lint(d)
+                    .findings
+                    .into_iter()
+                    .map(|f| String::from(f.rule))
+                    .collect();
                 r.sort();
                 r
             };

@@ -6,10 +6,36 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::lint::Outcome;
-use crate::report::sarif::fingerprint;
+use crate::diagnostic::fingerprint;
+use crate::report::Report;
 
-pub fn write(path: &Path, o: &Outcome) -> Result<(), String> {
+/// Why a baseline file cannot be read or written; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not a baseline file: {source}", .path.display())]
+    NotABaseline {
+        path: std::path::PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{}: unsupported baseline version", .path.display())]
+    Version { path: std::path::PathBuf },
+    #[error("{0}")]
+    Serialize(serde_json::Error),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BaselineError + '_ {
+    move |source| BaselineError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+pub fn write(path: &Path, o: &Report<'_>) -> Result<(), BaselineError> {
     let entries: Vec<_> = o
         .findings
         .iter()
@@ -17,22 +43,27 @@ pub fn write(path: &Path, o: &Outcome) -> Result<(), String> {
             json!({
                 "rule": f.rule,
                 "file": o.sources.name(f.primary.span.file),
-                "fingerprint": fingerprint(&o.sources, f),
+                "fingerprint": fingerprint(o.sources, f),
                 "message": f.message,
             })
         })
         .collect();
     let doc = json!({"version": 1, "findings": entries});
-    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    let text = serde_json::to_string_pretty(&doc).map_err(BaselineError::Serialize)? + "\n";
+    std::fs::write(path, text).map_err(io(path))
 }
 
-pub fn read(path: &Path) -> Result<HashSet<String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let doc: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not a baseline file: {e}", path.display()))?;
+pub fn read(path: &Path) -> Result<HashSet<String>, BaselineError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|source| BaselineError::NotABaseline {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if doc.get("version").and_then(serde_json::Value::as_u64) != Some(1) {
-        return Err(format!("{}: unsupported baseline version", path.display()));
+        return Err(BaselineError::Version {
+            path: path.to_path_buf(),
+        });
     }
     Ok(doc
         .get("findings")

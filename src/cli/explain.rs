@@ -39,12 +39,12 @@ pub fn list(as_json: bool) -> String {
             )
         })
         .collect();
-    rows.extend(TOOL_RULES.iter().map(|(id, sev, what)| {
+    rows.extend(TOOL_RULES.iter().map(|t| {
         (
-            id.to_string(),
-            sev.to_string(),
+            t.id.to_string(),
+            t.severity.as_str().to_string(),
             "stable".into(),
-            what.to_string(),
+            t.summary.to_string(),
         )
     }));
     if as_json {
@@ -71,12 +71,12 @@ fn sources(f: &RuleFile, out: &mut String) {
 
 /// The `explain ID` text.
 pub fn explain(id: &str) -> Option<String> {
-    if let Some((id, sev, what)) = TOOL_RULES
-        .iter()
-        .find(|(i, _, _)| i.eq_ignore_ascii_case(id))
-    {
+    if let Some(t) = TOOL_RULES.iter().find(|t| t.id.eq_ignore_ascii_case(id)) {
         return Some(format!(
-            "{id} ({sev}): {what}\nReported by aks-netlint itself, not by a rule file.\n"
+            "{} ({}): {}\nReported by aks-netlint itself, not by a rule file.\n",
+            t.id,
+            t.severity.as_str(),
+            t.summary
         ));
     }
     let reg = registry::get().ok()?;
@@ -142,8 +142,14 @@ pub fn docs_markdown() -> String {
             f.title
         );
     }
-    for (id, sev, what) in TOOL_RULES {
-        let _ = writeln!(out, "| {id} | {sev} | stable | {what} |");
+    for t in TOOL_RULES {
+        let _ = writeln!(
+            out,
+            "| {} | {} | stable | {} |",
+            t.id,
+            t.severity.as_str(),
+            t.summary
+        );
     }
     for r in &reg.rules {
         let f = &r.file;

@@ -7,6 +7,31 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::ReadError;
+
+/// Why a revision's tree or a file in it could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("cannot run git (is it installed?): {0}")]
+    NotInstalled(std::io::Error),
+    /// `git cat-file --batch` could not start.
+    #[error("cannot run git: {0}")]
+    Spawn(std::io::Error),
+    #[error("git cat-file has no {0}")]
+    NoPipe(&'static str),
+    /// Reading git's output.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The first line git wrote to stderr.
+    #[error("{0}")]
+    Failed(String),
+    /// Options are refused: `--compare-to` must never pass one through to git.
+    #[error("`{0}` is not a git revision")]
+    NotARevision(String),
+    #[error("`{rev}` is not a commit in {}", .root.display())]
+    NotACommit { rev: String, root: PathBuf },
+}
+
 /// One blob of the revision's tree.
 #[derive(Clone, Debug)]
 struct Entry {
@@ -43,18 +68,17 @@ fn git(root: &Path) -> Command {
     c
 }
 
-fn run(mut c: Command) -> Result<Vec<u8>, String> {
-    let out = c
-        .output()
-        .map_err(|e| format!("cannot run git (is it installed?): {e}"))?;
+fn run(mut c: Command) -> Result<Vec<u8>, GitError> {
+    let out = c.output().map_err(GitError::NotInstalled)?;
     if !out.status.success() {
         let msg = String::from_utf8_lossy(&out.stderr);
-        return Err(msg
-            .lines()
-            .next()
-            .unwrap_or("git failed")
-            .trim()
-            .to_string());
+        return Err(GitError::Failed(
+            msg.lines()
+                .next()
+                .unwrap_or("git failed")
+                .trim()
+                .to_string(),
+        ));
     }
     Ok(out.stdout)
 }
@@ -78,15 +102,17 @@ pub fn has_commits(root: &Path) -> bool {
 impl GitTree {
     /// Lists the tree of `rev` in the repository at `root` and loads the contents of the files
     /// under `scope` (absolute paths inside `root`) that a scan reads and that fit in `max` bytes.
-    pub fn open(root: &Path, rev: &str, scope: &[PathBuf], max: u64) -> Result<GitTree, String> {
+    pub fn open(root: &Path, rev: &str, scope: &[PathBuf], max: u64) -> Result<GitTree, GitError> {
         if rev.starts_with('-') {
-            return Err(format!("`{rev}` is not a git revision"));
+            return Err(GitError::NotARevision(rev.to_string()));
         }
         let mut c = git(root);
         c.args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
             .arg(format!("{rev}^{{commit}}"));
-        let commit =
-            run(c).map_err(|_| format!("`{rev}` is not a commit in {}", root.display()))?;
+        let commit = run(c).map_err(|_| GitError::NotACommit {
+            rev: rev.to_string(),
+            root: root.to_path_buf(),
+        })?;
         let commit = String::from_utf8_lossy(&commit).trim().to_string();
         let mut c = git(root);
         c.args(["ls-tree", "-r", "-z", "-l", "--full-tree", &commit]);
@@ -142,7 +168,7 @@ impl GitTree {
     }
 
     /// Reads blobs in one `git cat-file --batch` process.
-    fn cat(&self, paths: &[PathBuf]) -> Result<HashMap<PathBuf, Vec<u8>>, String> {
+    fn cat(&self, paths: &[PathBuf]) -> Result<HashMap<PathBuf, Vec<u8>>, GitError> {
         let mut out = HashMap::new();
         if paths.is_empty() {
             return Ok(out);
@@ -152,20 +178,20 @@ impl GitTree {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
-        let mut child = c.spawn().map_err(|e| format!("cannot run git: {e}"))?;
+        let mut child = c.spawn().map_err(GitError::Spawn)?;
         let request: String = paths
             .iter()
             .filter_map(|p| self.files.get(p))
             .map(|e| format!("{}\n", e.oid))
             .collect();
-        let mut stdin = child.stdin.take().ok_or("git cat-file has no stdin")?;
+        let mut stdin = child.stdin.take().ok_or(GitError::NoPipe("stdin"))?;
         // Written from another thread so a full stdout pipe cannot deadlock us.
         let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
-        let stdout = child.stdout.take().ok_or("git cat-file has no stdout")?;
+        let stdout = child.stdout.take().ok_or(GitError::NoPipe("stdout"))?;
         let mut r = BufReader::new(stdout);
         for p in paths.iter().filter(|p| self.files.contains_key(*p)) {
             let mut header = String::new();
-            if r.read_line(&mut header).map_err(|e| e.to_string())? == 0 {
+            if r.read_line(&mut header)? == 0 {
                 break;
             }
             // `<oid> blob <size>` or `<oid> missing`.
@@ -175,12 +201,9 @@ impl GitTree {
                 .and_then(|s| s.parse::<u64>().ok());
             let Some(size) = size else { continue };
             let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-            (&mut r)
-                .take(size)
-                .read_to_end(&mut buf)
-                .map_err(|e| e.to_string())?;
+            (&mut r).take(size).read_to_end(&mut buf)?;
             let mut nl = [0u8; 1];
-            r.read_exact(&mut nl).map_err(|e| e.to_string())?;
+            r.read_exact(&mut nl)?;
             out.insert(p.clone(), buf);
         }
         let _ = writer.join();
@@ -216,21 +239,20 @@ impl GitTree {
     }
 
     /// A file's bytes: loaded up front, else read now (a module outside the scanned paths).
-    pub fn bytes(&self, p: &Path, max: u64) -> Result<Vec<u8>, String> {
+    pub fn bytes(&self, p: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
         let Some(e) = self.files.get(p) else {
-            return Err(format!("no such file at {}", self.rev));
+            return Err(ReadError::NotAtRevision {
+                rev: self.rev.clone(),
+            });
         };
         if e.size > max {
-            return Err(format!(
-                "file is larger than the {} MiB limit",
-                max / (1024 * 1024)
-            ));
+            return Err(ReadError::TooLarge { max });
         }
         if let Some(b) = self.contents.get(p) {
             return Ok(b.clone());
         }
         let mut c = git(&self.root);
         c.args(["cat-file", "blob", &e.oid]);
-        run(c)
+        Ok(run(c)?)
     }
 }

@@ -11,8 +11,30 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use git::GitTree;
+pub use git::{GitError, GitTree};
 pub use walk::{repo_root, walk, Unread};
+
+/// Why a file's text could not be read. A file the scan found becomes a PARSE001 finding with
+/// this reason; a file named on the command line stops the run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// FIFOs and devices would block or never end.
+    #[error("not a regular file")]
+    NotAFile,
+    #[error("file is larger than the {} MiB limit", .max / (1024 * 1024))]
+    TooLarge { max: u64 },
+    #[error("binary file (contains NUL bytes)")]
+    Binary,
+    #[error("not valid UTF-8 (at byte {at})")]
+    NotUtf8 { at: usize },
+    /// A compared revision has no such file.
+    #[error("no such file at {rev}")]
+    NotAtRevision { rev: String },
+    #[error(transparent)]
+    Git(#[from] GitError),
+}
 
 /// Where files are read from: the working tree, or a git revision (`--compare-to`).
 pub enum Tree {
@@ -64,7 +86,7 @@ impl Tree {
     }
 
     /// Reads a file as UTF-8 text with the guards a linter in CI needs.
-    pub fn read_text(&self, p: &Path, max: u64) -> Result<String, String> {
+    pub fn read_text(&self, p: &Path, max: u64) -> Result<String, ReadError> {
         match self {
             Tree::Disk => read_text(p, max),
             Tree::Git(g) => decode(g.bytes(p, max)?),
@@ -149,38 +171,30 @@ pub fn inside_root(p: &Path, root: &Path) -> bool {
 }
 
 /// Reads a file as UTF-8 text with the guards a linter in CI needs.
-pub fn read_text(path: &Path, max: u64) -> Result<String, String> {
-    let meta = fs::metadata(path).map_err(|e| e.to_string())?;
+pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+    let meta = fs::metadata(path)?;
     if !meta.is_file() {
-        // FIFOs and devices would block or never end.
-        return Err("not a regular file".into());
+        return Err(ReadError::NotAFile);
     }
     if meta.len() > max {
-        return Err(format!(
-            "file is larger than the {} MiB limit",
-            max / (1024 * 1024)
-        ));
+        return Err(ReadError::TooLarge { max });
     }
     let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    fs::File::open(path)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
-        .map_err(|e| e.to_string())?;
+    fs::File::open(path).and_then(|f| f.take(max + 1).read_to_end(&mut buf))?;
     if buf.len() as u64 > max {
-        return Err(format!(
-            "file is larger than the {} MiB limit",
-            max / (1024 * 1024)
-        ));
+        return Err(ReadError::TooLarge { max });
     }
     decode(buf)
 }
 
 /// Bytes to text: no NUL bytes, valid UTF-8, a byte-order mark dropped.
-fn decode(buf: Vec<u8>) -> Result<String, String> {
+fn decode(buf: Vec<u8>) -> Result<String, ReadError> {
     if buf.contains(&0) {
-        return Err("binary file (contains NUL bytes)".into());
+        return Err(ReadError::Binary);
     }
-    let text = String::from_utf8(buf)
-        .map_err(|e| format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(buf).map_err(|e| ReadError::NotUtf8 {
+        at: e.utf8_error().valid_up_to(),
+    })?;
     Ok(text
         .strip_prefix('\u{feff}')
         .map(str::to_string)

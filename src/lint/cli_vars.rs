@@ -4,6 +4,7 @@
 
 use hcl_edit::expr::Expression;
 
+use crate::error::VarError;
 use crate::eval::Kind;
 use crate::frontends::terraform::Variable;
 use crate::source::SourceMap;
@@ -50,7 +51,12 @@ fn shape_name(s: Shape) -> &'static str {
 
 /// Checks one `--var` value against its declaration; the error names the variable and where
 /// it is declared.
-pub fn check(name: &str, raw: &str, var: &Variable<'_>, sources: &SourceMap) -> Result<(), String> {
+pub fn check(
+    name: &str,
+    raw: &str,
+    var: &Variable<'_>,
+    sources: &SourceMap,
+) -> Result<(), VarError> {
     let want = shape(var.ty);
     if want == Shape::Str || var.is_string {
         return Ok(());
@@ -64,10 +70,13 @@ pub fn check(name: &str, raw: &str, var: &Variable<'_>, sources: &SourceMap) -> 
             let first = e.to_string();
             let why = first.lines().last().unwrap_or("syntax error").trim();
             let why = why.trim_start_matches('=').trim();
-            return Err(format!(
-                "--var {name}: `{raw}` does not parse as a {} value ({why}); variable \"{name}\" is declared in {declared}",
-                shape_name(want)
-            ));
+            return Err(VarError::DoesNotParse {
+                name: name.to_string(),
+                raw: raw.to_string(),
+                shape: shape_name(want),
+                why: why.to_string(),
+                declared: declared.to_string(),
+            });
         }
     };
     let fits = match (&parsed.kind, want) {
@@ -82,17 +91,19 @@ pub fn check(name: &str, raw: &str, var: &Variable<'_>, sources: &SourceMap) -> 
     if fits {
         Ok(())
     } else {
-        Err(format!(
-            "--var {name}: `{raw}` is not a {} value; variable \"{name}\" is declared in {declared} with that type",
-            shape_name(want)
-        ))
+        Err(VarError::WrongType {
+            name: name.to_string(),
+            raw: raw.to_string(),
+            shape: shape_name(want),
+            declared: declared.to_string(),
+        })
     }
 }
 
 /// The error for `--var` names no scanned root declares.
-pub fn undeclared(names: &[&str]) -> Option<String> {
+pub fn undeclared(names: &[&str]) -> Option<VarError> {
     let first = names.first()?;
-    Some(format!(
-        "--var {first}: no scanned Terraform root module declares variable \"{first}\" (a typo, or a path that leaves out its root?)"
-    ))
+    Some(VarError::Undeclared {
+        name: first.to_string(),
+    })
 }

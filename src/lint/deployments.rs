@@ -10,8 +10,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{eval_issue, expression_error, parse_error, read_error, Built};
+use crate::diagnostic::Finding;
 use crate::discover::context::template_stem;
-use crate::discover::{walk::relative, Tree, Unread, MAX_FILE_BYTES};
+use crate::discover::{walk::relative, ReadError, Tree, Unread, MAX_FILE_BYTES};
 use crate::eval::arm::{Ctx, Shared};
 use crate::eval::{Kind, Value};
 use crate::frontends::arm::{self, DocKind};
@@ -20,8 +21,8 @@ use crate::frontends::ir::Template;
 use crate::frontends::json::{self, Json, J};
 use crate::frontends::terraform::join_normalized;
 use crate::model::deployment;
-use crate::rules::Finding;
 use crate::source::{SourceMap, Span};
+use crate::Error;
 
 /// Linked templates deeper than this are not followed.
 const MAX_LINK_DEPTH: usize = 8;
@@ -59,14 +60,14 @@ pub fn load(
     root: &Path,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
-) -> Result<Vec<Root>, String> {
+) -> Result<Vec<Root>, Error> {
     let mut wanted: Vec<PathBuf> = files.to_vec();
     for p in param_files {
         if !wanted.contains(p) {
             wanted.push(p.clone());
         }
     }
-    let read: Vec<(PathBuf, Result<String, String>)> = wanted
+    let read: Vec<(PathBuf, Result<String, ReadError>)> = wanted
         .into_par_iter()
         .map(|p| {
             let text = match stdin {
@@ -86,11 +87,14 @@ pub fn load(
             }
             Ok(_) => {}
             Err(_) if rev.is_some() => {}
-            Err(why) if named => return Err(format!("{}: {why}", p.display())),
+            Err(source) if named => return Err(Error::Read { path: p, source }),
             // An unreadable `.json` may be anything; only report what is surely ARM.
-            Err(why) if is_bicep(&p) || why.contains("larger than") && head_looks_like_arm(&p) => {
+            Err(why)
+                if is_bicep(&p)
+                    || matches!(why, ReadError::TooLarge { .. }) && head_looks_like_arm(&p) =>
+            {
                 let id = sources.add(p, String::new());
-                findings.push(read_error(sources, id, why));
+                findings.push(read_error(sources, id, &why));
             }
             Err(_) => {}
         }
@@ -173,10 +177,10 @@ pub fn load(
                     format!("it does not parse: {}", f.primary.message)
                 }),
         };
-        return Err(format!(
-            "--param-file {}: not an ARM parameters file or .bicepparam ({why})",
-            p.display()
-        ));
+        return Err(Error::NotParameters {
+            path: p.clone(),
+            why,
+        });
     }
     let named_params: Vec<&Parsed> = param_files
         .iter()

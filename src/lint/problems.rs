@@ -2,7 +2,8 @@
 //! parsed (PARSE001), templates for other tools (PARSE002) and evaluation limits (EVAL002).
 //! Each says its real cause and the tool that shows the same problem.
 
-use crate::rules::{Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, RuleId, Severity};
+use crate::discover::ReadError;
 use crate::source::{SourceMap, Span};
 
 /// What went wrong with a file, for the message and the help.
@@ -31,21 +32,23 @@ pub fn expression_error(
 
 /// PARSE001 for a file that cannot be read (permissions, size, encoding): an I/O problem, not
 /// a syntax error.
-pub fn read_error(sources: &SourceMap, file: usize, why: String) -> Finding {
-    let help = if why.contains("larger than") {
-        "the file is skipped as too large; exclude it in .aks-netlint.toml if it is generated"
-    } else if why.contains("binary") || why.contains("UTF-8") {
-        "the file is not UTF-8 text; exclude it in .aks-netlint.toml if it is not IaC"
-    } else {
-        "make the file readable by the user running aks-netlint, or exclude it in .aks-netlint.toml"
+pub fn read_error(sources: &SourceMap, file: usize, why: &ReadError) -> Finding {
+    let help = match why {
+        ReadError::TooLarge { .. } => {
+            "the file is skipped as too large; exclude it in .aks-netlint.toml if it is generated"
+        }
+        ReadError::Binary | ReadError::NotUtf8 { .. } => {
+            "the file is not UTF-8 text; exclude it in .aks-netlint.toml if it is not IaC"
+        }
+        _ => "make the file readable by the user running aks-netlint, or exclude it in .aks-netlint.toml",
     };
     Finding {
-        rule: "PARSE001".into(),
+        rule: RuleId::PARSE001,
         severity: Severity::Error,
         message: format!("cannot read {}: {why}", sources.name(file)),
         primary: Label {
             span: Span::new(file, 0..0),
-            message: why.clone(),
+            message: why.to_string(),
         },
         secondary: Vec::new(),
         notes: vec!["the rest of the scan goes on without this file".into()],
@@ -73,7 +76,7 @@ fn problem(
         .and_then(|t| t.char_indices().nth(1))
         .map_or(len, |(i, _)| start + i);
     Finding {
-        rule: "PARSE001".into(),
+        rule: RuleId::PARSE001,
         severity: Severity::Error,
         message: match cause {
             Cause::Syntax => format!("cannot parse {}: {message}", sources.name(file)),
@@ -119,7 +122,7 @@ fn template_marker(text: &str) -> Option<usize> {
 /// skipped, not broken.
 fn templated(sources: &SourceMap, file: usize, at: usize) -> Finding {
     Finding {
-        rule: "PARSE002".into(),
+        rule: RuleId::PARSE002,
         severity: Severity::Info,
         message: format!(
             "{} looks like a template for another tool (`{{{{ ... }}}}` outside strings); skipped",
@@ -156,7 +159,7 @@ fn parse_help(name: &str, cause: Cause) -> &'static str {
 /// EVAL002: evaluation stopped (a cycle, a limit).
 pub fn eval_issue(span: Span, message: String) -> Finding {
     Finding {
-        rule: "EVAL002".into(),
+        rule: RuleId::EVAL002,
         severity: Severity::Warning,
         message,
         primary: Label {
@@ -191,7 +194,8 @@ mod tests {
         let expr = expression_error(&map, arm, 0, "unclosed `(`".into());
         assert!(expr.message.contains("template expression"));
         assert!(!expr.help.unwrap_or_default().contains("JSON validator"));
-        let io = read_error(&map, locked, "Permission denied (os error 13)".into());
+        let denied = std::io::Error::other("Permission denied (os error 13)");
+        let io = read_error(&map, locked, &ReadError::Io(denied));
         assert_eq!(io.rule, "PARSE001");
         assert!(io
             .message

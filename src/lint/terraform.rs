@@ -10,12 +10,13 @@ use rayon::prelude::*;
 
 use super::var_files::VarFiles;
 use super::{eval_issue, parse_error, read_error, Built, Input};
+use crate::diagnostic::Finding;
 use crate::discover::context::terraform_calls;
-use crate::discover::{walk::relative, Scan, Tree, Unread, MAX_FILE_BYTES};
+use crate::discover::{walk::relative, ReadError, Scan, Tree, Unread, MAX_FILE_BYTES};
+use crate::error::{Error, VarError};
 use crate::eval::terraform::{cli_value, Evaluator, Project};
 use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
 use crate::model::terraform as tfmodel;
-use crate::rules::Finding;
 use crate::source::{SourceMap, Span};
 
 /// Files of one batch (a group of directories that call each other stays whole). Batches run in
@@ -27,7 +28,7 @@ const BATCH_FILES: usize = 64;
 struct ReadFile {
     path: PathBuf,
     dir: PathBuf,
-    text: Result<String, String>,
+    text: Result<String, ReadError>,
     calls: Vec<PathBuf>,
 }
 
@@ -107,7 +108,7 @@ impl Dirs {
                 match text {
                     Err(why) => {
                         let id = sources.add_at(path, String::new(), rev);
-                        findings.push(read_error(sources, id, why));
+                        findings.push(read_error(sources, id, &why));
                     }
                     Ok(text) => {
                         let id = sources.add_at(path, text, rev);
@@ -210,7 +211,7 @@ pub fn build(
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
     unread: &mut Vec<Unread>,
-) -> Result<Vec<Built>, String> {
+) -> Result<Vec<Built>, Error> {
     let dirs = Dirs::read(tree, scan, input, sources, findings);
     // Roots: scanned directories nothing may call (checked against the parsed calls below).
     let called = dirs.called();
@@ -250,7 +251,7 @@ pub fn build(
     let mut declared: HashSet<String> = HashSet::new();
     for out in done {
         if let Some(e) = out.var_errors.into_iter().next() {
-            return Err(e);
+            return Err(e.into());
         }
         declared.extend(out.declared);
         built.extend(out.built);
@@ -288,7 +289,7 @@ pub fn build(
             // Parse errors and calls were collected by the first pass.
             let out = pass.run(batch, &missed, sources);
             if let Some(e) = out.var_errors.into_iter().next() {
-                return Err(e);
+                return Err(e.into());
             }
             declared.extend(out.declared);
             built.extend(out.built);
@@ -302,7 +303,7 @@ pub fn build(
         .collect();
     if let Some(e) = super::cli_vars::undeclared(&stray) {
         if tree.revision().is_none() {
-            return Err(e);
+            return Err(e.into());
         }
     }
     let declares = |dir: &Path, name: &str| {
@@ -330,7 +331,7 @@ struct BatchOut {
     called: Vec<PathBuf>,
     /// `--var` values that do not fit their declaration, and the `--var` names its roots
     /// declare.
-    var_errors: Vec<String>,
+    var_errors: Vec<VarError>,
     declared: Vec<String>,
 }
 

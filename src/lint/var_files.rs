@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use hcl_edit::structure::Body;
 
 use super::{parse_error, read_error, Input};
+use crate::diagnostic::Finding;
 use crate::discover::{Tree, MAX_FILE_BYTES};
 use crate::eval::terraform::const_value_in;
 use crate::eval::Value;
 use crate::frontends::terraform as tf;
-use crate::rules::Finding;
 use crate::source::SourceMap;
+use crate::Error;
 
 /// Variable files: Terraform's automatic ones per root, then `--var-file`s, parsed once each.
 #[derive(Default)]
@@ -44,7 +45,7 @@ impl VarFiles {
         input: &Input<'_>,
         sources: &mut SourceMap,
         findings: &mut Vec<Finding>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Error> {
         let rev = tree.revision();
         for r in roots {
             self.auto
@@ -73,12 +74,12 @@ impl VarFiles {
                 Ok(text) => sources.add_at(p.clone(), text, rev),
                 // A named file missing at a compared revision leaves its values unknown.
                 Err(_) if rev.is_some() => continue,
-                Err(why) if self.named.contains(&p) => {
-                    return Err(format!("{}: {why}", p.display()))
+                Err(source) if self.named.contains(&p) => {
+                    return Err(Error::Read { path: p, source })
                 }
                 Err(why) => {
                     let id = sources.add_at(p.clone(), String::new(), rev);
-                    findings.push(read_error(sources, id, why));
+                    findings.push(read_error(sources, id, &why));
                     continue;
                 }
             };

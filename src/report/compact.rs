@@ -1,10 +1,10 @@
 //! One line per finding, `file:line:col: severity RULE message`, for editors' problem matchers.
 
-use crate::lint::Outcome;
+use super::Report;
 
-pub fn render(o: &Outcome) -> String {
+pub fn render(o: &Report<'_>) -> String {
     let mut out = String::new();
-    for f in &o.findings {
+    for f in o.findings {
         let p = o
             .sources
             .position(f.primary.span.file, f.primary.span.start as usize);

@@ -1,8 +1,8 @@
 //! GitHub Actions workflow commands (`::error file=...,line=...::message`), which the runner
 //! turns into annotations on the pull request.
 
-use crate::lint::Outcome;
-use crate::rules::Severity;
+use super::Report;
+use crate::diagnostic::Severity;
 
 /// Escaping of the message part (GitHub's runner rules).
 fn data(s: &str) -> String {
@@ -16,9 +16,9 @@ fn prop(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(o: &Outcome) -> String {
+pub fn render(o: &Report<'_>) -> String {
     let mut out = String::new();
-    for f in &o.findings {
+    for f in o.findings {
         let cmd = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::lint::Outcome;
+use super::Report;
 use crate::source::{SourceMap, Span};
 
 fn range(sources: &SourceMap, s: Span) -> Value {
@@ -26,8 +26,8 @@ fn with_revision(v: Value, sources: &SourceMap, span: Span) -> Value {
     Value::Object(out)
 }
 
-pub fn render(o: &Outcome) -> String {
-    let s = &o.sources;
+pub fn render(o: &Report<'_>) -> String {
+    let s = o.sources;
     let diags: Vec<Value> = o
         .findings
         .iter()

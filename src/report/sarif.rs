@@ -10,8 +10,9 @@ use serde_sarif::sarif::{
     Tool, ToolComponent,
 };
 
-use crate::lint::Outcome;
-use crate::rules::{registry, Finding, Label, Severity};
+use super::Report;
+use crate::diagnostic::{fingerprint, Label, Severity};
+use crate::rules::registry;
 use crate::source::SourceMap;
 
 fn level(s: Severity) -> ResultLevel {
@@ -19,6 +20,15 @@ fn level(s: Severity) -> ResultLevel {
         Severity::Error => ResultLevel::Error,
         Severity::Warning => ResultLevel::Warning,
         Severity::Info => ResultLevel::Note,
+    }
+}
+
+/// SARIF's name for a severity in a rule's default configuration.
+fn level_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
     }
 }
 
@@ -63,29 +73,6 @@ pub fn uri(name: &str) -> String {
     percent_encoding::utf8_percent_encode(name, PATH_ESCAPES).to_string()
 }
 
-/// FNV-1a: a tiny, stable hash for fingerprints (std's hasher may change between releases).
-pub fn fnv1a(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
-/// A fingerprint that ignores line numbers: rule, file, resource and the flagged text.
-pub fn fingerprint(sources: &SourceMap, f: &Finding) -> String {
-    fnv1a(&[
-        &f.rule,
-        sources.name(f.primary.span.file),
-        f.resource.as_deref().unwrap_or(""),
-        sources.snippet(f.primary.span),
-        &f.message,
-    ])
-}
-
 fn descriptors() -> Vec<ReportingDescriptor> {
     let mut out = Vec::new();
     if let Ok(reg) = registry::get() {
@@ -97,11 +84,6 @@ fn descriptors() -> Vec<ReportingDescriptor> {
                     .text(t.to_string())
                     .build()
             };
-            let sev = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "note",
-            };
             let mut d = ReportingDescriptor::builder()
                 .id(f.id.clone())
                 .name(f.name.clone())
@@ -110,7 +92,7 @@ fn descriptors() -> Vec<ReportingDescriptor> {
                 .help(text(&f.help))
                 .default_configuration(
                     ReportingConfiguration::builder()
-                        .level(serde_json::json!(sev))
+                        .level(serde_json::json!(level_name(f.severity)))
                         .build(),
                 )
                 .build();
@@ -118,19 +100,18 @@ fn descriptors() -> Vec<ReportingDescriptor> {
             out.push(d);
         }
     }
-    for (id, sev, what) in registry::TOOL_RULES {
+    for t in registry::TOOL_RULES {
         let text = MultiformatMessageString::builder()
-            .text(what.to_string())
+            .text(t.summary.to_string())
             .build();
-        let level = if *sev == "info" { "note" } else { sev };
         out.push(
             ReportingDescriptor::builder()
-                .id(id.to_string())
+                .id(t.id.to_string())
                 .short_description(text.clone())
                 .full_description(text)
                 .default_configuration(
                     ReportingConfiguration::builder()
-                        .level(serde_json::json!(level))
+                        .level(serde_json::json!(level_name(t.severity)))
                         .build(),
                 )
                 .build(),
@@ -139,7 +120,7 @@ fn descriptors() -> Vec<ReportingDescriptor> {
     out
 }
 
-pub fn render(o: &Outcome) -> String {
+pub fn render(o: &Report<'_>) -> String {
     let rules = descriptors();
     let index: BTreeMap<String, i64> = rules
         .iter()
@@ -151,24 +132,24 @@ pub fn render(o: &Outcome) -> String {
         .iter()
         .map(|f| {
             let mut fp = BTreeMap::new();
-            fp.insert("aksNetlint/v1".to_string(), fingerprint(&o.sources, f));
+            fp.insert("aksNetlint/v1".to_string(), fingerprint(o.sources, f));
             let mut text = f.message.clone();
             if let Some(h) = &f.help {
                 text.push_str(&format!(" (help: {h})"));
             }
             let mut r = SarifResult::builder()
-                .rule_id(f.rule.clone())
+                .rule_id(f.rule.to_string())
                 .level(level(f.severity))
                 .message(Message::builder().text(text).build())
-                .locations(vec![location(&o.sources, &f.primary, false)])
+                .locations(vec![location(o.sources, &f.primary, false)])
                 .partial_fingerprints(fp)
                 .build();
-            r.rule_index = index.get(&f.rule).copied();
+            r.rule_index = index.get(f.rule.as_str()).copied();
             if !f.secondary.is_empty() {
                 r.related_locations = Some(
                     f.secondary
                         .iter()
-                        .map(|l| location(&o.sources, l, true))
+                        .map(|l| location(o.sources, l, true))
                         .collect(),
                 );
             }

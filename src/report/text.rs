@@ -6,9 +6,8 @@ use codespan_reporting::term::termcolor::{Ansi, NoColor, WriteColor};
 use codespan_reporting::term::{self, Config};
 
 use super::clip::View;
-use crate::lint::Outcome;
-
-use crate::rules::{Finding, Severity};
+use super::Report;
+use crate::diagnostic::{Finding, Severity};
 
 fn diagnostic(f: &Finding, view: &View<'_>) -> Diagnostic<usize> {
     let sev = match f.severity {
@@ -33,22 +32,22 @@ fn diagnostic(f: &Finding, view: &View<'_>) -> Diagnostic<usize> {
         notes.push(format!("help: {h}"));
     }
     Diagnostic::new(sev)
-        .with_code(&f.rule)
+        .with_code(f.rule.as_str())
         .with_message(&f.message)
         .with_labels(labels)
         .with_notes(notes)
 }
 
 /// Renders all findings, a summary line and the notes on what was not read.
-pub fn render(o: &Outcome, color: bool) -> String {
+pub fn render(o: &Report<'_>, color: bool) -> String {
     render_with(o, color, true)
 }
 
 /// [`render`], without the summary line when `summary` is false (`--quiet`); the notes on what
 /// was not read stay.
-pub fn render_with(o: &Outcome, color: bool, summary: bool) -> String {
+pub fn render_with(o: &Report<'_>, color: bool, summary: bool) -> String {
     let mut out = String::new();
-    for f in &o.findings {
+    for f in o.findings {
         out.push_str(&finding(o, f, color));
     }
     let mut buf: Vec<u8> = Vec::new();
@@ -65,13 +64,13 @@ pub fn render_with(o: &Outcome, color: bool, summary: bool) -> String {
 
 /// One finding as codespan renders it. codespan has no "info" severity: it is rendered as a
 /// note and its header renamed, so text says `info[...]` like every other format.
-fn finding(o: &Outcome, f: &Finding, color: bool) -> String {
+fn finding(o: &Report<'_>, f: &Finding, color: bool) -> String {
     let config = Config::default();
     let spans: Vec<(usize, std::ops::Range<usize>)> = std::iter::once(&f.primary)
         .chain(&f.secondary)
         .map(|l| (l.span.file, l.span.range()))
         .collect();
-    let view = View::new(&o.sources, &spans);
+    let view = View::new(o.sources, &spans);
     let d = diagnostic(f, &view);
     let mut buf: Vec<u8> = Vec::new();
     let rendered = if color {
@@ -90,7 +89,7 @@ fn finding(o: &Outcome, f: &Finding, color: bool) -> String {
     text
 }
 
-fn emit_summary(o: &Outcome, w: &mut dyn WriteColor, summary: bool) {
+fn emit_summary(o: &Report<'_>, w: &mut dyn WriteColor, summary: bool) {
     let (e, wn, i) = super::counts(o);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if summary {

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::lint::Outcome;
-use crate::rules::Severity;
+use super::Report;
+use crate::diagnostic::Severity;
 
 /// Escapes text for XML attributes and content, dropping characters XML 1.0 forbids.
 pub fn escape(s: &str) -> String {
@@ -25,7 +25,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-pub fn junit(o: &Outcome) -> String {
+pub fn junit(o: &Report<'_>) -> String {
     let failures = o
         .findings
         .iter()
@@ -39,7 +39,7 @@ pub fn junit(o: &Outcome) -> String {
     if o.findings.is_empty() {
         out.push_str("    <testcase classname=\"aks-netlint\" name=\"no findings\" time=\"0\"/>\n");
     }
-    for f in &o.findings {
+    for f in o.findings {
         let file = o.sources.name(f.primary.span.file);
         let p = o
             .sources
@@ -72,9 +72,9 @@ pub fn junit(o: &Outcome) -> String {
     out
 }
 
-pub fn checkstyle(o: &Outcome) -> String {
+pub fn checkstyle(o: &Report<'_>) -> String {
     let mut by_file: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for f in &o.findings {
+    for f in o.findings {
         let file = o.sources.name(f.primary.span.file);
         let p = o
             .sources

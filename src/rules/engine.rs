@@ -8,7 +8,7 @@ use super::outcome::{display, Hit};
 use super::predicate::Path;
 use super::registry::{placeholders, Registry, Rule};
 use super::schema::{Severity, Status};
-use super::{Finding, Label};
+use super::{Finding, Label, RuleId};
 use crate::model::node::Loc;
 use crate::model::subject::Subject;
 use crate::source::{SourceMap, Span};
@@ -99,7 +99,7 @@ fn check_rule(
                 .and_then(|l| l.at.or(l.prov.as_ref().map(|p| p.span)))
                 .unwrap_or(s.header);
             out.push(Finding {
-                rule: "EVAL001".into(),
+                rule: RuleId::EVAL001,
                 severity: Severity::Info,
                 message: format!("{} could not decide: {}", rule.file.id, u.reason),
                 primary: Label {
@@ -204,7 +204,7 @@ fn finding(
         ));
     }
     Finding {
-        rule: rule.file.id.clone(),
+        rule: RuleId::from(rule.file.id.clone()),
         severity: rule.file.severity,
         message: msg
             .map(|m| render(&m.text))

@@ -4,35 +4,17 @@
 //! [`engine`].
 
 pub mod engine;
+mod error;
 pub mod facts;
+pub mod ops;
 pub mod outcome;
 pub mod predicate;
 pub mod registry;
 pub mod schema;
 pub mod selector;
 
-pub use schema::Severity;
-
-use crate::source::Span;
-
-/// A labeled span of a finding.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Label {
-    pub span: Span,
-    pub message: String,
-}
-
-/// One reported problem, ready for any output format.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Finding {
-    pub rule: String,
-    pub severity: Severity,
-    pub message: String,
-    pub primary: Label,
-    pub secondary: Vec<Label>,
-    /// Value chain, conditions and other context, one line each.
-    pub notes: Vec<String>,
-    pub why: Option<String>,
-    pub help: Option<String>,
-    pub resource: Option<String>,
-}
+// Rules produce findings; the types live in the leaf `diagnostic` so that reports and
+// suppressions need not depend on the rules to read them.
+pub use crate::diagnostic::{Finding, Label, RuleId, Severity};
+pub use error::RuleError;
+pub use selector::SelectorError;

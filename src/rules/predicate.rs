@@ -1,6 +1,6 @@
 //! Typed predicates over the model's JSON: compiled once at load (JSONPath, regexes, CIDRs),
 //! evaluated per subject. Each selected value yields a hit, a miss, or an unknown; unknown
-//! values never produce hits.
+//! values never produce hits. The operators themselves are in [`ops`](super::ops).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -12,9 +12,11 @@ use jsonpath_rust::query::js_path_process;
 use regex::Regex;
 use serde_json::Value as Json;
 
-use super::facts::{self, Fact};
-use super::outcome::{display, Hit, Outcome, Unknown};
-use super::schema::Predicate;
+use super::facts;
+use super::ops::{self, Op, Probe};
+use super::outcome::{display, Outcome, Unknown};
+use super::schema::{Operator, Predicate};
+use super::RuleError;
 use crate::cidr;
 use crate::model::node::json_unknown;
 use crate::model::subject::parse_version;
@@ -30,7 +32,7 @@ pub struct Path {
 
 impl Path {
     /// Compiles a JSONPath; rules share many paths, so each text is parsed once per process.
-    pub fn compile(src: &str) -> Result<Path, String> {
+    pub fn compile(src: &str) -> Result<Path, RuleError> {
         type Compiled = (Arc<JpQuery>, Arc<Vec<JpQuery>>);
         static CACHE: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Mutex::default);
@@ -41,7 +43,10 @@ impl Path {
                 prefixes,
             });
         }
-        let query = parse_json_path(src).map_err(|e| format!("invalid JSONPath `{src}`: {e}"))?;
+        let query = parse_json_path(src).map_err(|e| RuleError::JsonPath {
+            path: src.to_string(),
+            message: e.to_string(),
+        })?;
         let prefixes: Vec<JpQuery> = (1..query.segments.len())
             .filter_map(|n| query.segments.get(..n))
             .map(|segs| JpQuery::new(segs.to_vec()))
@@ -88,31 +93,6 @@ impl Path {
     }
 }
 
-enum Op {
-    Equals(Json),
-    NotEquals(Json),
-    OneOf(Vec<Json>),
-    NotOneOf(Vec<Json>),
-    Outside(f64, f64),
-    GreaterThan(f64),
-    LessThan(f64),
-    PrefixAtMost(u8),
-    PrefixGreaterThan(u8),
-    PrefixLessThan(u8),
-    NotEqualsPath(Path),
-    Overlaps(Vec<(IpNet, String)>),
-    OverlapsPath(Vec<Path>),
-    NotWithin(Vec<IpNet>),
-    NotWithinPath(Vec<Path>),
-    IpOutsidePath(Path),
-    IpOffsetIn(Path, Vec<u64>),
-    Matches(Regex),
-    LongerThan(usize),
-    Present,
-    VersionLessThan((u64, u64, u64)),
-    Fact(Fact),
-}
-
 pub struct Compiled {
     paths: Vec<Path>,
     op: Op,
@@ -124,120 +104,71 @@ fn to_json(v: &toml::Value) -> Json {
     serde_json::to_value(v).unwrap_or(Json::Null)
 }
 
-fn parse_cidrs(list: &[String]) -> Result<Vec<IpNet>, String> {
+fn parse_cidrs(list: &[String]) -> Result<Vec<IpNet>, RuleError> {
     list.iter()
-        .map(|c| cidr::parse(c).ok_or_else(|| format!("invalid CIDR `{c}` in rule")))
+        .map(|c| cidr::parse(c).ok_or_else(|| RuleError::Cidr(c.clone())))
         .collect()
 }
 
-impl Compiled {
-    pub fn compile(p: &Predicate) -> Result<Compiled, String> {
-        let mut ops: Vec<Op> = Vec::new();
-        if let Some(v) = &p.equals {
-            ops.push(Op::Equals(to_json(v)));
+fn compile_paths(list: &[String]) -> Result<Vec<Path>, RuleError> {
+    list.iter().map(|s| Path::compile(s)).collect()
+}
+
+/// Compiles a rule file's operator: paths parsed, CIDRs and patterns checked, facts looked up.
+fn compile_op(op: &Operator) -> Result<Op, RuleError> {
+    use ops::{cidr::Op as C, compare::Op as Cmp, text::Op as T};
+    Ok(match op {
+        Operator::Equals(v) => Op::Compare(Cmp::Equals(to_json(v))),
+        Operator::NotEquals(v) => Op::Compare(Cmp::NotEquals(to_json(v))),
+        Operator::OneOf(v) => Op::Compare(Cmp::OneOf(v.iter().map(to_json).collect())),
+        Operator::NotOneOf(v) => Op::Compare(Cmp::NotOneOf(v.iter().map(to_json).collect())),
+        Operator::Outside([lo, hi]) => Op::Compare(Cmp::Outside(*lo, *hi)),
+        Operator::GreaterThan(v) => Op::Compare(Cmp::GreaterThan(*v)),
+        Operator::LessThan(v) => Op::Compare(Cmp::LessThan(*v)),
+        Operator::NotEqualsPath(v) => Op::Compare(Cmp::NotEqualsPath(Path::compile(v)?)),
+        Operator::VersionLessThan(v) => {
+            let (a, b, c) = parse_version(v).ok_or_else(|| RuleError::Version(v.clone()))?;
+            Op::Compare(Cmp::VersionLessThan((a, b, c.unwrap_or(0))))
         }
-        if let Some(v) = &p.not_equals {
-            ops.push(Op::NotEquals(to_json(v)));
-        }
-        if let Some(v) = &p.one_of {
-            ops.push(Op::OneOf(v.iter().map(to_json).collect()));
-        }
-        if let Some(v) = &p.not_one_of {
-            ops.push(Op::NotOneOf(v.iter().map(to_json).collect()));
-        }
-        if let Some([lo, hi]) = p.outside {
-            ops.push(Op::Outside(lo, hi));
-        }
-        if let Some(v) = p.greater_than {
-            ops.push(Op::GreaterThan(v));
-        }
-        if let Some(v) = p.less_than {
-            ops.push(Op::LessThan(v));
-        }
-        if let Some(v) = p.prefix_len_at_most {
-            ops.push(Op::PrefixAtMost(v));
-        }
-        if let Some(v) = p.prefix_len_greater_than {
-            ops.push(Op::PrefixGreaterThan(v));
-        }
-        if let Some(v) = p.prefix_len_less_than {
-            ops.push(Op::PrefixLessThan(v));
-        }
-        if let Some(v) = &p.not_equals_path {
-            ops.push(Op::NotEqualsPath(Path::compile(v)?));
-        }
-        if let Some(v) = &p.overlaps {
+        Operator::PrefixLenAtMost(v) => Op::Cidr(C::PrefixAtMost(*v)),
+        Operator::PrefixLenGreaterThan(v) => Op::Cidr(C::PrefixGreaterThan(*v)),
+        Operator::PrefixLenLessThan(v) => Op::Cidr(C::PrefixLessThan(*v)),
+        Operator::Overlaps(v) => {
             let nets = parse_cidrs(v)?;
-            ops.push(Op::Overlaps(
+            Op::Cidr(C::Overlaps(
                 nets.into_iter().zip(v.iter().cloned()).collect(),
-            ));
+            ))
         }
-        if let Some(v) = &p.overlaps_path {
-            ops.push(Op::OverlapsPath(
-                v.iter()
-                    .map(|s| Path::compile(s))
-                    .collect::<Result<_, _>>()?,
-            ));
+        Operator::OverlapsPath(v) => Op::Cidr(C::OverlapsPath(compile_paths(v)?)),
+        Operator::NotWithin(v) => Op::Cidr(C::NotWithin(parse_cidrs(v)?)),
+        Operator::NotWithinPath(v) => Op::Cidr(C::NotWithinPath(compile_paths(v)?)),
+        Operator::IpOutsidePath(v) => Op::Cidr(C::IpOutsidePath(Path::compile(v)?)),
+        Operator::IpOffsetIn(v) => {
+            Op::Cidr(C::IpOffsetIn(Path::compile(&v.of)?, v.offsets.clone()))
         }
-        if let Some(v) = &p.not_within {
-            ops.push(Op::NotWithin(parse_cidrs(v)?));
+        Operator::Matches(v) => Op::Text(T::Matches(Regex::new(v).map_err(|source| {
+            RuleError::Regex {
+                pattern: v.clone(),
+                source,
+            }
+        })?)),
+        Operator::LongerThan(v) => Op::Text(T::LongerThan(*v)),
+        Operator::Present => Op::Text(T::Present),
+        Operator::Fact(f) => {
+            Op::Fact(facts::lookup(f).ok_or_else(|| RuleError::UnknownFact(f.clone()))?)
         }
-        if let Some(v) = &p.not_within_path {
-            ops.push(Op::NotWithinPath(
-                v.iter()
-                    .map(|s| Path::compile(s))
-                    .collect::<Result<_, _>>()?,
-            ));
-        }
-        if let Some(v) = &p.ip_outside_path {
-            ops.push(Op::IpOutsidePath(Path::compile(v)?));
-        }
-        if let Some(v) = &p.ip_offset_in {
-            ops.push(Op::IpOffsetIn(Path::compile(&v.of)?, v.offsets.clone()));
-        }
-        if let Some(v) = &p.matches {
-            ops.push(Op::Matches(
-                Regex::new(v).map_err(|e| format!("invalid regex `{v}`: {e}"))?,
-            ));
-        }
-        if let Some(v) = p.longer_than {
-            ops.push(Op::LongerThan(v));
-        }
-        if p.present == Some(true) {
-            ops.push(Op::Present);
-        }
-        if let Some(v) = &p.version_less_than {
-            let (a, b, c) = parse_version(v).ok_or_else(|| format!("invalid version `{v}`"))?;
-            ops.push(Op::VersionLessThan((a, b, c.unwrap_or(0))));
-        }
-        if let Some(f) = &p.fact {
-            ops.push(Op::Fact(
-                facts::lookup(f).ok_or_else(|| format!("unknown fact `{f}`"))?,
-            ));
-        }
-        if ops.len() != 1 {
-            return Err(format!(
-                "a predicate needs exactly one operator, found {}",
-                ops.len()
-            ));
-        }
-        let Some(op) = ops.pop() else {
-            return Err("no operator".into());
-        };
-        let mut srcs: Vec<&String> = p.path.iter().collect();
-        srcs.extend(p.paths.iter().flatten());
-        let paths = srcs
-            .iter()
-            .map(|s| Path::compile(s))
-            .collect::<Result<Vec<_>, _>>()?;
-        match (&op, paths.is_empty()) {
-            (Op::Fact(_), false) => return Err("a fact takes no path".into()),
-            (Op::Fact(_), true) => {}
-            (_, true) => return Err("a predicate needs a path".into()),
-            _ => {}
-        }
+    })
+}
+
+impl Compiled {
+    /// Compiles a predicate; its shape (one operator, a path unless it is a fact) was checked
+    /// when the rule file was read.
+    pub fn compile(p: &Predicate) -> Result<Compiled, RuleError> {
+        let op = compile_op(&p.op)?;
+        let mut srcs: Vec<String> = p.path.iter().cloned().collect();
+        srcs.extend(p.paths.iter().flatten().cloned());
         Ok(Compiled {
-            paths,
+            paths: compile_paths(&srcs)?,
             op,
             unless_overlaps: parse_cidrs(p.unless_overlaps.as_deref().unwrap_or(&[]))?,
             other_label: p.other_label.clone(),
@@ -270,7 +201,15 @@ impl Compiled {
                     continue;
                 }
                 let before = out.hits.len();
-                self.test(doc, path, v, &mut out);
+                let probe = Probe {
+                    doc,
+                    path: &path,
+                    value: v,
+                    text: display(v),
+                };
+                if self.op.test(&probe, &mut out) {
+                    out.hits.push(probe.hit(None));
+                }
                 if !self.unless_overlaps.is_empty() {
                     if let Some(n) = v.as_str().and_then(cidr::parse) {
                         if self.unless_overlaps.iter().any(|x| cidr::overlaps(&n, x)) {
@@ -282,170 +221,6 @@ impl Compiled {
         }
         out
     }
-
-    fn test(&self, doc: &Json, path: String, v: &Json, out: &mut Outcome) {
-        let text = display(v);
-        let hit = |other: Option<(Option<String>, String)>| Hit {
-            path: path.clone(),
-            value: text.clone(),
-            other,
-            ..Hit::default()
-        };
-        let net = || v.as_str().and_then(cidr::parse);
-        let matched = match &self.op {
-            Op::Equals(x) => loose_eq(v, x),
-            Op::NotEquals(x) => !loose_eq(v, x),
-            Op::OneOf(xs) => xs.iter().any(|x| loose_eq(v, x)),
-            Op::NotOneOf(xs) => !xs.iter().any(|x| loose_eq(v, x)),
-            Op::Outside(lo, hi) => num(v).is_some_and(|n| n < *lo || n > *hi),
-            Op::GreaterThan(x) => num(v).is_some_and(|n| n > *x),
-            Op::LessThan(x) => num(v).is_some_and(|n| n < *x),
-            Op::PrefixAtMost(x) => net().is_some_and(|n| n.prefix_len() <= *x),
-            Op::PrefixGreaterThan(x) => net().is_some_and(|n| n.prefix_len() > *x),
-            Op::PrefixLessThan(x) => net().is_some_and(|n| n.prefix_len() < *x),
-            Op::NotEqualsPath(p) => {
-                for (opath, ov) in p.select_or_unknown(doc).into_iter().take(1) {
-                    if let Some(reason) = json_unknown(ov) {
-                        out.unknowns.push(Unknown {
-                            path: opath,
-                            reason: reason.to_string(),
-                        });
-                    } else if !ov.is_null() && !loose_eq(v, ov) {
-                        out.hits.push(hit(Some((Some(opath), display(ov)))));
-                    }
-                }
-                false
-            }
-            Op::Overlaps(consts) => {
-                if let Some(n) = net() {
-                    for (c, src) in consts {
-                        if cidr::overlaps(&n, c) {
-                            out.hits.push(hit(Some((None, src.clone()))));
-                        }
-                    }
-                }
-                false
-            }
-            Op::OverlapsPath(others) => {
-                // One finding per value: a subnet inside an overlapping VNet adds nothing.
-                if let Some(n) = net() {
-                    'others: for op in others {
-                        for (opath, ov) in op.select_or_unknown(doc) {
-                            if opath == path {
-                                continue;
-                            }
-                            if let Some(reason) = json_unknown(ov) {
-                                out.unknowns.push(Unknown {
-                                    path: opath,
-                                    reason: reason.to_string(),
-                                });
-                                continue;
-                            }
-                            if let Some(o) = ov.as_str().and_then(cidr::parse) {
-                                if cidr::overlaps(&n, &o) {
-                                    out.hits.push(hit(Some((Some(opath), display(ov)))));
-                                    break 'others;
-                                }
-                            }
-                        }
-                    }
-                }
-                false
-            }
-            Op::NotWithin(consts) => {
-                net().is_some_and(|n| !consts.iter().any(|c| cidr::within(&n, c)))
-            }
-            Op::NotWithinPath(others) => {
-                let mut outers = Vec::new();
-                for op in others {
-                    for (opath, ov) in op.select_or_unknown(doc) {
-                        if let Some(reason) = json_unknown(ov) {
-                            out.unknowns.push(Unknown {
-                                path: opath,
-                                reason: reason.to_string(),
-                            });
-                            return;
-                        }
-                        if let Some(o) = ov.as_str().and_then(cidr::parse) {
-                            outers.push(o);
-                        }
-                    }
-                }
-                !outers.is_empty()
-                    && net().is_some_and(|n| !outers.iter().any(|o| cidr::within(&n, o)))
-            }
-            Op::IpOutsidePath(p) | Op::IpOffsetIn(p, _) => {
-                let ip = v.as_str().and_then(cidr::parse_ip);
-                for (opath, ov) in p.select_or_unknown(doc) {
-                    if let Some(reason) = json_unknown(ov) {
-                        out.unknowns.push(Unknown {
-                            path: opath,
-                            reason: reason.to_string(),
-                        });
-                        continue;
-                    }
-                    let (Some(ip), Some(n)) = (ip, ov.as_str().and_then(cidr::parse)) else {
-                        continue;
-                    };
-                    let off = cidr::offset_in(&n, ip);
-                    let fire = match &self.op {
-                        Op::IpOffsetIn(_, offs) => {
-                            off.is_some_and(|o| offs.iter().any(|x| u128::from(*x) == o))
-                        }
-                        _ => off.is_none() && cidr::is_v4(&n) == ip.is_ipv4(),
-                    };
-                    if fire {
-                        out.hits.push(hit(Some((Some(opath), display(ov)))));
-                    }
-                }
-                false
-            }
-            Op::Matches(re) => v.as_str().is_some_and(|s| re.is_match(s)),
-            Op::LongerThan(n) => v.as_str().is_some_and(|s| s.chars().count() > *n),
-            Op::Present => true,
-            Op::VersionLessThan(target) => match v.as_str().and_then(parse_version) {
-                Some((a, b, Some(c))) => (a, b, c) < *target,
-                Some((a, b, None)) => {
-                    // "1.26" means the newest 1.26 patch: decidable only when the minor differs.
-                    if (a, b) == (target.0, target.1) && target.2 > 0 {
-                        out.unknowns.push(Unknown {
-                            path: path.clone(),
-                            reason: format!("version {text} does not say its patch release"),
-                        });
-                        false
-                    } else {
-                        (a, b) < (target.0, target.1)
-                    }
-                }
-                None => false,
-            },
-            Op::Fact(_) => false,
-        };
-        if matched {
-            out.hits.push(hit(None));
-        }
-    }
-}
-
-fn num(v: &Json) -> Option<f64> {
-    v.as_f64()
-        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-}
-
-/// Equality that ignores ASCII case for strings and accepts numeric strings.
-fn loose_eq(v: &Json, x: &Json) -> bool {
-    match (v, x) {
-        (Json::String(a), Json::String(b)) => a.eq_ignore_ascii_case(b),
-        (Json::Bool(a), Json::Bool(b)) => a == b,
-        (Json::String(a), Json::Bool(b)) => a.eq_ignore_ascii_case(&b.to_string()),
-        (Json::Array(a), Json::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| loose_eq(x, y))
-        }
-        _ => match (num(v), num(x)) {
-            (Some(a), Some(b)) => a == b,
-            _ => v == x,
-        },
-    }
 }
 
 #[cfg(test)]
@@ -454,8 +229,10 @@ mod tests {
     use serde_json::json;
 
     fn pred(toml_src: &str) -> Compiled {
-        let p: Predicate = toml::from_str(toml_src).unwrap_or_default();
-        match Compiled::compile(&p) {
+        let compiled = toml::from_str::<Predicate>(toml_src)
+            .map_err(|e| e.to_string())
+            .and_then(|p| Compiled::compile(&p).map_err(|e| e.to_string()));
+        match compiled {
             Ok(c) => c,
             Err(e) => unreachable!("{e}"),
         }
@@ -493,9 +270,19 @@ mod tests {
     }
 
     #[test]
-    fn rejects_two_operators() {
-        let p: Predicate =
-            toml::from_str("path = \"$.a\"\nequals = 1\ngreater_than = 2").unwrap_or_default();
-        assert!(Compiled::compile(&p).is_err());
+    fn rejects_two_operators_or_none_at_load() {
+        let err = |src: &str| {
+            toml::from_str::<Predicate>(src)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let two = err("path = \"$.a\"\nequals = 1\ngreater_than = 2");
+        assert!(two.contains("found 2: equals, greater_than"), "{two}");
+        let none = err("path = \"$.a\"\nother_label = \"x\"");
+        assert!(none.contains("found none"), "{none}");
+        assert!(err("fact = \"x\"\npath = \"$.a\"").contains("a fact takes no path"));
+        assert!(err("equals = 1").contains("a predicate needs a path"));
+        assert!(err("path = \"$.a\"\nequls = 1").contains("unknown field"));
     }
 }

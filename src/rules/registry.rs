@@ -5,18 +5,29 @@ use std::sync::OnceLock;
 
 use super::predicate::{Compiled, Path};
 use super::schema::{RuleFile, Status};
+use super::RuleError;
+use crate::diagnostic::{RuleId, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 
+/// A rule the tool itself reports (not in `rules/`), listed beside the rule files by `rules`,
+/// `explain`, the docs and SARIF.
+pub struct ToolRule {
+    pub id: RuleId,
+    pub severity: Severity,
+    /// What it reports, in one line.
+    pub summary: &'static str,
+}
+
 /// IDs the tool itself reports (not in `rules/`).
-pub const TOOL_RULES: &[(&str, &str, &str)] = &[
-    ("PARSE001", "error", "a file cannot be parsed (the rest of the scan goes on)"),
-    ("PARSE002", "info", "a file looks like a template for another tool (Go/Jinja `{{ ... }}` outside strings) and is skipped, once per file"),
-    ("EVAL001", "info", "a value a rule needed is unknown, so the rule could not decide (shown with --show-unknown)"),
-    ("EVAL002", "warning", "a reference cycle, recursion or evaluation limit was hit"),
-    ("SUPPRESS001", "info", "an inline suppression that suppresses nothing"),
-    ("SUPPRESS002", "warning", "an inline suppression without a reason after `--` (it suppresses nothing)"),
-    ("SUPPRESS003", "error", "a suppression comment names an unknown rule ID or family; it suppresses nothing"),
+pub const TOOL_RULES: &[ToolRule] = &[
+    ToolRule { id: RuleId::PARSE001, severity: Severity::Error, summary: "a file cannot be parsed (the rest of the scan goes on)" },
+    ToolRule { id: RuleId::PARSE002, severity: Severity::Info, summary: "a file looks like a template for another tool (Go/Jinja `{{ ... }}` outside strings) and is skipped, once per file" },
+    ToolRule { id: RuleId::EVAL001, severity: Severity::Info, summary: "a value a rule needed is unknown, so the rule could not decide (shown with --show-unknown)" },
+    ToolRule { id: RuleId::EVAL002, severity: Severity::Warning, summary: "a reference cycle, recursion or evaluation limit was hit" },
+    ToolRule { id: RuleId::SUPPRESS001, severity: Severity::Info, summary: "an inline suppression that suppresses nothing" },
+    ToolRule { id: RuleId::SUPPRESS002, severity: Severity::Warning, summary: "an inline suppression without a reason after `--` (it suppresses nothing)" },
+    ToolRule { id: RuleId::SUPPRESS003, severity: Severity::Error, summary: "a suppression comment names an unknown rule ID or family; it suppresses nothing" },
 ];
 
 pub struct Rule {
@@ -31,10 +42,10 @@ pub struct Registry {
     pub rules: Vec<Rule>,
 }
 
-static REGISTRY: OnceLock<Result<Registry, String>> = OnceLock::new();
+static REGISTRY: OnceLock<Result<Registry, RuleError>> = OnceLock::new();
 
 /// The registry, loaded on first use.
-pub fn get() -> Result<&'static Registry, String> {
+pub fn get() -> Result<&'static Registry, RuleError> {
     REGISTRY
         .get_or_init(|| Registry::load(RULE_FILES))
         .as_ref()
@@ -42,15 +53,18 @@ pub fn get() -> Result<&'static Registry, String> {
 }
 
 impl Registry {
-    pub fn load(files: &[(&str, &str)]) -> Result<Registry, String> {
+    pub fn load(files: &[(&str, &str)]) -> Result<Registry, RuleError> {
         let mut rules = Vec::new();
         for (name, text) in files {
-            let rule = compile(text).map_err(|e| format!("rules/{name}: {e}"))?;
+            let rule = compile(text).map_err(|e| RuleError::InFile {
+                name: name.to_string(),
+                err: Box::new(e),
+            })?;
             if format!("{}.toml", rule.file.id) != *name {
-                return Err(format!(
-                    "rules/{name}: id {} does not match the file name",
-                    rule.file.id
-                ));
+                return Err(RuleError::IdMismatch {
+                    name: name.to_string(),
+                    id: rule.file.id.clone(),
+                });
             }
             rules.push(rule);
         }
@@ -66,45 +80,51 @@ impl Registry {
 }
 
 /// Compiles one rule given as JSON (the embedded form) or TOML (tests and tools).
-fn compile(text: &str) -> Result<Rule, String> {
+fn compile(text: &str) -> Result<Rule, RuleError> {
     let file: RuleFile = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| e.to_string())?
+        serde_json::from_str(text).map_err(|e| RuleError::Syntax(e.to_string()))?
     } else {
-        toml::from_str(text).map_err(|e| e.to_string())?
+        toml::from_str(text).map_err(|e| RuleError::Syntax(e.to_string()))?
     };
     if file.sources.is_empty() {
-        return Err("a rule cites at least one source".into());
+        return Err(RuleError::NoSource);
     }
     for s in &file.sources {
         if s.doc.is_none() && s.url.is_none() {
-            return Err("a source needs `doc` or `url`".into());
+            return Err(RuleError::SourceWithoutLink);
         }
     }
     let (guards, conditions, secondary) = if file.status == Status::Retired {
         if file.retired.is_none() {
-            return Err("a retired rule says why in `retired`".into());
+            return Err(RuleError::RetiredWithoutReason);
         }
         (Vec::new(), Vec::new(), Vec::new())
     } else {
-        let applies = file.applies_to.as_ref().ok_or("missing [applies_to]")?;
+        let applies = file
+            .applies_to
+            .as_ref()
+            .ok_or(RuleError::Missing("applies_to"))?;
         if !matches!(
             applies.kind.as_str(),
             "cluster" | "agc_association" | "migration"
         ) {
-            return Err(format!("unknown subject kind `{}`", applies.kind));
+            return Err(RuleError::UnknownKind(applies.kind.clone()));
         }
         let guards = applies
             .when
             .iter()
             .map(Compiled::compile)
             .collect::<Result<Vec<_>, _>>()?;
-        let cond = file.condition.as_ref().ok_or("missing [condition]")?;
+        let cond = file
+            .condition
+            .as_ref()
+            .ok_or(RuleError::Missing("condition"))?;
         let conditions = cond
             .predicates()
             .iter()
             .map(Compiled::compile)
             .collect::<Result<Vec<_>, _>>()?;
-        let msg = file.message.as_ref().ok_or("missing [message]")?;
+        let msg = file.message.as_ref().ok_or(RuleError::Missing("message"))?;
         let secondary = msg
             .secondary
             .iter()
@@ -155,15 +175,15 @@ pub fn placeholders(t: &str) -> Vec<&str> {
     out
 }
 
-fn check_placeholders(t: &str, vars: &[&str]) -> Result<(), String> {
+fn check_placeholders(t: &str, vars: &[&str]) -> Result<(), RuleError> {
     for p in placeholders(t) {
         let ok = vars.contains(&p) || p.starts_with("parent.") || p.starts_with("$.");
         if !ok {
-            return Err(format!("placeholder {{{p}}} does not resolve"));
+            return Err(RuleError::Placeholder(p.to_string()));
         }
         if let Some(path) = p.strip_prefix("parent.") {
             if path.is_empty() || path.contains(['[', ']', ' ']) {
-                return Err(format!("placeholder {{{p}}} is not a field name"));
+                return Err(RuleError::PlaceholderField(p.to_string()));
             }
         }
         if p.starts_with("$.") {
@@ -185,7 +205,28 @@ mod tests {
 
     #[test]
     fn rejects_unresolved_placeholder() {
-        let src = r#"
+        let src = RULE;
+        assert!(Registry::load(&[("X001.toml", src)]).is_err());
+        let good = src.replace("{nope}", "{value}");
+        assert!(Registry::load(&[("X001.toml", &good)]).is_ok());
+    }
+
+    #[test]
+    fn a_condition_with_two_operators_fails_to_load_naming_them() {
+        let src = RULE
+            .replace("{nope}", "{value}")
+            .replace("equals = 1", "equals = 1\ngreater_than = 2");
+        let err = Registry::load(&[("X001.toml", &src)])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("rules/X001.toml: ") && err.contains("found 2: equals, greater_than"),
+            "{err}"
+        );
+    }
+
+    const RULE: &str = r#"
 id = "X001"
 name = "x"
 title = "x"
@@ -207,8 +248,4 @@ equals = 1
 text = "bad {nope}"
 primary = "here"
 "#;
-        assert!(Registry::load(&[("X001.toml", src)]).is_err());
-        let good = src.replace("{nope}", "{value}");
-        assert!(Registry::load(&[("X001.toml", &good)]).is_ok());
-    }
 }

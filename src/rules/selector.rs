@@ -5,6 +5,19 @@
 
 use super::registry::{RULE_FILES, TOOL_RULES};
 
+/// A selector that names no rule, with where it was written and the closest known name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{what}: `{selector}` is not a rule ID or family{} (`aks-netlint rules` lists them)",
+    .closest.as_ref().map(|c| format!("; did you mean {c}?")).unwrap_or_default()
+)]
+pub struct SelectorError {
+    /// Where the selector was written (`--select`, `<config>: ignore`).
+    pub what: String,
+    pub selector: String,
+    pub closest: Option<String>,
+}
+
 /// Every rule ID of the catalog, the tool's own included, sorted (built once: suppression
 /// comments ask for every ID they name).
 pub fn known_ids() -> &'static [&'static str] {
@@ -13,7 +26,7 @@ pub fn known_ids() -> &'static [&'static str] {
         let mut ids: Vec<&'static str> = RULE_FILES
             .iter()
             .filter_map(|(name, _)| name.strip_suffix(".toml"))
-            .chain(TOOL_RULES.iter().map(|(id, _, _)| *id))
+            .chain(TOOL_RULES.iter().map(|t| t.id.as_str()))
             .collect();
         ids.sort_unstable();
         ids
@@ -43,7 +56,7 @@ pub fn closest(sel: &str) -> Option<String> {
 /// Normalizes a selector list as the user wrote it: trims, upper-cases, splits on commas and
 /// drops empty entries; an entry that names no rule is an error naming it and the closest
 /// known one. `what` says where the list came from (`--select`, `.aks-netlint.toml select`).
-pub fn check_list(list: &[String], what: &str) -> Result<Vec<String>, String> {
+pub fn check_list(list: &[String], what: &str) -> Result<Vec<String>, SelectorError> {
     let mut out = Vec::new();
     for raw in list.iter().flat_map(|s| s.split(',')) {
         let sel = raw.trim().to_ascii_uppercase();
@@ -57,17 +70,15 @@ pub fn check_list(list: &[String], what: &str) -> Result<Vec<String>, String> {
 }
 
 /// [`check_list`] for one selector (trimmed, upper-cased).
-pub fn check_one(sel: &str, what: &str) -> Result<(), String> {
+pub fn check_one(sel: &str, what: &str) -> Result<(), SelectorError> {
     if names_a_rule(sel) {
         return Ok(());
     }
-    let hint = match closest(sel) {
-        Some(c) => format!("; did you mean {c}?"),
-        None => String::new(),
-    };
-    Err(format!(
-        "{what}: `{sel}` is not a rule ID or family{hint} (`aks-netlint rules` lists them)"
-    ))
+    Err(SelectorError {
+        what: what.to_string(),
+        selector: sel.to_string(),
+        closest: closest(sel),
+    })
 }
 
 #[cfg(test)]
@@ -105,6 +116,7 @@ mod tests {
         );
         let err = check_list(&["NOPE".to_string()], "--select")
             .err()
+            .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("`NOPE`") && err.contains("--select"), "{err}");
     }

@@ -1,6 +1,7 @@
 //! `.aks-netlint.toml`: found by walking up from the first scanned path to the repository root
 //! (or given with `--config`). Command-line flags win over it. Unknown keys are an error that
-//! names the key and its line, so a typo never silently disables a setting.
+//! names the key and its line, so a typo never silently disables a setting. [`resolve`] merges
+//! it with the command line into the [`Settings`] the pipeline reads.
 //!
 //! ```toml
 //! select = ["NET", "OVL"]            # only these rules or families
@@ -14,15 +15,46 @@
 //! "envs/dev/**" = ["NET012"]
 //! ```
 
+pub mod resolve;
+
+pub use resolve::{Options, Request, Settings};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::rules::{selector, Severity};
+use crate::diagnostic::Severity;
+use crate::rules::selector;
 
 pub const FILE_NAME: &str = ".aks-netlint.toml";
+
+/// Why a config file cannot be used; each names the file (and the line, for TOML errors).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// TOML syntax or an unknown key (the parser's message names the line).
+    #[error("{}: {message}", .path.display())]
+    Syntax { path: PathBuf, message: String },
+    #[error("{what}: invalid glob `{pattern}`: {source}")]
+    Glob {
+        what: String,
+        pattern: String,
+        source: globset::Error,
+    },
+    #[error("{what}: {source}")]
+    GlobSet {
+        what: String,
+        source: globset::Error,
+    },
+    #[error(transparent)]
+    Selector(#[from] selector::SelectorError),
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -97,22 +129,35 @@ pub fn find(start: &Path, root: &Path) -> Option<PathBuf> {
     None
 }
 
-fn glob_set(patterns: &[String], what: &str) -> Result<GlobSet, String> {
+fn glob_set(patterns: &[String], what: &str) -> Result<GlobSet, ConfigError> {
+    let invalid = |pattern: &str, source| ConfigError::Glob {
+        what: what.to_string(),
+        pattern: pattern.to_string(),
+        source,
+    };
     let mut b = GlobSetBuilder::new();
     for p in patterns {
-        b.add(Glob::new(p).map_err(|e| format!("{what}: invalid glob `{p}`: {e}"))?);
+        b.add(Glob::new(p).map_err(|e| invalid(p, e))?);
         // `dir/**` should also match `dir` itself, like gitignore.
         if let Some(base) = p.strip_suffix("/**") {
-            b.add(Glob::new(base).map_err(|e| format!("{what}: invalid glob `{p}`: {e}"))?);
+            b.add(Glob::new(base).map_err(|e| invalid(p, e))?);
         }
     }
-    b.build().map_err(|e| format!("{what}: {e}"))
+    b.build().map_err(|source| ConfigError::GlobSet {
+        what: what.to_string(),
+        source,
+    })
 }
 
-pub fn load(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let raw: Raw = toml::from_str(&text)
-        .map_err(|e| format!("{}: {}", path.display(), e.to_string().trim_end()))?;
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let raw: Raw = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let name = path.display().to_string();
     // A typo'd rule ID would silently select or ignore nothing: refuse it (DESIGN.md).
@@ -188,7 +233,7 @@ mod tests {
         let p = dir.path().join(FILE_NAME);
         std::fs::write(&p, "select = [\"NET\"]\nfail_levle = \"error\"\n")
             .unwrap_or_else(|e| panic!("{e}"));
-        let err = load(&p).err().unwrap_or_default();
+        let err = load(&p).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(
             err.contains("line 2") && err.contains("fail_levle"),
             "{err}"

@@ -1,0 +1,141 @@
+//! The command line as typed: clap's flags and subcommands, nothing resolved. [`super`] turns
+//! them into the pipeline's [`Options`](crate::config::Options), which
+//! [`config::resolve`](crate::config::resolve) merges with the config file.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "aks-netlint",
+    version,
+    about = "Lint AKS networking in Terraform, Bicep and ARM before it fails in Azure"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint paths (the default command).
+    Check(Box<CheckArgs>),
+    /// List every rule ID with its severity and status.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Explain one rule: what, why, sources with dates, examples.
+    Explain { id: String },
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    Manpage,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Compact,
+    Sarif,
+    Github,
+    Junit,
+    Checkstyle,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FailLevel {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct CheckArgs {
+    /// Files or directories to lint (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to a file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum)]
+    pub fail_level: Option<FailLevel>,
+    /// Only these rules (IDs or family prefixes such as OVL), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (IDs or family prefixes), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// A Terraform variable file, after the automatic ones (repeatable).
+    #[arg(long = "var-file")]
+    pub var_files: Vec<PathBuf>,
+    /// ARM parameter file (JSON or .bicepparam) applied to every template (repeatable); files
+    /// named `<template>.parameters[.<env>].json` beside a template are paired automatically.
+    #[arg(long = "param-file", value_name = "FILE")]
+    pub param_files: Vec<PathBuf>,
+    /// A Terraform plan as JSON (`terraform show -json tfplan > plan.json`): every rule runs on
+    /// its planned values and the migration rules on its changes. Findings point at the `.tf`
+    /// source when the plan's configuration is among the scanned paths, else into the plan.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Migration checks (MIG rules): compare with the same paths at this git revision, e.g.
+    /// `HEAD` in a pre-commit hook or `origin/main` in a pull request. Read-only.
+    #[arg(long, value_name = "GIT_REV")]
+    pub compare_to: Option<String>,
+    /// A Terraform variable, NAME=VALUE (repeatable; wins over files).
+    #[arg(long = "var")]
+    pub vars: Vec<String>,
+    /// Also report what could not be decided because a value is unknown (EVAL001).
+    #[arg(long)]
+    pub show_unknown: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// When to color text output (NO_COLOR is honored in auto).
+    #[arg(long, value_enum)]
+    pub color: Option<Color>,
+    /// Print nothing but findings (no summary line).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Use this config file instead of looking for `.aks-netlint.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.aks-netlint.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Read the file from stdin as if it were at this path (editors); siblings come from disk
+    /// and only this file's findings are reported.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings as a baseline (fingerprints stable across line shifts).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Also read symlinks and local module sources that point outside the repository root.
+    #[arg(long)]
+    pub follow_outside_root: bool,
+}
