@@ -1,5 +1,5 @@
-//! `docs/rules.md` is generated from the rule files; this fails when it is stale.
-//! Regenerate with `UPDATE_DOCS=1 cargo test --test docs`.
+//! `docs/rules.md` is generated from the rule files and `docs/subjects.md` from the document
+//! schema; these fail when either is stale. Regenerate with `UPDATE_DOCS=1 cargo test --test docs`.
 
 #![allow(
     clippy::panic,
@@ -20,6 +20,20 @@ fn rules_doc_is_current() {
     assert!(
         have == want,
         "docs/rules.md is stale: run `UPDATE_DOCS=1 cargo test --test docs`"
+    );
+}
+
+#[test]
+fn subjects_doc_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/subjects.md");
+    let want = aks_netlint::model::subject::schema::markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/subjects.md is stale: run `UPDATE_DOCS=1 cargo test --test docs`"
     );
 }
 

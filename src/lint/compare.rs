@@ -175,11 +175,12 @@ fn check_subjects(
     sources: &SourceMap,
 ) -> Vec<Finding> {
     if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
-        // Development aid: the documents rules see.
+        // Development aid (and the schema's staleness test): the documents rules see, one JSON
+        // object per line with its kind.
         for s in subjects {
             eprintln!(
                 "{}",
-                serde_json::to_string_pretty(&s.json).unwrap_or_default()
+                serde_json::json!({ "kind": s.kind, "document": s.json })
             );
         }
     }

@@ -5,7 +5,7 @@
 //! A cluster only in the after-state is new, not migrated; a cluster whose before-state is
 //! unknown moves nothing that can be decided.
 
-use super::subject::Subject;
+use super::subject::{Subject, SubjectKind};
 use super::{Cluster, Model, Node, V};
 use crate::source::Span;
 
@@ -18,10 +18,10 @@ pub fn subjects(
     after: &[Subject],
 ) -> Vec<Subject> {
     let mut out = Vec::new();
-    for a in after.iter().filter(|s| s.kind == "cluster") {
+    for a in after.iter().filter(|s| s.kind == SubjectKind::Cluster) {
         let Some(b) = before
             .iter()
-            .find(|s| s.kind == "cluster" && s.address == a.address)
+            .find(|s| s.kind == SubjectKind::Cluster && s.address == a.address)
         else {
             continue;
         };
@@ -33,7 +33,7 @@ pub fn subjects(
         let node = migration_node(b, old, after_model, a, new, before);
         let (json, located) = node.project();
         out.push(Subject {
-            kind: "migration",
+            kind: SubjectKind::Migration,
             address: a.address.clone(),
             header: a.header,
             condition: a.condition.clone(),
@@ -90,7 +90,10 @@ fn windows_pools(doc: &Node) -> Node {
 /// The AGC subnets linked to the cluster (the AGC association subjects' subnets).
 fn agc_subnets(address: &str, subjects: &[Subject]) -> Node {
     let mut out = Vec::new();
-    for s in subjects.iter().filter(|s| s.kind == "agc_association") {
+    for s in subjects
+        .iter()
+        .filter(|s| s.kind == SubjectKind::AgcAssociation)
+    {
         let cluster = s.node.get("cluster");
         let linked = cluster
             .and_then(|c| c.get("address"))

@@ -22,8 +22,8 @@ pub enum RuleError {
     /// A table an active rule needs (`applies_to`, `condition`, `message`).
     #[error("missing [{0}]")]
     Missing(&'static str),
-    #[error("unknown subject kind `{0}`")]
-    UnknownKind(String),
+    #[error("`{path}` is not a field of {kind} documents (see docs/subjects.md)")]
+    UndeclaredPath { path: String, kind: &'static str },
     #[error("placeholder {{{0}}} does not resolve")]
     Placeholder(String),
     #[error("placeholder {{{0}}} is not a field name")]

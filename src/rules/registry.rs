@@ -4,9 +4,10 @@
 use std::sync::OnceLock;
 
 use super::predicate::{Compiled, Path};
-use super::schema::{RuleFile, Status};
+use super::schema::{Operator, RuleFile, Status};
 use super::RuleError;
 use crate::diagnostic::{RuleId, Severity};
+use crate::model::subject::{schema, SubjectKind};
 
 include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 
@@ -104,12 +105,7 @@ fn compile(text: &str) -> Result<Rule, RuleError> {
             .applies_to
             .as_ref()
             .ok_or(RuleError::Missing("applies_to"))?;
-        if !matches!(
-            applies.kind.as_str(),
-            "cluster" | "agc_association" | "migration"
-        ) {
-            return Err(RuleError::UnknownKind(applies.kind.clone()));
-        }
+        check_paths(&file, applies.kind)?;
         let guards = applies
             .when
             .iter()
@@ -158,6 +154,43 @@ fn compile(text: &str) -> Result<Rule, RuleError> {
     })
 }
 
+/// Every document path a rule names (predicates of all sections, secondary labels, `{$.path}`
+/// placeholders) must be a declared field of its subject kind (`model::subject::schema`).
+fn check_paths(file: &RuleFile, kind: SubjectKind) -> Result<(), RuleError> {
+    let mut paths: Vec<&str> = Vec::new();
+    let preds = file
+        .applies_to
+        .iter()
+        .flat_map(|a| a.when.iter())
+        .chain(file.condition.iter().flat_map(|c| c.predicates().iter()))
+        .chain(file.escalate.iter().flat_map(|e| e.when.iter()));
+    for p in preds {
+        paths.extend(p.path.as_deref());
+        paths.extend(p.paths.iter().flatten().map(String::as_str));
+        match &p.op {
+            Operator::NotEqualsPath(x) | Operator::IpOutsidePath(x) => paths.push(x),
+            Operator::OverlapsPath(xs) | Operator::NotWithinPath(xs) => {
+                paths.extend(xs.iter().map(String::as_str));
+            }
+            Operator::IpOffsetIn(o) => paths.push(&o.of),
+            _ => {}
+        }
+    }
+    if let Some(m) = &file.message {
+        paths.extend(m.secondary.iter().map(|s| s.path.as_str()));
+        for t in [&m.text, &m.primary] {
+            paths.extend(placeholders(t).into_iter().filter(|p| p.starts_with('$')));
+        }
+    }
+    match paths.into_iter().find(|p| !schema::declares(kind, p)) {
+        Some(p) => Err(RuleError::UndeclaredPath {
+            path: p.to_string(),
+            kind: kind.as_str(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Placeholders of a message template: `{name}`.
 pub fn placeholders(t: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -204,6 +237,18 @@ mod tests {
     }
 
     #[test]
+    fn a_path_outside_the_document_schema_fails_to_load() {
+        let good = RULE.replace("{nope}", "{value}");
+        let typo = good.replace("$.network.", "$.netwrok.");
+        assert_ne!(good, typo, "the test rule names a network path");
+        let err = Registry::load(&[("X001.toml", &typo)])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("is not a field of cluster documents"), "{err}");
+    }
+
+    #[test]
     fn rejects_unresolved_placeholder() {
         let src = RULE;
         assert!(Registry::load(&[("X001.toml", src)]).is_err());
@@ -242,7 +287,7 @@ claim = "x"
 [applies_to]
 kind = "cluster"
 [condition]
-path = "$.a"
+path = "$.network.plugin"
 equals = 1
 [message]
 text = "bad {nope}"

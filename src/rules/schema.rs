@@ -29,7 +29,7 @@ pub struct Source {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppliesTo {
-    pub kind: String,
+    pub kind: crate::model::subject::SubjectKind,
     /// Guards: all must hold (with known values) for the rule to be checked.
     #[serde(default)]
     pub when: Vec<Predicate>,

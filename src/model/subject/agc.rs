@@ -141,7 +141,7 @@ pub fn subjects(m: &Model, links: &Links, clusters: &[Subject]) -> Vec<Subject> 
         ]);
         let (json, located) = doc.project();
         out.push(Subject {
-            kind: "agc_association",
+            kind: super::SubjectKind::AgcAssociation,
             address: a.addr.clone(),
             header: a.header,
             condition: None,

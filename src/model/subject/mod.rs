@@ -15,6 +15,7 @@ mod api;
 mod cluster;
 mod egress;
 mod pool;
+pub mod schema;
 mod subnet;
 
 use crate::model::Undecided;
@@ -30,9 +31,37 @@ use crate::cidr;
 use crate::source::Span;
 use cluster::cluster_node;
 
+/// What a subject is; rules name the kind they apply to (`applies_to.kind`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    Cluster,
+    AgcAssociation,
+    /// The same cluster before and after a change (MIG rules).
+    Migration,
+}
+
+impl SubjectKind {
+    pub const ALL: &'static [SubjectKind] = &[
+        SubjectKind::Cluster,
+        SubjectKind::AgcAssociation,
+        SubjectKind::Migration,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Cluster => "cluster",
+            SubjectKind::AgcAssociation => "agc_association",
+            SubjectKind::Migration => "migration",
+        }
+    }
+}
+
 /// One thing rules run over.
 pub struct Subject {
-    pub kind: &'static str,
+    pub kind: SubjectKind,
     pub address: String,
     pub header: Span,
     /// Set when the resource exists only if an unknown condition holds.
@@ -56,7 +85,7 @@ pub fn all(m: &mut Model) -> Vec<Subject> {
             let node = cluster_node(m, &links, c, helm_agic.get(i).and_then(Option::as_ref));
             let (json, located) = node.project();
             Subject {
-                kind: "cluster",
+                kind: SubjectKind::Cluster,
                 address: c.addr.clone(),
                 header: c.header,
                 condition: c.condition.clone(),
