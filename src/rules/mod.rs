@@ -8,6 +8,7 @@ mod error;
 pub mod facts;
 pub mod ops;
 pub mod outcome;
+pub mod path;
 pub mod predicate;
 pub mod registry;
 pub mod schema;

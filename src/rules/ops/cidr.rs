@@ -7,7 +7,7 @@ use super::{unknown, Probe};
 use crate::cidr;
 use crate::model::node::json_unknown;
 use crate::rules::outcome::Outcome;
-use crate::rules::predicate::Path;
+use crate::rules::path::Path;
 
 pub enum Op {
     PrefixAtMost(u8),

@@ -7,7 +7,7 @@ use super::{unknown, Probe};
 use crate::model::node::json_unknown;
 use crate::model::subject::parse_version;
 use crate::rules::outcome::{Outcome, Unknown};
-use crate::rules::predicate::Path;
+use crate::rules::path::Path;
 
 pub enum Op {
     Equals(Json),
