@@ -15,6 +15,7 @@ mod api;
 mod cluster;
 mod egress;
 mod pool;
+mod pool_links;
 pub mod schema;
 mod subnet;
 
