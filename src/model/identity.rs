@@ -90,14 +90,16 @@ fn principal(a: &RoleAssignment, want: &str) -> Tri {
     }
 }
 
+/// Lower-cased text of a known string.
+fn lower(n: &Option<Node>) -> Option<String> {
+    n.as_ref()
+        .and_then(Node::as_str)
+        .map(str::to_ascii_lowercase)
+}
+
 fn scope(m: &Model, a: &RoleAssignment, s: &Subnet) -> Tri {
     let Some(text) = a.scope.as_ref().and_then(Node::as_str) else {
         return Tri::Maybe;
-    };
-    let lower = |n: &Option<Node>| {
-        n.as_ref()
-            .and_then(Node::as_str)
-            .map(str::to_ascii_lowercase)
     };
     let subnet_name = lower(&s.name);
     let rg = lower(&s.resource_group);
@@ -262,11 +264,6 @@ pub fn network_role(
 fn zone_scope(m: &Model, a: &RoleAssignment, z: &PrivateDnsZone) -> Tri {
     let Some(text) = a.scope.as_ref().and_then(Node::as_str) else {
         return Tri::Maybe;
-    };
-    let lower = |n: &Option<Node>| {
-        n.as_ref()
-            .and_then(Node::as_str)
-            .map(str::to_ascii_lowercase)
     };
     if text == z.id {
         return Tri::Yes;

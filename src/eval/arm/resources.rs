@@ -188,15 +188,16 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
     /// The environments of a loop's iterations; an unknown count or source gives one iteration
     /// standing for all, with its reason.
     pub(super) fn loop_envs(&self, l: &Loop, env: Env<'_>) -> Vec<Iteration> {
-        let items: Result<Vec<Value>, String> = match &l.source {
+        // Why the iterations cannot be known, when they cannot.
+        let items: Result<Vec<Value>, &'static str> = match &l.source {
             LoopSource::Count(c) => {
                 let n = self.eval(c, env);
                 match n.as_num() {
                     Some(k) if k >= 0.0 && k <= MAX_INSTANCES as f64 => {
                         Ok((0..k as usize).map(|i| Value::num(i as f64)).collect())
                     }
-                    Some(_) => Err("the loop count is out of range".into()),
-                    None => Err("the loop count is unknown".into()),
+                    Some(_) => Err("the loop count is out of range"),
+                    None => Err("the loop count is unknown"),
                 }
             }
             LoopSource::Items(e) => {
@@ -212,7 +213,7 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
                             Value::map(e)
                         })
                         .collect()),
-                    _ => Err("the loop's collection is unknown".into()),
+                    _ => Err("the loop's collection is unknown"),
                 }
             }
         };
@@ -236,13 +237,8 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
             }
             Err(why) => {
                 let mut e = env.to_vec();
-                self.bind(
-                    l,
-                    &mut e,
-                    Value::unknown(why.clone()),
-                    Value::unknown(why.clone()),
-                );
-                vec![(e, Some(why))]
+                self.bind(l, &mut e, Value::unknown(why), Value::unknown(why));
+                vec![(e, Some(why.to_string()))]
             }
         }
     }

@@ -116,6 +116,20 @@ fn largest_pools(doc: &Json, limit: usize) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// A hit on the largest pool's count, the simplest fix for a total over a limit (RULES.md), with
+/// the next two largest as related labels; none without a sized pool.
+fn largest_pool_hit(doc: &Json, vars: Vec<(String, String)>) -> Option<Hit> {
+    let mut largest = largest_pools(doc, 3).into_iter();
+    let (path, n) = largest.next()?;
+    Some(Hit {
+        path,
+        value: fmt_num(n),
+        vars,
+        related: scale_labels(largest),
+        ..Hit::default()
+    })
+}
+
 fn scale_labels(pools: impl IntoIterator<Item = (String, f64)>) -> Vec<(String, String)> {
     pools
         .into_iter()
@@ -337,19 +351,13 @@ fn overlay_node_limit(doc: &Json) -> Outcome {
         }
     }
     if total > OVERLAY_NODE_LIMIT {
-        let mut largest = largest_pools(doc, 3).into_iter();
-        if let Some((path, n)) = largest.next() {
-            out.hits.push(Hit {
-                path,
-                value: fmt_num(n),
-                vars: vec![
-                    ("nodes".into(), fmt_num(total)),
-                    ("limit".into(), fmt_num(OVERLAY_NODE_LIMIT)),
-                ],
-                related: scale_labels(largest),
-                ..Hit::default()
-            });
-        }
+        out.hits.extend(largest_pool_hit(
+            doc,
+            vec![
+                ("nodes".into(), fmt_num(total)),
+                ("limit".into(), fmt_num(OVERLAY_NODE_LIMIT)),
+            ],
+        ));
     }
     out
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value as Json;
 
-use super::{known, largest_pools, pool_num, pools, scale_labels};
+use super::{known, pool_num, pools};
 use crate::eval::value::fmt_num;
 use crate::rules::outcome::{display, Hit, Outcome};
 
@@ -116,23 +116,17 @@ pub(super) fn kubenet_route_table(doc: &Json) -> Outcome {
         }
     }
     if total > KUBENET_ROUTE_LIMIT {
-        let mut largest = largest_pools(doc, 3).into_iter();
-        if let Some((path, n)) = largest.next() {
-            out.hits.push(Hit {
-                path,
-                value: fmt_num(n),
-                vars: vec![(
-                    "problem".into(),
-                    format!(
-                        "its pools reach {} nodes with surge, more than the {} routes a route table holds",
-                        fmt_num(total),
-                        fmt_num(KUBENET_ROUTE_LIMIT)
-                    ),
-                )],
-                related: scale_labels(largest),
-                ..Hit::default()
-            });
-        }
+        out.hits.extend(super::largest_pool_hit(
+            doc,
+            vec![(
+                "problem".into(),
+                format!(
+                    "its pools reach {} nodes with surge, more than the {} routes a route table holds",
+                    fmt_num(total),
+                    fmt_num(KUBENET_ROUTE_LIMIT)
+                ),
+            )],
+        ));
     }
     out
 }
