@@ -10,7 +10,8 @@ use jsonc_parser::common::Ranged;
 const MAX_DEPTH: usize = 256;
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum J {
+/// A JSON value without its span (the span is on [`Json`]).
+pub enum JsonValue {
     Null,
     Bool(bool),
     Num(f64),
@@ -22,7 +23,7 @@ pub enum J {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Json {
-    pub v: J,
+    pub v: JsonValue,
     pub span: Range<usize>,
 }
 
@@ -30,7 +31,7 @@ impl Json {
     /// A property by name, ignoring case (ARM property names are case-insensitive).
     pub fn get(&self, key: &str) -> Option<&Json> {
         match &self.v {
-            J::Obj(props) => props
+            JsonValue::Obj(props) => props
                 .iter()
                 .find(|(k, _, _)| k == key)
                 .or_else(|| props.iter().find(|(k, _, _)| k.eq_ignore_ascii_case(key)))
@@ -41,21 +42,21 @@ impl Json {
 
     pub fn as_str(&self) -> Option<&str> {
         match &self.v {
-            J::Str(s) => Some(s),
+            JsonValue::Str(s) => Some(s),
             _ => None,
         }
     }
 
     pub fn as_obj(&self) -> Option<&[(String, Range<usize>, Json)]> {
         match &self.v {
-            J::Obj(p) => Some(p),
+            JsonValue::Obj(p) => Some(p),
             _ => None,
         }
     }
 
     pub fn as_arr(&self) -> Option<&[Json]> {
         match &self.v {
-            J::Arr(a) => Some(a),
+            JsonValue::Arr(a) => Some(a),
             _ => None,
         }
     }
@@ -77,12 +78,12 @@ pub fn parse(text: &str) -> Result<Json, (usize, String)> {
 fn convert(v: &ast::Value<'_>) -> Json {
     let r = v.range();
     let v = match v {
-        ast::Value::NullKeyword(_) => J::Null,
-        ast::Value::BooleanLit(b) => J::Bool(b.value),
-        ast::Value::NumberLit(n) => n.value.parse().map_or(J::Null, J::Num),
-        ast::Value::StringLit(s) => J::Str(s.value.to_string()),
-        ast::Value::Array(a) => J::Arr(a.elements.iter().map(convert).collect()),
-        ast::Value::Object(o) => J::Obj(
+        ast::Value::NullKeyword(_) => JsonValue::Null,
+        ast::Value::BooleanLit(b) => JsonValue::Bool(b.value),
+        ast::Value::NumberLit(n) => n.value.parse().map_or(JsonValue::Null, JsonValue::Num),
+        ast::Value::StringLit(s) => JsonValue::Str(s.value.to_string()),
+        ast::Value::Array(a) => JsonValue::Arr(a.elements.iter().map(convert).collect()),
+        ast::Value::Object(o) => JsonValue::Obj(
             o.properties
                 .iter()
                 .map(|p| {

@@ -59,7 +59,7 @@ pub fn is_plan(doc: &Json) -> bool {
 }
 
 fn non_null(j: Option<&Json>) -> Option<&Json> {
-    j.filter(|x| !matches!(x.v, super::json::J::Null))
+    j.filter(|x| !matches!(x.v, super::json::JsonValue::Null))
 }
 
 /// `module.a[0].module.b["x"]` -> `module.a.module.b`: how `configuration` nests modules.

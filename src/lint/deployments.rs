@@ -13,12 +13,12 @@ use super::{eval_issue, expression_error, parse_error, read_error, Built};
 use crate::diagnostic::Finding;
 use crate::discover::context::template_stem;
 use crate::discover::{walk::relative, ReadError, Tree, Unread, MAX_FILE_BYTES};
-use crate::eval::arm::{Ctx, Shared};
+use crate::eval::arm::{Shared, TemplateEval};
 use crate::eval::{Kind, Value};
 use crate::frontends::arm::{self, DocKind};
 use crate::frontends::bicep;
 use crate::frontends::ir::Template;
-use crate::frontends::json::{self, Json, J};
+use crate::frontends::json::{self, Json, JsonValue};
 use crate::frontends::terraform::join_normalized;
 use crate::model::deployment;
 use crate::source::{SourceMap, Span};
@@ -116,7 +116,7 @@ pub fn load(
                     file,
                     path,
                     doc: Json {
-                        v: J::Null,
+                        v: JsonValue::Null,
                         span: 0..0,
                     },
                     kind,
@@ -276,7 +276,7 @@ pub fn build(roots: &[Root]) -> Vec<Built> {
         .flat_map_iter(|r| r.configs.iter().map(move |c| (r, c)))
         .map(|(r, (label, config))| {
             let shared = Shared::default();
-            let ctx = Ctx::new(&r.template, &shared, config.clone());
+            let ctx = TemplateEval::new(&r.template, &shared, config.clone());
             ctx.expand();
             let instances = shared.out.borrow();
             if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
@@ -447,7 +447,7 @@ fn values(p: &Parsed) -> (String, HashMap<String, Value>) {
     let label = p.path.display().to_string();
     if let Some(b) = &p.bicep {
         let shared = Shared::default();
-        let ctx = Ctx::new(&b.template, &shared, HashMap::new());
+        let ctx = TemplateEval::new(&b.template, &shared, HashMap::new());
         let map = b
             .template
             .params
@@ -474,12 +474,12 @@ fn values(p: &Parsed) -> (String, HashMap<String, Value>) {
 pub fn json_value(j: &Json, file: usize) -> Value {
     let span = Some(Span::new(file, j.span.clone()));
     let k = match &j.v {
-        J::Null => Kind::Null,
-        J::Bool(b) => Kind::Bool(*b),
-        J::Num(n) => Kind::Num(*n),
-        J::Str(s) => Kind::Str(Arc::from(s.as_str())),
-        J::Arr(a) => Kind::List(Arc::new(a.iter().map(|x| json_value(x, file)).collect())),
-        J::Obj(o) => Kind::Map(Arc::new(
+        JsonValue::Null => Kind::Null,
+        JsonValue::Bool(b) => Kind::Bool(*b),
+        JsonValue::Num(n) => Kind::Num(*n),
+        JsonValue::Str(s) => Kind::Str(Arc::from(s.as_str())),
+        JsonValue::Arr(a) => Kind::List(Arc::new(a.iter().map(|x| json_value(x, file)).collect())),
+        JsonValue::Obj(o) => Kind::Map(Arc::new(
             o.iter()
                 .map(|(k, _, v)| (k.clone(), json_value(v, file)))
                 .collect(),

@@ -19,7 +19,7 @@ use super::terraform as tf;
 use super::Model;
 use crate::eval::value::ResId;
 use crate::eval::{Kind, Value};
-use crate::frontends::json::{Json, J};
+use crate::frontends::json::{Json, JsonValue};
 use crate::frontends::plan::{Change, ModuleOutputs};
 use crate::source::{FileId, Span};
 
@@ -50,24 +50,24 @@ const MAX_OUTPUT_HOPS: usize = 16;
 /// unknown, and the literal id of a resource in the plan links to it.
 fn plan_value(j: &Json, unknown: Option<&Json>, file: FileId, ids: &Ids) -> Value {
     let span = Some(Span::new(file, j.span.clone()));
-    let marked = |u: Option<&Json>| matches!(u.map(|u| &u.v), Some(J::Bool(true)));
+    let marked = |u: Option<&Json>| matches!(u.map(|u| &u.v), Some(JsonValue::Bool(true)));
     let kind = match &j.v {
-        J::Null if marked(unknown) => Kind::Unknown(Arc::from("known only after apply")),
-        J::Null => Kind::Null,
-        J::Bool(b) => Kind::Bool(*b),
-        J::Num(n) => Kind::Num(*n),
-        J::Str(s) => match ids.get(&s.to_ascii_lowercase()) {
+        JsonValue::Null if marked(unknown) => Kind::Unknown(Arc::from("known only after apply")),
+        JsonValue::Null => Kind::Null,
+        JsonValue::Bool(b) => Kind::Bool(*b),
+        JsonValue::Num(n) => Kind::Num(*n),
+        JsonValue::Str(s) => match ids.get(&s.to_ascii_lowercase()) {
             Some(addr) => Kind::Id(ResId(Arc::from(addr.as_str()))),
             None => Kind::Str(Arc::from(s.as_str())),
         },
-        J::Arr(items) => Kind::List(Arc::new(
+        JsonValue::Arr(items) => Kind::List(Arc::new(
             items
                 .iter()
                 .enumerate()
                 .map(|(i, x)| plan_value(x, unknown.and_then(|u| u.as_arr()?.get(i)), file, ids))
                 .collect(),
         )),
-        J::Obj(props) => Kind::Map(Arc::new(
+        JsonValue::Obj(props) => Kind::Map(Arc::new(
             props
                 .iter()
                 .map(|(k, _, x)| {
@@ -241,11 +241,11 @@ impl<'j, 'e, 'p, 'a> Block for PlanBlock<'j, 'e, 'p, 'a> {
         let (value, unknown, _) = self.child(name);
         let src = self.src.as_ref().and_then(|s| s.attr(name));
         let value = match value {
-            Some(j) if !matches!(j.v, J::Null) => {
+            Some(j) if !matches!(j.v, JsonValue::Null) => {
                 let v = plan_value(j, unknown, self.file, self.ids);
                 self.linked_id(name, &v).unwrap_or(v)
             }
-            _ if matches!(unknown.map(|u| &u.v), Some(J::Bool(true))) => self
+            _ if matches!(unknown.map(|u| &u.v), Some(JsonValue::Bool(true))) => self
                 .reference(name)
                 .unwrap_or_else(|| Value::unknown("known only after apply")),
             _ => return None,

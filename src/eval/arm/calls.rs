@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::expr::{computed_at, prop};
 use super::resources::symbolic;
-use super::{Ctx, Env};
+use super::{Env, TemplateEval};
 use crate::eval::arm_functions::{self as af, normalize_id, to_text};
 use crate::eval::common::equal;
 use crate::eval::partial::{Hole, Partial};
@@ -14,7 +14,7 @@ use crate::eval::value::{Kind, Value};
 use crate::frontends::ir::{Expr, ExprKind};
 use crate::source::Span;
 
-impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
+impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
     /// A function call: the template functions that read this context, lambdas, and everything
     /// else evaluated by argument values in [`af::call`].
     pub(super) fn call(&self, name: &str, args: &[Expr], env: Env<'_>, span: Span) -> Value {

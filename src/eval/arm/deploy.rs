@@ -5,12 +5,12 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::{Ctx, Env, MAX_NESTING};
+use super::{Env, TemplateEval, MAX_NESTING};
 use crate::eval::arm_functions::get_ci;
 use crate::eval::value::{Kind, Value};
 use crate::frontends::ir::Resource;
 
-impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
+impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
     /// Deploys a nested template or module; returns the symbolic value with its outputs.
     pub(super) fn deploy(
         &self,
@@ -48,7 +48,7 @@ impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
                 }
             }
         }
-        let child = Ctx {
+        let child = TemplateEval {
             t: &n.template,
             shared: self.shared,
             outer: if n.outer { Some(self) } else { None },

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{Ctx, Env, MAX_DEPTH};
+use super::{Env, TemplateEval, MAX_DEPTH};
 use crate::eval::arm_functions::{self as af, get_ci, to_text};
 use crate::eval::common::equal;
 use crate::eval::value::{Kind, Value};
 use crate::frontends::ir::{BinOp, Expr, ExprKind, Item};
 use crate::source::Span;
 
-impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
+impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
     /// Evaluates an expression.
     pub fn eval(&self, e: &Expr, env: Env<'_>) -> Value {
         if !self.budget(e.span) {

@@ -76,11 +76,11 @@ struct Inst {
 }
 
 /// Evaluation context of one template instance.
-pub struct Ctx<'t, 's, 'o> {
+pub struct TemplateEval<'t, 's, 'o> {
     t: &'t Template,
     shared: &'s Shared,
     /// ARM nested templates with `outer` scope read the caller's parameters and variables.
-    outer: Option<&'o Ctx<'t, 's, 'o>>,
+    outer: Option<&'o TemplateEval<'t, 's, 'o>>,
     inputs: HashMap<String, Value>,
     params: RefCell<HashMap<String, Option<Value>>>,
     vars: RefCell<HashMap<String, Option<Value>>>,
@@ -97,10 +97,10 @@ type Env<'a> = &'a [(String, Value)];
 /// One loop iteration: its variables, and why it might not exist (an unknown filter/count).
 type Iteration = (Vec<(String, Value)>, Option<String>);
 
-impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
+impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
     /// A root template with parameter values (from parameter files or module params).
     pub fn new(t: &'t Template, shared: &'s Shared, inputs: HashMap<String, Value>) -> Self {
-        Ctx {
+        TemplateEval {
             t,
             shared,
             outer: None,

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::{Ctx, Env, Inst, Instance, Iteration, MAX_INSTANCES};
+use super::{Env, Inst, Instance, Iteration, TemplateEval, MAX_INSTANCES};
 use crate::eval::arm_functions::{self as af, resource_token, symbolic_text, to_text};
 use crate::eval::partial::Partial;
 use crate::eval::value::{Kind, Value};
 use crate::frontends::ir::{Loop, LoopSource, Parent, Resource};
 
-impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
+impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
     /// Evaluates (once) every instance of resource `i`; `None` while it is being evaluated.
     pub(super) fn instances(&self, i: usize) -> Option<Rc<Vec<Inst>>> {
         if let Some(slot) = self.res.borrow().get(&i) {

@@ -1,11 +1,11 @@
 //! The names an expression reads: parameters and variables, each evaluated once per template
 //! instance (a cycle is reported, not followed), and resource declarations by symbolic name.
 
-use super::Ctx;
+use super::TemplateEval;
 use crate::eval::value::Value;
 use crate::source::Span;
 
-impl<'t, 's, 'o> Ctx<'t, 's, 'o> {
+impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
     /// `parameters('name')`: the value given, else the default; a parameter nobody sets is a hole
     /// that is the same wherever this deployment reads it, so ids built from it still match.
     pub fn param(&self, name: &str, span: Span) -> Value {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::ir::{
     Expr, ExprKind, Item, Loop, LoopSource, Nested, Param, Parent, Resource, Template,
 };
-use super::json::{Json, J};
+use super::json::{Json, JsonValue};
 use crate::source::Span;
 use expr::{classify, Mapper, Str};
 
@@ -103,7 +103,7 @@ impl Lowering<'_, '_> {
                 name: name.clone(),
                 span: self.span(kspan),
                 default: p.get("defaultValue").map(|d| self.value(d)),
-                nullable: matches!(p.get("nullable").map(|n| &n.v), Some(J::Bool(true))),
+                nullable: matches!(p.get("nullable").map(|n| &n.v), Some(JsonValue::Bool(true))),
             });
         }
         for (name, _, v) in doc.get("variables").and_then(Json::as_obj).unwrap_or(&[]) {
@@ -119,12 +119,12 @@ impl Lowering<'_, '_> {
             t.vars.push((name.clone(), self.value(v)));
         }
         match doc.get("resources").map(|r| &r.v) {
-            Some(J::Arr(items)) => {
+            Some(JsonValue::Arr(items)) => {
                 for r in items {
                     self.resource(r, None, None, &mut t.resources);
                 }
             }
-            Some(J::Obj(props)) => {
+            Some(JsonValue::Obj(props)) => {
                 for (sym, _, r) in props {
                     self.resource(r, Some(sym.clone()), None, &mut t.resources);
                 }
@@ -242,7 +242,7 @@ impl Lowering<'_, '_> {
             header,
             condition: r.get("condition").map(|c| self.value(c)),
             copy,
-            existing: matches!(r.get("existing").map(|e| &e.v), Some(J::Bool(true))),
+            existing: matches!(r.get("existing").map(|e| &e.v), Some(JsonValue::Bool(true))),
             nested,
         };
         out.push(res);
@@ -296,19 +296,19 @@ impl Lowering<'_, '_> {
     pub fn value(&mut self, j: &Json) -> Expr {
         let span = self.span(&j.span);
         match &j.v {
-            J::Null => Expr::new(ExprKind::Null, span),
-            J::Bool(b) => Expr::new(ExprKind::Bool(*b), span),
-            J::Num(n) => Expr::new(ExprKind::Num(*n), span),
-            J::Str(s) => self.string(s, &j.span),
-            J::Arr(items) => Expr::new(
+            JsonValue::Null => Expr::new(ExprKind::Null, span),
+            JsonValue::Bool(b) => Expr::new(ExprKind::Bool(*b), span),
+            JsonValue::Num(n) => Expr::new(ExprKind::Num(*n), span),
+            JsonValue::Str(s) => self.string(s, &j.span),
+            JsonValue::Arr(items) => Expr::new(
                 ExprKind::Array(items.iter().map(|i| Item::One(self.value(i))).collect()),
                 span,
             ),
-            J::Obj(props) => {
+            JsonValue::Obj(props) => {
                 let mut fields = Vec::new();
                 for (k, kspan, v) in props {
                     if k.eq_ignore_ascii_case("copy") {
-                        if let J::Arr(loops) = &v.v {
+                        if let JsonValue::Arr(loops) = &v.v {
                             for c in loops {
                                 if let Some((n, e)) = self.copy_property(c) {
                                     fields.push((Some(Expr::str(&n, e.span)), e));
@@ -356,8 +356,8 @@ impl Lowering<'_, '_> {
 /// The object without some keys (resource-level meta properties the body does not carry).
 fn strip(r: &Json, keys: &[&str]) -> Json {
     match &r.v {
-        J::Obj(props) => Json {
-            v: J::Obj(
+        JsonValue::Obj(props) => Json {
+            v: JsonValue::Obj(
                 props
                     .iter()
                     .filter(|(k, _, _)| !keys.iter().any(|x| k.eq_ignore_ascii_case(x)))
