@@ -3,8 +3,8 @@
 
 use serde_json::Value as Json;
 
-use super::known;
-use crate::rules::outcome::{display, Hit, Outcome};
+use super::{known, problem_hit};
+use crate::rules::outcome::Outcome;
 
 /// Longest subzone a custom private DNS zone may have (private-clusters).
 const MAX_SUBZONE: usize = 32;
@@ -87,15 +87,6 @@ const REGIONS: &[&str] = &[
     "westus2",
     "westus3",
 ];
-
-fn problem_hit(path: String, v: &Json, problem: String) -> Hit {
-    Hit {
-        path,
-        value: display(v),
-        vars: vec![("problem".into(), problem)],
-        ..Hit::default()
-    }
-}
 
 /// API002: the zone must be `[<subzone>.]privatelink.<location>.azmk8s.io` (or `private.` with
 /// API server VNet integration), the subzone at most 32 characters.

@@ -3,7 +3,7 @@
 
 use serde_json::Value as Json;
 
-use super::{known, pool_num, pools};
+use super::{known, pool_num, pools, problem_hit};
 use crate::eval::value::fmt_num;
 use crate::rules::outcome::{display, Hit, Outcome};
 
@@ -27,12 +27,7 @@ pub(super) fn snat_ports(doc: &Json) -> Outcome {
     let Some(p) = pv.as_f64().filter(|p| *p > 0.0) else {
         return out;
     };
-    let hit = |problem: String| Hit {
-        path: path.clone(),
-        value: display(pv),
-        vars: vec![("problem".into(), problem)],
-        ..Hit::default()
-    };
+    let hit = |problem: String| problem_hit(path.clone(), pv, problem);
     if p % 8.0 != 0.0 {
         out.hits.push(hit(
             "is not a multiple of 8 (ports are allocated in blocks of 8)".into(),

@@ -79,6 +79,16 @@ fn known(path: String, v: Option<&Json>) -> Result<(String, &Json), Unknown> {
     }
 }
 
+/// A hit whose message variable `problem` says what is wrong with the value.
+fn problem_hit(path: String, v: &Json, problem: String) -> Hit {
+    Hit {
+        path,
+        value: display(v),
+        vars: vec![("problem".into(), problem)],
+        ..Hit::default()
+    }
+}
+
 /// Known number at `pools[i].field`, or the unknown it hides.
 fn pool_num(pool: &Json, i: usize, field: &str) -> Result<f64, Unknown> {
     let path = format!("$['pools'][{i}]['{field}']");

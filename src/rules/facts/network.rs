@@ -3,7 +3,7 @@
 
 use serde_json::Value as Json;
 
-use super::{known, pool_num, pools};
+use super::{known, pool_num, pools, problem_hit};
 use crate::eval::value::fmt_num;
 use crate::rules::outcome::{display, Hit, Outcome};
 
@@ -87,18 +87,14 @@ pub(super) fn kubenet_route_table(doc: &Json) -> Outcome {
         let path = format!("$['pools'][{i}]['route_table_shared_with']");
         match known(path, p.get("route_table_shared_with")) {
             Ok((path, v)) if !v.is_null() => {
-                out.hits.push(Hit {
+                out.hits.push(problem_hit(
                     path,
-                    value: display(v),
-                    vars: vec![(
-                        "problem".into(),
-                        format!(
-                            "this node subnet's route table also serves a node subnet of cluster {}; each kubenet cluster needs its own",
-                            display(v)
-                        ),
-                    )],
-                    ..Hit::default()
-                });
+                    v,
+                    format!(
+                        "this node subnet's route table also serves a node subnet of cluster {}; each kubenet cluster needs its own",
+                        display(v)
+                    ),
+                ));
                 return out;
             }
             Ok(_) => {}

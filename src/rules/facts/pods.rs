@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use super::{known, pool_num, pools, Unknown};
+use super::{known, pool_num, pools, problem_hit, Unknown};
 use crate::eval::value::fmt_num;
 use crate::rules::outcome::{display, Hit, Outcome};
 
@@ -112,15 +112,6 @@ pub(super) fn pod_subnet_capacity(doc: &Json) -> Outcome {
     out
 }
 
-fn problem(path: String, v: &Json, text: String) -> Hit {
-    Hit {
-        path,
-        value: display(v),
-        vars: vec![("problem".into(), text)],
-        ..Hit::default()
-    }
-}
-
 /// POD002: static block allocation needs Kubernetes 1.28+, a pod subnet of /12 or smaller, and
 /// one allocation mode per pod subnet.
 pub(super) fn static_block_requirements(doc: &Json) -> Outcome {
@@ -131,7 +122,7 @@ pub(super) fn static_block_requirements(doc: &Json) -> Outcome {
             format!("$['pools'][{i}]['pod_subnet_mode_conflict']"),
             p.get("pod_subnet_mode_conflict"),
         ) {
-            Ok((path, v)) if v.as_bool() == Some(true) => out.hits.push(problem(
+            Ok((path, v)) if v.as_bool() == Some(true) => out.hits.push(problem_hit(
                 path,
                 p.get("pod_subnet_id").unwrap_or(&Json::Null),
                 "this pod subnet is used by another pool in the other allocation mode (one mode per subnet)".into(),
@@ -152,7 +143,7 @@ pub(super) fn static_block_requirements(doc: &Json) -> Outcome {
                     .and_then(crate::model::subject::parse_version)
                     .is_some_and(|(major, minor, _)| major == 1 && minor < 28);
                 if old {
-                    out.hits.push(problem(
+                    out.hits.push(problem_hit(
                         path,
                         v,
                         format!("Kubernetes {} is older than 1.28", display(v)),
@@ -169,7 +160,7 @@ pub(super) fn static_block_requirements(doc: &Json) -> Outcome {
                 Ok((path, v)) => {
                     if let Some(net) = v.as_str().and_then(crate::cidr::parse) {
                         if net.prefix_len() < 12 {
-                            out.hits.push(problem(
+                            out.hits.push(problem_hit(
                                 path,
                                 v,
                                 format!("pod subnet {} is larger than /12", display(v)),
