@@ -110,11 +110,7 @@ pub(super) fn pod_subnet_fields(
     pod_subnets: &mut Vec<usize>,
 ) -> Vec<(&'static str, Node)> {
     let Some(written) = p.pod_subnet.as_ref().filter(|n| !n.is_null()) else {
-        return vec![
-            ("pod_subnet", Node::null()),
-            ("pod_ip_allocation", Node::null()),
-            ("pod_subnet_mode_conflict", Node::null()),
-        ];
+        return pod_fields(Node::null(), Node::null(), Node::null());
     };
     let mode = or_default_str(&p.pod_ip_allocation, "DynamicIndividual", p.header);
     let subnet = match links.subnet(&Ref::from_node(Some(written))) {
@@ -134,20 +130,12 @@ pub(super) fn pod_subnet_fields(
         Resolved::Unknown(why) => {
             let mut n = Node::unknown(why);
             n.loc = written.loc.clone();
-            return vec![
-                ("pod_subnet", n),
-                ("pod_ip_allocation", mode),
-                ("pod_subnet_mode_conflict", Node::null()),
-            ];
+            return pod_fields(n, mode, Node::null());
         }
         Resolved::None => None,
     };
     let Some((i, doc)) = subnet else {
-        return vec![
-            ("pod_subnet", Node::null()),
-            ("pod_ip_allocation", mode),
-            ("pod_subnet_mode_conflict", Node::null()),
-        ];
+        return pod_fields(Node::null(), mode, Node::null());
     };
     // Pools of this cluster before this one, then earlier clusters.
     let mine = static_block(p);
@@ -177,8 +165,13 @@ pub(super) fn pod_subnet_fields(
         None => Node::unknown("a pod IP allocation mode on this pod subnet is unknown"),
     };
     pod_subnets.push(i);
+    pod_fields(doc, mode, conflict)
+}
+
+/// The pool document's pod subnet fields, in their order.
+fn pod_fields(subnet: Node, mode: Node, conflict: Node) -> Vec<(&'static str, Node)> {
     vec![
-        ("pod_subnet", doc),
+        ("pod_subnet", subnet),
         ("pod_ip_allocation", mode),
         ("pod_subnet_mode_conflict", conflict),
     ]
