@@ -70,6 +70,37 @@ fn sarif_validates_against_the_2_1_0_schema() {
     assert!(rule["fullDescription"]["text"]
         .as_str()
         .is_some_and(|t| !t.is_empty()));
+    // Every rule, not only the ones that fired: GitHub shows the descriptor of any alert.
+    let repo = env!("CARGO_PKG_REPOSITORY");
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    let rules = run["tool"]["driver"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(rules.len() > 90, "{} rules", rules.len());
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap_or_default();
+        let uri = rule["helpUri"].as_str().unwrap_or_default();
+        assert!(uri.starts_with(repo), "{id}: helpUri {uri}");
+        let page = uri.rsplit('/').next().unwrap_or_default();
+        assert_eq!(page, format!("{id}.md"));
+        assert!(docs.join(page).is_file(), "{id}: docs/rules/{page} missing");
+        assert!(
+            rule["help"]["markdown"]
+                .as_str()
+                .is_some_and(|m| m.contains("|")),
+            "{id}: no help.markdown"
+        );
+        let tags = rule["properties"]["tags"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(tags.len() >= 2, "{id}: tags {tags:?}");
+        assert!(
+            rule["properties"].get("security-severity").is_none(),
+            "{id}: these are not security findings"
+        );
+    }
 }
 
 #[test]

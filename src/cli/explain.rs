@@ -1,10 +1,11 @@
-//! `rules`, `explain ID` and `docs/rules.md`, all generated from the rule files so the docs
+//! `rules`, `explain ID` and the `docs/rules.md` index (pages: [`docs`]), all generated from the rule files so the docs
 //! cannot drift from what runs.
 
 use std::fmt::Write as _;
 
 use serde_json::json;
 
+use crate::rules::docs;
 use crate::rules::registry::{self, TOOL_RULES};
 use crate::rules::schema::{RuleFile, Status};
 
@@ -120,70 +121,45 @@ pub fn explain(id: &str) -> Option<String> {
     Some(out)
 }
 
-/// `docs/rules.md`.
+/// `docs/rules.md`: the catalog by family, each ID linking to its page under `docs/rules/`.
 pub fn docs_markdown() -> String {
     let Ok(reg) = registry::get() else {
         return String::new();
     };
-    let mut out = String::from("# Rules\n\n<!-- Generated from rules/*.toml by `cargo test` (tests/docs.rs); do not edit. -->\n\n| ID | severity | status | title |\n|---|---|---|---|\n");
-    for r in &reg.rules {
-        let f = &r.file;
-        let sev = if f.status == Status::Retired {
-            "-"
-        } else {
-            f.severity.as_str()
-        };
+    let mut out = String::from(
+        "# Rules\n\n<!-- Generated from rules/*.toml by `cargo test` (tests/docs.rs); do not edit. -->\n\nOne page per rule under [`rules/`](rules/): what it checks, why, how to fix it, its sources with dates and examples. `aks-netlint explain ID` prints the same in a terminal.\n",
+    );
+    for fam in docs::FAMILIES {
+        let in_family = |id: &str| docs::family(id).is_some_and(|f| f.prefix == fam.prefix);
         let _ = writeln!(
             out,
-            "| [{}](#{}) | {sev} | {} | {} |",
-            f.id,
-            f.id.to_ascii_lowercase(),
-            status(f.status),
-            f.title
+            "\n## {} ({})\n\n| ID | severity | status | title |\n|---|---|---|---|",
+            fam.title, fam.prefix
         );
-    }
-    for t in TOOL_RULES {
-        let _ = writeln!(
-            out,
-            "| {} | {} | stable | {} |",
-            t.id,
-            t.severity.as_str(),
-            t.summary
-        );
-    }
-    for r in &reg.rules {
-        let f = &r.file;
-        let _ = writeln!(
-            out,
-            "\n## {}\n\n**{}** ({}, {})\n",
-            f.id,
-            f.title,
-            if f.status == Status::Retired {
-                "-"
-            } else {
-                f.severity.as_str()
-            },
-            status(f.status)
-        );
-        if let Some(rt) = &f.retired {
-            let _ = writeln!(out, "> Retired: {rt}\n");
-        }
-        let fix = match &f.help_arm {
-            Some(arm) => format!("{} (Terraform); {arm} (ARM/Bicep)", f.help),
-            None => f.help.clone(),
-        };
-        let _ = writeln!(out, "{}\n\n*Why:* {}\n\n*Fix:* {fix}\n", f.summary, f.why);
-        for e in &f.exempt {
-            let _ = writeln!(out, "*Not checked in {}:* {}\n", e.dialect, e.reason);
-        }
-        out.push_str("Sources:\n");
-        sources(f, &mut out);
-        for e in &f.examples {
+        for f in reg
+            .rules
+            .iter()
+            .map(|r| &r.file)
+            .filter(|f| in_family(&f.id))
+        {
             let _ = writeln!(
                 out,
-                "\n{}:\n\n```hcl\n{}\n```",
-                if e.fires { "Fires" } else { "Does not fire" },
-                e.code.trim_end()
+                "| [{}](rules/{}) | {} | {} | {} |",
+                f.id,
+                docs::file_name(&f.id),
+                docs::severity(f),
+                status(f.status),
+                f.title
+            );
+        }
+        for t in TOOL_RULES.iter().filter(|t| in_family(&t.id)) {
+            let _ = writeln!(
+                out,
+                "| [{}](rules/{}) | {} | stable | {} |",
+                t.id,
+                docs::file_name(&t.id),
+                t.severity.as_str(),
+                t.summary
             );
         }
     }

@@ -1,18 +1,19 @@
-//! SARIF 2.1.0 (GitHub code scanning): rules with descriptions and help URIs, results with
+//! SARIF 2.1.0 (GitHub code scanning): rules with descriptions, tags, Markdown help and a link
+//! to each rule's page, results with
 //! relative artifact locations under `%SRCROOT%`, related locations, and partial fingerprints
 //! that survive line shifts.
 
 use std::collections::BTreeMap;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Tool, ToolComponent,
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+    Sarif, Tool, ToolComponent,
 };
 
 use super::Report;
 use crate::diagnostic::{fingerprint, Label, Severity};
-use crate::rules::registry;
+use crate::rules::{docs, registry};
 use crate::source::SourceMap;
 
 fn level(s: Severity) -> ResultLevel {
@@ -73,49 +74,75 @@ pub fn uri(name: &str) -> String {
     percent_encoding::utf8_percent_encode(name, PATH_ESCAPES).to_string()
 }
 
+fn text(t: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder()
+        .text(t.to_string())
+        .build()
+}
+
+/// `help` as GitHub code scanning shows it: plain text for other consumers, the rule's page as
+/// Markdown for GitHub.
+fn help(plain: &str, markdown: String) -> MultiformatMessageString {
+    MultiformatMessageString::builder()
+        .text(plain.to_string())
+        .markdown(markdown)
+        .build()
+}
+
+/// Tags only: these rules find broken networking, not vulnerabilities, so no rule claims a
+/// `security-severity` (GitHub would then rank it as a security alert).
+fn properties(id: &str) -> PropertyBag {
+    PropertyBag::builder().tags(docs::tags(id)).build()
+}
+
+fn descriptor(
+    id: &str,
+    severity: Severity,
+    short: &str,
+    full: String,
+    help: MultiformatMessageString,
+) -> ReportingDescriptor {
+    let mut d = ReportingDescriptor::builder()
+        .id(id.to_string())
+        .short_description(text(short))
+        .full_description(text(&full))
+        .help(help)
+        .help_uri(docs::help_uri(id))
+        .properties(properties(id))
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(serde_json::json!(level_name(severity)))
+                .build(),
+        )
+        .build();
+    d.name = None;
+    d
+}
+
 fn descriptors() -> Vec<ReportingDescriptor> {
     let mut out = Vec::new();
     if let Ok(reg) = registry::get() {
         for r in &reg.rules {
             let f = &r.file;
-            let help_uri = f.sources.iter().find_map(|s| s.url.clone());
-            let text = |t: &str| {
-                MultiformatMessageString::builder()
-                    .text(t.to_string())
-                    .build()
-            };
-            let mut d = ReportingDescriptor::builder()
-                .id(f.id.clone())
-                .name(f.name.clone())
-                .short_description(text(&f.title))
-                .full_description(text(&format!("{} {}", f.summary, f.why)))
-                .help(text(&f.help))
-                .default_configuration(
-                    ReportingConfiguration::builder()
-                        .level(serde_json::json!(level_name(f.severity)))
-                        .build(),
-                )
-                .build();
-            d.help_uri = help_uri;
+            let mut d = descriptor(
+                &f.id,
+                f.severity,
+                &f.title,
+                format!("{} {}", f.summary, f.why),
+                help(&f.help, docs::body(f)),
+            );
+            d.name = Some(f.name.clone());
             out.push(d);
         }
     }
     for t in registry::TOOL_RULES {
-        let text = MultiformatMessageString::builder()
-            .text(t.summary.to_string())
-            .build();
-        out.push(
-            ReportingDescriptor::builder()
-                .id(t.id.to_string())
-                .short_description(text.clone())
-                .full_description(text)
-                .default_configuration(
-                    ReportingConfiguration::builder()
-                        .level(serde_json::json!(level_name(t.severity)))
-                        .build(),
-                )
-                .build(),
-        );
+        out.push(descriptor(
+            &t.id,
+            t.severity,
+            t.summary,
+            t.summary.to_string(),
+            help(t.summary, docs::tool_body(t)),
+        ));
     }
     out
 }

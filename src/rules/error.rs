@@ -17,6 +17,8 @@ pub enum RuleError {
     NoSource,
     #[error("a source needs `doc` or `url`")]
     SourceWithoutLink,
+    #[error("no source has a public `url` (a seed document alone cannot be linked from the docs or SARIF)")]
+    NoPublicSource,
     #[error("a retired rule says why in `retired`")]
     RetiredWithoutReason,
     /// A table an active rule needs (`applies_to`, `condition`, `message`).

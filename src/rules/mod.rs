@@ -3,6 +3,7 @@
 //! Rust ([`facts`]), both yielding an [`outcome`], and run over the model's subjects by
 //! [`engine`].
 
+pub mod docs;
 pub mod engine;
 mod error;
 pub mod facts;

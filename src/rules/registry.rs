@@ -95,6 +95,9 @@ fn compile(text: &str) -> Result<Rule, RuleError> {
             return Err(RuleError::SourceWithoutLink);
         }
     }
+    if file.sources.iter().all(|s| s.url.is_none()) {
+        return Err(RuleError::NoPublicSource);
+    }
     let (guards, conditions, secondary) = if file.status == Status::Retired {
         if file.retired.is_none() {
             return Err(RuleError::RetiredWithoutReason);
