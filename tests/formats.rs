@@ -164,3 +164,59 @@ fn xml_escaping_survives_hostile_text() {
     let parsed = roxmltree::Document::parse(&doc).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(parsed.root_element().attribute("a"), Some("a<b>&\"'\nz"));
 }
+
+/// The problem matchers we ship read the compact format as the editor or runner would: the
+/// GitHub one (`.github/aks-netlint-matcher.json`) every error and warning line, the VS Code task
+/// (`examples/vscode/tasks.json`, JSON with comments) every line, each group in its place.
+#[test]
+fn compact_lines_match_the_shipped_problem_matchers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = lint("compact");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 7);
+
+    let github: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(".github/aks-netlint-matcher.json"))
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let tasks = std::fs::read_to_string(root.join("examples/vscode/tasks.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tasks = jsonc_value(&tasks);
+    let rule_id = regex::Regex::new(r"^[A-Z]+\d{3}$").unwrap_or_else(|e| panic!("{e}"));
+    let matchers = [
+        (&github["problemMatcher"][0]["pattern"][0], false),
+        (&tasks["tasks"][0]["problemMatcher"]["pattern"], true),
+    ];
+    for (pattern, takes_info) in matchers {
+        let re = regex::Regex::new(pattern["regexp"].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let group = |c: &regex::Captures<'_>, name: &str| {
+            let i = pattern[name].as_u64().unwrap_or(0) as usize;
+            c.get(i).map_or("", |m| m.as_str()).to_string()
+        };
+        for line in &lines {
+            let is_info = line.contains(": info ");
+            let Some(c) = re.captures(line) else {
+                assert!(is_info && !takes_info, "{line} not matched by {pattern}");
+                continue;
+            };
+            assert!(root.join(group(&c, "file")).is_file(), "{line}");
+            assert!(group(&c, "line").parse::<u32>().is_ok_and(|n| n > 0));
+            assert!(group(&c, "column").parse::<u32>().is_ok_and(|n| n > 0));
+            assert!(["error", "warning", "info"].contains(&group(&c, "severity").as_str()));
+            assert!(rule_id.is_match(&group(&c, "code")));
+            assert!(!group(&c, "message").is_empty());
+        }
+    }
+}
+
+/// JSON with comments (VS Code's `tasks.json`) as a plain JSON value.
+fn jsonc_value(text: &str) -> serde_json::Value {
+    let stripped: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    serde_json::from_str(&stripped).unwrap_or_else(|e| panic!("tasks.json: {e}"))
+}

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod baseline;
 pub mod explain;
+mod manpage;
 
 pub use args::{CheckArgs, Cli, Color, Command, FailLevel, Format, ListFormat};
 
@@ -42,14 +43,10 @@ pub fn main_with(cli: Cli) -> u8 {
             clap_complete::generate(shell, &mut cmd, "aks-netlint", &mut out);
             print(&String::from_utf8_lossy(&out))
         }
-        Some(Command::Manpage) => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let mut out = Vec::new();
-            if clap_mangen::Man::new(cmd).render(&mut out).is_err() {
-                return 2;
-            }
-            print(&String::from_utf8_lossy(&out))
-        }
+        Some(Command::Manpage) => match manpage::render() {
+            Some(page) => print(&page),
+            None => 2,
+        },
         Some(Command::Check(args)) => check(&args),
         None => check(&cli.check),
     }
