@@ -4,7 +4,8 @@
 //! modules; [`frontends`] parse them with spans; [`eval`] evaluates expressions into values that
 //! are known (with provenance) or unknown; [`model`] normalizes clusters, pools, subnets and
 //! VNets and links them; [`rules`] evaluates the declarative rule files over that model; and
-//! [`report`] renders findings. [`lint::run`] wires it together; [`cli`] is the command line.
+//! [`report`] renders findings. [`lint::run`] wires it together; [`fix`] verifies and applies
+//! the fixes rules compute; [`cli`] is the command line.
 
 pub mod cidr;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod error;
 pub mod eval;
+pub mod fix;
 pub mod frontends;
 pub mod lint;
 pub mod model;

@@ -176,6 +176,7 @@ pub fn apply(
             why: None,
             help: Some(help.into()),
             resource: None,
+            fix: None,
         });
     }
     suppressed
@@ -200,6 +201,7 @@ mod tests {
             why: None,
             help: None,
             resource: None,
+            fix: None,
         }
     }
 

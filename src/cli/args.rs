@@ -138,4 +138,15 @@ pub struct CheckArgs {
     /// Also read symlinks and local module sources that point outside the repository root.
     #[arg(long)]
     pub follow_outside_root: bool,
+    /// Apply safe fixes in place (each verified by scanning again), then report what remains.
+    #[arg(long, conflicts_with_all = ["diff", "stdin_filename", "write_baseline"])]
+    pub fix: bool,
+    /// With --fix or --diff: also apply unsafe fixes (shared values, attributes whose change
+    /// replaces a deployed resource).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print what --fix would change as a unified diff and write nothing (exit 1 if it prints
+    /// a diff).
+    #[arg(long, conflicts_with_all = ["stdin_filename", "write_baseline"])]
+    pub diff: bool,
 }

@@ -50,7 +50,16 @@ pub fn write(path: &Path, o: &Report<'_>) -> Result<(), BaselineError> {
         .collect();
     let doc = json!({"version": 1, "findings": entries});
     let text = serde_json::to_string_pretty(&doc).map_err(BaselineError::Serialize)? + "\n";
-    std::fs::write(path, text).map_err(io(path))
+    crate::fix::write::atomic(path, text.as_bytes()).map_err(|e| match e {
+        crate::fix::write::WriteError::Io(source) => BaselineError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => BaselineError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    })
 }
 
 pub fn read(path: &Path) -> Result<HashSet<String>, BaselineError> {

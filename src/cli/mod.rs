@@ -5,6 +5,7 @@
 pub mod args;
 pub mod baseline;
 pub mod explain;
+mod fixing;
 mod manpage;
 
 pub use args::{CheckArgs, Cli, Color, Command, FailLevel, Format, ListFormat};
@@ -81,6 +82,10 @@ fn check(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
+    let outcome = match fixing::run(args, &opts, outcome) {
+        fixing::Flow::Report(o) => o,
+        fixing::Flow::Exit(code) => return code,
+    };
     let view = outcome.report();
     if let Some(b) = &args.write_baseline {
         // Recording a baseline accepts today's findings: say what was written and pass.
@@ -105,7 +110,8 @@ fn check(args: &CheckArgs) -> u8 {
         }
     }
     let written = match &args.output {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
+        Some(p) => crate::fix::write::atomic(p, text.as_bytes())
+            .map_err(|e| format!("{}: {e}", p.display())),
         None => std::io::stdout()
             .lock()
             .write_all(text.as_bytes())
@@ -143,6 +149,7 @@ fn options(args: &CheckArgs) -> Result<Options, UsageError> {
         follow_outside_root: args.follow_outside_root,
         compare_to: args.compare_to.clone(),
         plan: args.plan.clone(),
+        overlay: None,
     };
     if let Some(name) = &args.stdin_filename {
         let mut text = String::new();

@@ -37,6 +37,9 @@ pub struct Options {
     /// `--plan FILE`: `terraform show -json` output; its after-state replaces the Terraform
     /// root it was planned from, its before-state feeds the migration rules.
     pub plan: Option<PathBuf>,
+    /// Texts that replace working-tree files (absolute paths) for this run: the fixes being
+    /// verified. Nothing is written.
+    pub overlay: Option<std::sync::Arc<crate::discover::Overlay>>,
 }
 
 /// The request checked and settled before anything is read: selectors, the editor buffer's

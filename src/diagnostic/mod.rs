@@ -7,9 +7,11 @@
 //! `report::sarif`, which made `lint` and `report` import each other).
 
 mod fingerprint;
+mod fix;
 mod rule_id;
 
 pub use fingerprint::fingerprint;
+pub use fix::{Applicability, Edit, Fix};
 pub use rule_id::RuleId;
 
 use serde::{Deserialize, Serialize};
@@ -54,6 +56,8 @@ pub struct Finding {
     pub why: Option<String>,
     pub help: Option<String>,
     pub resource: Option<String>,
+    /// The value to write instead, when one can be computed and was verified.
+    pub fix: Option<Fix>,
 }
 
 /// What a run looked at and set aside, for the summary every format prints.

@@ -7,9 +7,11 @@ pub mod context;
 pub mod git;
 pub mod walk;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use git::{GitError, GitTree};
 pub use walk::{repo_root, walk, Unread};
@@ -36,31 +38,37 @@ pub enum ReadError {
     Git(#[from] GitError),
 }
 
-/// Where files are read from: the working tree, or a git revision (`--compare-to`).
+/// Where files are read from: the working tree, a git revision (`--compare-to`), or the working
+/// tree with some files' texts replaced in memory (a fix being verified).
 pub enum Tree {
     Disk,
     Git(Box<GitTree>),
+    Overlay(Arc<Overlay>),
 }
+
+/// Texts that replace files of the working tree, keyed by absolute path. Only existing files
+/// are replaced; the tree's shape (what exists, what is listed) stays the disk's.
+pub type Overlay = BTreeMap<PathBuf, String>;
 
 impl Tree {
     /// The revision files are read at, if not the working tree.
     pub fn revision(&self) -> Option<&str> {
         match self {
-            Tree::Disk => None,
+            Tree::Disk | Tree::Overlay(_) => None,
             Tree::Git(g) => Some(&g.rev),
         }
     }
 
     pub fn is_file(&self, p: &Path) -> bool {
         match self {
-            Tree::Disk => p.is_file(),
+            Tree::Disk | Tree::Overlay(_) => p.is_file(),
             Tree::Git(g) => g.is_file(p),
         }
     }
 
     pub fn is_dir(&self, p: &Path) -> bool {
         match self {
-            Tree::Disk => p.is_dir(),
+            Tree::Disk | Tree::Overlay(_) => p.is_dir(),
             Tree::Git(g) => g.is_dir(p),
         }
     }
@@ -68,7 +76,7 @@ impl Tree {
     /// Files directly inside a directory, sorted.
     pub fn list(&self, dir: &Path) -> Vec<PathBuf> {
         let mut out: Vec<PathBuf> = match self {
-            Tree::Disk => fs::read_dir(dir)
+            Tree::Disk | Tree::Overlay(_) => fs::read_dir(dir)
                 .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
                 .unwrap_or_default(),
             Tree::Git(g) => g.list(dir),
@@ -80,7 +88,7 @@ impl Tree {
     /// Whether a path (resolving symlinks on disk) stays inside the root.
     pub fn inside_root(&self, p: &Path, root: &Path) -> bool {
         match self {
-            Tree::Disk => inside_root(p, root),
+            Tree::Disk | Tree::Overlay(_) => inside_root(p, root),
             Tree::Git(g) => g.is_file(p) && p.starts_with(root),
         }
     }
@@ -89,6 +97,10 @@ impl Tree {
     pub fn read_text(&self, p: &Path, max: u64) -> Result<String, ReadError> {
         match self {
             Tree::Disk => read_text(p, max),
+            Tree::Overlay(o) => match o.get(p) {
+                Some(text) => Ok(text.clone()),
+                None => read_text(p, max),
+            },
             Tree::Git(g) => decode(g.bytes(p, max)?),
         }
     }

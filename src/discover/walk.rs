@@ -95,7 +95,7 @@ fn files_under(tree: &Tree, dir: &Path, root: &Path, follow: bool) -> Found {
         }
     };
     match tree {
-        Tree::Disk => {
+        Tree::Disk | Tree::Overlay(_) => {
             let walker = ignore::WalkBuilder::new(dir)
                 .hidden(true)
                 .follow_links(follow)

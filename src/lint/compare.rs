@@ -13,6 +13,7 @@ use crate::diagnostic::{Finding, Label, Stats};
 use crate::discover::{self, Tree, MAX_FILE_BYTES};
 use crate::model::{migration, subject};
 use crate::rules::engine;
+use crate::rules::fixes::AddressPlan;
 use crate::rules::registry::Registry;
 use crate::source::{SourceMap, Span};
 use crate::Error;
@@ -125,12 +126,15 @@ fn check_built(
     sources: &SourceMap,
 ) -> Vec<Finding> {
     let subjects = subject::all(&mut after.model);
-    let mut out = check_subjects(&subjects, reg, filter, show_unknown, sources);
+    let plan = AddressPlan::of(&after.model, &subjects);
+    let mut out = check_subjects(&subjects, reg, filter, show_unknown, sources, &plan);
     if let Some(before) = before {
         let old = subject::all(&mut before.model);
         let moves =
             migration::subjects(&before.origin, &before.model, &old, &after.model, &subjects);
-        let mut found = check_subjects(&moves, reg, filter, show_unknown, sources);
+        // Migration rules compute no values: a before-state is never edited.
+        let none = AddressPlan::default();
+        let mut found = check_subjects(&moves, reg, filter, show_unknown, sources, &none);
         for f in &mut found {
             let header = moves
                 .iter()
@@ -173,6 +177,7 @@ fn check_subjects(
     filter: &Filter,
     show_unknown: bool,
     sources: &SourceMap,
+    plan: &AddressPlan,
 ) -> Vec<Finding> {
     if std::env::var_os("AKS_NETLINT_DEBUG_MODEL").is_some() {
         // Development aid (and the schema's staleness test): the documents rules see, one JSON
@@ -186,7 +191,7 @@ fn check_subjects(
     }
     let mut out = Vec::new();
     for s in subjects {
-        out.extend(engine::check(reg, s, filter, show_unknown, sources));
+        out.extend(engine::check(reg, s, filter, show_unknown, sources, plan));
     }
     out
 }

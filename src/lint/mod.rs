@@ -91,8 +91,12 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         param_files: &settings.param_files,
     };
     let mut unread = std::mem::take(&mut scan.unread);
+    let tree = match &opts.overlay {
+        Some(o) => Tree::Overlay(o.clone()),
+        None => Tree::Disk,
+    };
     let mut after = build(
-        &Tree::Disk,
+        &tree,
         &scan,
         &input,
         &mut sources,

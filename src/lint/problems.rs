@@ -55,6 +55,7 @@ pub fn read_error(sources: &SourceMap, file: usize, why: &ReadError) -> Finding 
         why: None,
         help: Some(help.into()),
         resource: None,
+        fix: None,
     }
 }
 
@@ -94,6 +95,7 @@ fn problem(
         why: None,
         help: Some(parse_help(sources.name(file), cause).into()),
         resource: None,
+        fix: None,
     }
 }
 
@@ -139,6 +141,7 @@ fn templated(sources: &SourceMap, file: usize, at: usize) -> Finding {
             "lint the rendered output instead (e.g. write it to a file and pass that path), or exclude the template in .aks-netlint.toml".into(),
         ),
         resource: None,
+        fix: None,
     }
 }
 
@@ -171,6 +174,7 @@ pub fn eval_issue(span: Span, message: String) -> Finding {
         why: None,
         help: Some("break the cycle or simplify the expression".into()),
         resource: None,
+        fix: None,
     }
 }
 

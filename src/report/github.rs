@@ -34,6 +34,9 @@ pub fn render(o: &Report<'_>) -> String {
         if let Some(h) = &f.help {
             msg.push_str(&format!("\nhelp: {h}"));
         }
+        if let Some(fix) = &f.fix {
+            msg.push_str(&format!("\nfix: {} ({})", fix.description, fix.qualifier()));
+        }
         out.push_str(&format!(
             "::{cmd} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
             prop(o.sources.name(f.primary.span.file)),

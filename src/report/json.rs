@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::Report;
+use crate::diagnostic::Fix;
 use crate::source::{SourceMap, Span};
 
 fn range(sources: &SourceMap, s: Span) -> Value {
@@ -24,6 +25,27 @@ fn with_revision(v: Value, sources: &SourceMap, span: Span) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// A finding's fix: what and how sure, and its edits (none for a suggestion).
+fn fix_json(sources: &SourceMap, fix: &Fix) -> Value {
+    let edits: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            json!({
+                "file": sources.name(e.span.file),
+                "range": range(sources, e.span),
+                "replacement": e.replacement,
+            })
+        })
+        .collect();
+    json!({
+        "description": fix.description,
+        "applicability": fix.applicability.as_str(),
+        "reason": fix.reason,
+        "edits": edits,
+    })
 }
 
 pub fn render(o: &Report<'_>) -> String {
@@ -51,7 +73,11 @@ pub fn render(o: &Report<'_>) -> String {
                 "related": related,
                 "notes": f.notes,
             });
-            with_revision(v, s, f.primary.span)
+            let mut v = with_revision(v, s, f.primary.span);
+            if let (Some(fix), Value::Object(map)) = (&f.fix, &mut v) {
+                map.insert("fix".into(), fix_json(s, fix));
+            }
+            v
         })
         .collect();
     let (e, w, i) = super::counts(o);

@@ -6,15 +6,16 @@
 use std::collections::BTreeMap;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    Sarif, Tool, ToolComponent,
+    ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Location, Message,
+    MultiformatMessageString, PhysicalLocation, PropertyBag, Region, Replacement,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
 };
 
 use super::Report;
-use crate::diagnostic::{fingerprint, Label, Severity};
+use crate::diagnostic::{fingerprint, Fix, Label, Severity};
 use crate::rules::{docs, registry};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 
 fn level(s: Severity) -> ResultLevel {
     match s {
@@ -33,15 +34,64 @@ fn level_name(s: Severity) -> &'static str {
     }
 }
 
-fn location(sources: &SourceMap, l: &Label, with_message: bool) -> Location {
-    let a = sources.position(l.span.file, l.span.start as usize);
-    let b = sources.position(l.span.file, l.span.end as usize);
-    let region = Region::builder()
+fn region(sources: &SourceMap, span: Span) -> Region {
+    let a = sources.position(span.file, span.start as usize);
+    let b = sources.position(span.file, span.end as usize);
+    Region::builder()
         .start_line(a.line as i64)
         .start_column(a.column as i64)
         .end_line(b.line as i64)
         .end_column(b.column as i64)
-        .build();
+        .build()
+}
+
+/// A fix with edits as SARIF `fixes` (code scanning shows it as a suggestion); a suggestion
+/// without edits has no SARIF form.
+fn fix(sources: &SourceMap, f: &Fix) -> Option<SarifFix> {
+    let mut by_file: BTreeMap<usize, Vec<Replacement>> = BTreeMap::new();
+    for e in &f.edits {
+        by_file.entry(e.span.file).or_default().push(
+            Replacement::builder()
+                .deleted_region(region(sources, e.span))
+                .inserted_content(
+                    ArtifactContent::builder()
+                        .text(e.replacement.clone())
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    if by_file.is_empty() {
+        return None;
+    }
+    let changes = by_file
+        .into_iter()
+        .map(|(file, replacements)| {
+            ArtifactChange::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(uri(sources.name(file)))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .replacements(replacements)
+                .build()
+        })
+        .collect::<Vec<_>>();
+    Some(
+        SarifFix::builder()
+            .description(
+                Message::builder()
+                    .text(format!("{} ({})", f.description, f.qualifier()))
+                    .build(),
+            )
+            .artifact_changes(changes)
+            .build(),
+    )
+}
+
+fn location(sources: &SourceMap, l: &Label, with_message: bool) -> Location {
+    let region = region(sources, l.span);
     let artifact = ArtifactLocation::builder()
         .uri(uri(sources.name(l.span.file)))
         .uri_base_id("%SRCROOT%")
@@ -172,6 +222,11 @@ pub fn render(o: &Report<'_>) -> String {
                 .partial_fingerprints(fp)
                 .build();
             r.rule_index = index.get(f.rule.as_str()).copied();
+            r.fixes = f
+                .fix
+                .as_ref()
+                .and_then(|x| fix(o.sources, x))
+                .map(|x| vec![x]);
             if !f.secondary.is_empty() {
                 r.related_locations = Some(
                     f.secondary

@@ -31,6 +31,9 @@ fn diagnostic(f: &Finding, view: &View<'_>) -> Diagnostic<usize> {
     if let Some(h) = &f.help {
         notes.push(format!("help: {h}"));
     }
+    if let Some(fix) = &f.fix {
+        notes.push(format!("fix: {} ({})", fix.description, fix.qualifier()));
+    }
     Diagnostic::new(sev)
         .with_code(f.rule.as_str())
         .with_message(&f.message)

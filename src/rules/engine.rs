@@ -4,6 +4,7 @@
 
 use serde_json::Value as Json;
 
+use super::fixes::{self, AddressPlan};
 use super::outcome::{display, Hit};
 use super::predicate::Path;
 use super::registry::{placeholders, Registry, Rule};
@@ -25,6 +26,7 @@ pub fn check(
     sel: &dyn Selection,
     show_unknown: bool,
     sources: &SourceMap,
+    plan: &AddressPlan,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for rule in &reg.rules {
@@ -37,7 +39,7 @@ pub fn check(
         if applies.kind != subject.kind {
             continue;
         }
-        check_rule(rule, subject, show_unknown, sources, &mut out);
+        check_rule(rule, subject, show_unknown, sources, plan, &mut out);
     }
     out
 }
@@ -47,6 +49,7 @@ fn check_rule(
     s: &Subject,
     show_unknown: bool,
     sources: &SourceMap,
+    plan: &AddressPlan,
     out: &mut Vec<Finding>,
 ) {
     let mut unknowns = Vec::new();
@@ -80,6 +83,8 @@ fn check_rule(
                     .and_then(|c2| c2.predicates().get(c))
                     .and_then(|p| p.other_label.clone());
                 let mut f = finding(rule, other_label, s, &hit, sources);
+                f.fix = fixes::propose(&rule.file.id, &s.json, &hit, plan)
+                    .map(|p| fixes::to_fix(&p, s, sources));
                 if let Some(e) = escalated {
                     f.severity = e.severity;
                     f.notes.push(format!(
@@ -111,6 +116,7 @@ fn check_rule(
                 why: None,
                 help: None,
                 resource: Some(s.address.clone()),
+                fix: None,
             });
         }
     }
@@ -218,6 +224,7 @@ fn finding(
         why: Some(rule.file.why.clone()),
         help: Some(help_for(rule, &s.address).to_string()),
         resource: Some(s.address.clone()),
+        fix: None,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod docs;
 pub mod engine;
 mod error;
 pub mod facts;
+pub mod fixes;
 pub mod ops;
 pub mod outcome;
 pub mod path;

@@ -1,0 +1,187 @@
+//! A candidate fix is offered only when it works: its edits are applied in memory, the same scan
+//! runs again over that overlay, and the finding must be gone with nothing new in its place.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostic::{Applicability, Edit, Finding};
+use crate::discover::Overlay;
+use crate::lint::{self, Options, Outcome};
+use crate::source::SourceMap;
+
+/// At most this many candidates are verified per run; each costs one scan.
+pub const MAX_VERIFIED: usize = 64;
+
+/// What identifies a finding across two scans whose texts differ only inside literals: the
+/// rule, the resource and the line of its primary label (a replacement never adds a line).
+pub type Key = (String, Option<String>, String, usize);
+
+pub fn key(f: &Finding, sources: &SourceMap) -> Key {
+    let pos = sources.position(f.primary.span.file, f.primary.span.start as usize);
+    (
+        f.rule.to_string(),
+        f.resource.clone(),
+        sources.name(f.primary.span.file).to_string(),
+        pos.line,
+    )
+}
+
+/// The texts of the files `edits` touch, with the edits applied on top of `base` (the overlay
+/// so far). `None` when an edit no longer matches the text it was computed from, or when it
+/// would write into a file that is not in the working tree (a git revision, the plan).
+pub fn apply(
+    base: &Overlay,
+    edits: &[Edit],
+    sources: &SourceMap,
+    plan: Option<&Path>,
+) -> Option<Overlay> {
+    let mut by_file: BTreeMap<usize, Vec<&Edit>> = BTreeMap::new();
+    for e in edits {
+        by_file.entry(e.span.file).or_default().push(e);
+    }
+    let mut out = base.clone();
+    for (file, mut list) in by_file {
+        let src = sources.get(file)?;
+        if src.revision.is_some() || plan.is_some_and(|p| src.path == p) {
+            return None;
+        }
+        let mut text = out
+            .get(&src.path)
+            .cloned()
+            .unwrap_or_else(|| src.text.clone());
+        // Back to front, so earlier offsets stay valid; overlapping edits are a conflict.
+        list.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+        let mut limit = usize::MAX;
+        for e in list {
+            let r = e.span.range();
+            if r.end > limit || text.get(r.clone())? != e.original {
+                return None;
+            }
+            text.replace_range(r.clone(), &e.replacement);
+            limit = r.start;
+        }
+        out.insert(src.path.clone(), text);
+    }
+    Some(out)
+}
+
+/// Runs the scan again with `overlay` in place of the files it names.
+pub fn rerun(opts: &Options, overlay: Overlay) -> Option<Outcome> {
+    let mut o = opts.clone();
+    o.overlay = Some(Arc::new(overlay));
+    lint::run(&o).ok()
+}
+
+/// The keys of a scan's findings.
+pub fn keys(o: &Outcome) -> BTreeSet<Key> {
+    o.findings.iter().map(|f| key(f, &o.sources)).collect()
+}
+
+/// Whether the findings `after` show `target` gone and nothing that `before` did not have.
+pub fn works(target: &Key, before: &BTreeSet<Key>, after: &BTreeSet<Key>) -> bool {
+    !after.contains(target) && after.is_subset(before)
+}
+
+/// Verifies every candidate of a scan: fixes that do not work are dropped, fixes whose literal
+/// several resources share become unsafe. Returns how many candidates were left unchecked.
+pub fn verify_all(opts: &Options, outcome: &mut Outcome) -> usize {
+    let before = keys(outcome);
+    mark_shared(&mut outcome.findings);
+    let plan_file = opts.plan.as_deref().map(crate::discover::absolute);
+    let mut unchecked = 0;
+    // One scan per distinct set of edits: findings fixed by the same edits share it.
+    let mut scans: HashMap<Vec<Edit>, Option<BTreeSet<Key>>> = HashMap::new();
+    for i in 0..outcome.findings.len() {
+        let Some(f) = outcome.findings.get(i) else {
+            break;
+        };
+        let Some(fix) = f
+            .fix
+            .as_ref()
+            .filter(|x| x.applicability != Applicability::Display)
+        else {
+            continue;
+        };
+        let target = key(f, &outcome.sources);
+        let edits = fix.edits.clone();
+        if !scans.contains_key(&edits) {
+            if scans.len() >= MAX_VERIFIED {
+                unchecked += 1;
+                if let Some(f) = outcome.findings.get_mut(i) {
+                    f.fix = None;
+                }
+                continue;
+            }
+            let after = apply(
+                &Overlay::new(),
+                &edits,
+                &outcome.sources,
+                plan_file.as_deref(),
+            )
+            .and_then(|o| rerun(opts, o))
+            .map(|a| keys(&a));
+            scans.insert(edits.clone(), after);
+        }
+        let ok = scans
+            .get(&edits)
+            .and_then(Option::as_ref)
+            .is_some_and(|after| works(&target, &before, after));
+        if !ok {
+            if let Some(f) = outcome.findings.get_mut(i) {
+                f.fix = None;
+            }
+        }
+    }
+    unchecked
+}
+
+/// A literal that fixes of several resources would edit is shared: changing it for one changes
+/// it for all, so none of those fixes is safe.
+fn mark_shared(findings: &mut [Finding]) {
+    let mut owners: HashMap<(usize, u32), BTreeSet<Option<String>>> = HashMap::new();
+    for f in findings.iter() {
+        for e in f.fix.iter().flat_map(|x| &x.edits) {
+            owners
+                .entry((e.span.file, e.span.start))
+                .or_default()
+                .insert(f.resource.clone());
+        }
+    }
+    for f in findings.iter_mut() {
+        let Some(fix) = &mut f.fix else { continue };
+        let shared = fix
+            .edits
+            .iter()
+            .filter_map(|e| owners.get(&(e.span.file, e.span.start)))
+            .map(BTreeSet::len)
+            .max()
+            .unwrap_or(0);
+        if shared > 1 && fix.applicability == Applicability::Safe {
+            fix.applicability = Applicability::Unsafe;
+            fix.reason = Some(format!(
+                "the value is shared by {shared} resources, and changes for all of them"
+            ));
+        }
+    }
+}
+
+/// Files an overlay changes, with their texts before (from the scan) and after.
+pub fn changed<'a>(
+    overlay: &'a Overlay,
+    sources: &'a SourceMap,
+) -> Vec<(&'a PathBuf, &'a str, &'a str)> {
+    let mut out = Vec::new();
+    for id in 0..sources.len() {
+        let Some(src) = sources.get(id) else { continue };
+        if src.revision.is_some() {
+            continue;
+        }
+        if let Some(new) = overlay.get(&src.path) {
+            if *new != src.text && !out.iter().any(|(p, _, _)| *p == &src.path) {
+                out.push((&src.path, src.text.as_str(), new.as_str()));
+            }
+        }
+    }
+    out
+}
