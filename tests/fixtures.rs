@@ -5,7 +5,9 @@
 //! commits (before, then after) and is linted with `--compare-to HEAD~1`.
 //!
 //! `fire` cases must produce the rule; their rendered text and JSON are snapshot-tested (the
-//! snapshot lives beside the case). `pass` cases must not produce the rule or any parse error.
+//! snapshot lives beside the case), with the fixes the CLI would offer (verified) and, when any
+//! fix edits code, the diff `--diff --unsafe-fixes` prints. Applying those fixes must leave
+//! files that parse, the fixed findings gone and no rule firing that did not fire before. `pass` cases must not produce the rule or any parse error.
 //! A meta-test requires every active rule to have a fire case, a pass case and a pass case whose
 //! name says it is about an unknown value.
 
@@ -18,8 +20,10 @@
 mod common;
 
 use common::git;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use aks_netlint::fix;
 use aks_netlint::lint::{self, Options};
 use aks_netlint::report;
 use aks_netlint::rules::registry;
@@ -54,8 +58,9 @@ fn lint(dir: &Path) -> lint::Outcome {
     lint_case(dir).0
 }
 
-/// Lints a case; also returns the text to replace in snapshots (a temporary path).
-fn lint_case(dir: &Path) -> (lint::Outcome, Option<String>) {
+/// Lints a case; also returns the text to replace in snapshots (a temporary path) and the
+/// options it was linted with.
+fn lint_case(dir: &Path) -> (lint::Outcome, Option<String>, Options) {
     if dir.join("before").is_dir() {
         return lint_git(dir);
     }
@@ -66,7 +71,7 @@ fn lint_case(dir: &Path) -> (lint::Outcome, Option<String>) {
         ..Options::default()
     };
     match lint::run(&opts) {
-        Ok(o) => (o, None),
+        Ok(o) => (o, None, opts),
         Err(e) => panic!("{}: {e}", dir.display()),
     }
 }
@@ -84,7 +89,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// `before/` committed, then replaced by `after/` and committed; compared with `HEAD~1`.
-fn lint_git(dir: &Path) -> (lint::Outcome, Option<String>) {
+fn lint_git(dir: &Path) -> (lint::Outcome, Option<String>, Options) {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let repo = std::fs::canonicalize(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
     git(&repo, &["init", "-q"]);
@@ -110,7 +115,7 @@ fn lint_git(dir: &Path) -> (lint::Outcome, Option<String>) {
         ..Options::default()
     };
     match lint::run(&opts) {
-        Ok(o) => (o, Some(format!("{}/", repo.display()))),
+        Ok(o) => (o, Some(format!("{}/", repo.display())), opts),
         Err(e) => panic!("{}: {e}", dir.display()),
     }
 }
@@ -118,16 +123,18 @@ fn lint_git(dir: &Path) -> (lint::Outcome, Option<String>) {
 #[test]
 fn fire_cases_fire_and_match_snapshots() {
     for (rule, dir) in cases("fire") {
-        let (mut out, tmp) = lint_case(&dir);
+        let (mut out, tmp, opts) = lint_case(&dir);
         assert!(
             out.findings.iter().any(|f| f.rule == rule),
             "{} does not fire {rule}:\n{}",
             dir.display(),
             report::text::render(&out.report(), false)
         );
+        fix::verify_all(&opts, &mut out);
         out.stats.elapsed_ms = 0;
         let mut text = report::text::render(&out.report(), false);
         let mut json = report::json::render(&out.report());
+        text.push_str(&fixed_diff(&dir, &opts, out));
         if let Some(tmp) = tmp {
             text = text.replace(&tmp, "");
             json = json.replace(&tmp, "");
@@ -138,6 +145,61 @@ fn fire_cases_fire_and_match_snapshots() {
         settings.set_input_file(&dir);
         settings.bind(|| insta::assert_snapshot!("findings", format!("{text}\n{json}")));
     }
+}
+
+/// Applies every fix (`--fix --unsafe-fixes`, in memory) and checks what a user would: the files
+/// still parse, every finding whose fix was applied is gone, and no rule fires on a resource it
+/// did not fire on before. Returns the diff for the snapshot (empty when nothing is edited).
+fn fixed_diff(dir: &Path, opts: &Options, out: lint::Outcome) -> String {
+    let fixable = out
+        .findings
+        .iter()
+        .any(|f| f.fix.as_ref().is_some_and(|x| !x.edits.is_empty()));
+    if !fixable {
+        return String::new();
+    }
+    let originals: BTreeMap<PathBuf, (String, String)> = (0..out.sources.len())
+        .filter_map(|i| out.sources.get(i))
+        .filter(|s| s.revision.is_none())
+        .map(|s| (s.path.clone(), (s.name.clone(), s.text.clone())))
+        .collect();
+    let before: BTreeSet<(String, Option<String>)> = out
+        .findings
+        .iter()
+        .map(|f| (f.rule.to_string(), f.resource.clone()))
+        .collect();
+    let applied = fix::apply::run(opts, out, true);
+    assert!(
+        !applied.descriptions.is_empty(),
+        "{}: a verified fix was offered but none applied",
+        dir.display()
+    );
+    let after = &applied.outcome;
+    for f in &after.findings {
+        assert!(
+            f.rule != "PARSE001",
+            "{}: a fixed file no longer parses: {}",
+            dir.display(),
+            f.message
+        );
+        assert!(
+            before.contains(&(f.rule.to_string(), f.resource.clone())),
+            "{}: fixing made {} fire: {}",
+            dir.display(),
+            f.rule,
+            f.message
+        );
+    }
+    let mut diff = String::from("\n--- fixes applied by --fix --unsafe-fixes ---\n");
+    for d in &applied.descriptions {
+        diff.push_str(&format!("{d}\n"));
+    }
+    for (path, new) in &applied.overlay {
+        if let Some((name, old)) = originals.get(path).filter(|(_, old)| old != new) {
+            diff.push_str(&fix::diff::unified(name, old, new));
+        }
+    }
+    diff
 }
 
 #[test]

@@ -68,6 +68,8 @@ pub fn propose(rule: &str, doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<
         "NET002" | "NET003" | "NET004" | "NET005" => values::service_cidr(doc, hit, plan),
         "NET006" | "NET007" => values::dns_service_ip(doc, hit),
         "NET012" => values::node_subnet(doc, hit, plan),
+        "AGC002" | "AGC007" => values::agc_subnet(hit, plan),
+        "AGIC004" => values::agic_subnet(hit),
         "OVL001" => values::max_pods_range(hit),
         "POD003" => values::max_pods_static_block(hit),
         "EGR004" => values::outbound_ports(doc, hit),
@@ -197,6 +199,9 @@ mod tests {
             Some("300")
         );
         assert_eq!(value_at(&doc, "$['pools'][1]['max_pods']"), None);
-        assert_eq!(attribute("$['pools'][0]['subnet']['prefixes'][0]"), "prefixes");
+        assert_eq!(
+            attribute("$['pools'][0]['subnet']['prefixes'][0]"),
+            "prefixes"
+        );
     }
 }

@@ -176,9 +176,7 @@ pub fn dns_service_ip(doc: &Json, hit: &Hit) -> Option<Proposal> {
     ))
 }
 
-/// NET012: the smallest prefix whose usable addresses hold the pools at full scale; the aligned
-/// block of that size around the current subnet when it is free and in the VNet, else the lowest
-/// free one in the VNet.
+/// NET012: the smallest prefix whose usable addresses hold the pools at full scale.
 pub fn node_subnet(doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<Proposal> {
     let current = cidr::parse(&hit.value).filter(cidr::is_v4)?.trunc();
     let needed: f64 = hit
@@ -191,39 +189,75 @@ pub fn node_subnet(doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<Proposal
     {
         len -= 1;
     }
-    let spaces: Vec<IpNet> = doc
+    let mut spaces: Vec<IpNet> = doc
         .get("vnets")
         .and_then(Json::as_array)
         .into_iter()
         .flatten()
         .flat_map(|v| strings(v, "/address_space"))
-        .filter(|s| cidr::within(&current, s))
         .collect();
-    let summary = format!(
-        "a /{len} ({} usable addresses)",
-        fmt_num(cidr::azure_usable(&IpNet::new(current.network(), len).ok()?) as f64,)
-    );
+    spaces.extend(plan.vnets.iter().copied());
+    let mut siblings = plan.subnets.clone();
+    siblings.extend(strings(doc, "/vnet_subnet_prefixes"));
+    let usable = cidr::azure_usable(&IpNet::new(current.network(), len).ok()?) as f64;
+    let summary = format!("a /{len} ({} usable addresses)", fmt_num(usable));
+    Some(place_subnet(hit, current, len, &spaces, &siblings, summary))
+}
+
+/// AGC002, AGC007: the association subnet as the /24 Application Gateway for Containers needs.
+pub fn agc_subnet(hit: &Hit, plan: &AddressPlan) -> Option<Proposal> {
+    let current = cidr::parse(&hit.value).filter(cidr::is_v4)?.trunc();
+    Some(place_subnet(
+        hit,
+        current,
+        24,
+        &plan.vnets,
+        &plan.subnets,
+        "a /24, the size AGC needs".into(),
+    ))
+}
+
+/// AGIC004: the gateway subnet (or the add-on's `subnet_cidr`) narrowed to the /24 at its start.
+pub fn agic_subnet(hit: &Hit) -> Option<Proposal> {
+    let current = cidr::parse(&hit.value).filter(cidr::is_v4)?.trunc();
+    let n = IpNet::new(current.network(), 24).ok()?.trunc();
+    Some(single(
+        &hit.path,
+        cidr::canonical(&n),
+        "the /24 at its start, the largest AGIC on overlay accepts".into(),
+        Some(SUBNET_IN_USE),
+    ))
+}
+
+/// A subnet resized to `/len` inside its VNet: the aligned block of that size around it when it
+/// is free (growing or shrinking in place), else the lowest free block of the VNet.
+fn place_subnet(
+    hit: &Hit,
+    current: IpNet,
+    len: u8,
+    spaces: &[IpNet],
+    subnets: &[IpNet],
+    summary: String,
+) -> Proposal {
+    let spaces: Vec<IpNet> = spaces
+        .iter()
+        .filter(|s| cidr::within(&current, s))
+        .copied()
+        .collect();
     if spaces.is_empty() {
-        return Some(none_fits(
+        return none_fits(
             summary,
             "the subnet's VNet address space is not known here".into(),
-        ));
+        );
     }
-    let mut siblings: Vec<IpNet> = plan.subnets.clone();
-    siblings.extend(strings(doc, "/vnet_subnet_prefixes"));
-    siblings.retain(|s| *s != current);
+    let siblings: Vec<IpNet> = subnets.iter().filter(|s| **s != current).copied().collect();
     let free = |b: &IpNet| {
         spaces.iter().any(|s| cidr::within(b, s)) && siblings.iter().all(|o| !cidr::overlaps(o, b))
     };
-    let grown = aligned_containing(&current, len).filter(free);
-    match grown.or_else(|| lowest_free(&spaces, len, &siblings)) {
-        Some(n) => Some(single(
-            &hit.path,
-            cidr::canonical(&n),
-            summary,
-            Some(SUBNET_IN_USE),
-        )),
-        None => Some(none_fits(
+    let in_place = aligned_containing(&current, len).filter(free);
+    match in_place.or_else(|| lowest_free(&spaces, len, &siblings)) {
+        Some(n) => single(&hit.path, cidr::canonical(&n), summary, Some(SUBNET_IN_USE)),
+        None => none_fits(
             summary,
             format!(
                 "the VNet ({}) has no free /{len}; grow its address space",
@@ -233,7 +267,7 @@ pub fn node_subnet(doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<Proposal
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-        )),
+        ),
     }
 }
 
