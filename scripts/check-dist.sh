@@ -57,6 +57,10 @@ step "hadolint Dockerfile"
 hadolint Dockerfile
 
 step "static release build for $host"
+# CI checks the packaging, not the optimizer: thin LTO and 4 codegen units (what ships) double
+# the build time, and only make the binary smaller, so the size limit checked here holds for the
+# shipped build too. The release workflow builds with the real profile.
+export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --locked --target "$host"
 bin=$target_dir/$host/release/aks-netlint
 size=$(stat -c %s "$bin")

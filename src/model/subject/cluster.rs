@@ -199,6 +199,8 @@ pub(super) fn cluster_node(
         ("service_cidr_v4", family_cidr(&service_cidrs, true)),
         ("pod_cidrs", pod_cidrs),
         ("service_cidrs", service_cidrs),
+        ("pod_cidr_twin", or_null(&n.pod_cidr_twin)),
+        ("service_cidr_twin", or_null(&n.service_cidr_twin)),
         ("dns_service_ip", dns),
         ("ip_families", or_null(&n.ip_families)),
         ("dual_stack", dual_stack),

@@ -102,6 +102,8 @@ network.service_cidr_v4 | CIDR | the IPv4 service CIDR
 network.service_cidr_v6 | CIDR | the IPv6 service CIDR
 network.pod_cidrs | list of CIDR | pod CIDRs (default 10.244.0.0/16 where used)
 network.service_cidrs | list of CIDR | service CIDRs (default 10.0.0.0/16)
+network.pod_cidr_twin | CIDR | the singular `pod_cidr`/`podCidr` when `pod_cidrs` is written too (fixes change both), or null
+network.service_cidr_twin | CIDR | the singular `service_cidr`/`serviceCidr` when `service_cidrs` is written too, or null
 network.dns_service_ip | IP | the DNS service IP (default 10.0.0.10)
 network.ip_families | list of string | IP families as written
 network.dual_stack | bool | whether the IP families contain IPv6

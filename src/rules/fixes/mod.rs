@@ -75,9 +75,10 @@ pub fn propose(rule: &str, doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<
         "EGR004" => values::outbound_ports(doc, hit),
         "DS004" => values::ipv6_service_cidr(hit),
         "OVL010" => values::overlay_plugin(hit),
+        "NET013" => values::kubenet_to_overlay(doc),
         _ => None,
     }?;
-    if allocated {
+    if allocated && plan.unknown.is_some() {
         // A free block is free only of what is known; an unknown range could be where it lands.
         p.hold.clone_from(&plan.unknown);
     }
@@ -105,12 +106,30 @@ fn value_at(doc: &Json, path: &str) -> Option<String> {
     }
 }
 
-/// The last named segment of a document path: `prefixes` for `$['pools'][0]['subnet']['prefixes'][0]`.
-fn attribute(path: &str) -> &str {
-    path.split("['")
-        .filter_map(|seg| seg.split_once("']").map(|(name, _)| name))
-        .last()
-        .unwrap_or(path)
+/// What a document path holds, in words every dialect shares.
+fn what(path: &str) -> &'static str {
+    let named = |k: &str| path.contains(&format!("['{k}']"));
+    if named("pod_cidrs") || named("pod_cidr_v4") || named("pod_cidr_twin") {
+        "the pod CIDR"
+    } else if named("service_cidr_v6") {
+        "the IPv6 service CIDR"
+    } else if named("service_cidrs") || named("service_cidr_v4") || named("service_cidr_twin") {
+        "the service CIDR"
+    } else if named("dns_service_ip") {
+        "the DNS service IP"
+    } else if named("prefixes") || named("prefix_v4") || named("subnet_cidr") {
+        "the subnet prefix"
+    } else if named("max_pods") {
+        "max pods"
+    } else if named("ports") {
+        "the outbound ports per node"
+    } else if named("plugin_mode") {
+        "the network plugin mode"
+    } else if named("plugin") {
+        "the network plugin"
+    } else {
+        "the value"
+    }
 }
 
 fn quoted(v: &str) -> String {
@@ -134,7 +153,7 @@ pub fn to_fix(p: &Proposal, s: &Subject, sources: &SourceMap) -> Fix {
         return display(format!("no value fits ({})", p.summary), why.clone());
     }
     let mut edits: Vec<Edit> = Vec::new();
-    let mut written = true;
+    let mut unwritten: Option<&str> = None;
     let mut parts = Vec::new();
     for Change {
         path,
@@ -143,7 +162,8 @@ pub fn to_fix(p: &Proposal, s: &Subject, sources: &SourceMap) -> Fix {
     } in &p.changes
     {
         let current = value_at(&s.json, path);
-        let edit = s.located.find(path).and_then(|loc| {
+        let loc = s.located.find(path);
+        let edit = loc.and_then(|loc| {
             let prov = loc.prov.as_ref().filter(|_| !loc.default)?;
             literal::edit(sources, prov.span, current.as_deref()?, value)
         });
@@ -153,21 +173,26 @@ pub fn to_fix(p: &Proposal, s: &Subject, sources: &SourceMap) -> Fix {
             }
             _ if *follows => {}
             _ => {
-                written = false;
-                parts.push(format!("set {} to {}", attribute(path), quoted(value)));
+                unwritten.get_or_insert(if loc.is_some_and(|l| l.default) {
+                    "the AKS default applies here (nothing is written to edit)"
+                } else {
+                    "the value is not written as a plain literal here, so it is not edited"
+                });
+                parts.push(format!("set {} to {}", what(path), quoted(value)));
             }
         }
         edits.extend(edit);
     }
+    parts.dedup();
     let description = format!("{}, {}", parts.join(" and "), p.summary);
     if let Some(why) = &p.hold {
-        return display(description, format!("not edited: {why}"));
+        return display(description, why.clone());
     }
-    if !written || edits.is_empty() {
-        return display(
-            description,
-            "the value is not written as a plain literal here, so it is not edited".into(),
-        );
+    if let Some(why) = unwritten {
+        return display(description, why.into());
+    }
+    if edits.is_empty() {
+        return display(description, "nothing to edit".into());
     }
     Fix {
         description,
@@ -200,8 +225,12 @@ mod tests {
         );
         assert_eq!(value_at(&doc, "$['pools'][1]['max_pods']"), None);
         assert_eq!(
-            attribute("$['pools'][0]['subnet']['prefixes'][0]"),
-            "prefixes"
+            what("$['pools'][0]['subnet']['prefixes'][0]"),
+            "the subnet prefix"
+        );
+        assert_eq!(
+            what("$['network']['service_cidr_v6']"),
+            "the IPv6 service CIDR"
         );
     }
 }

@@ -70,8 +70,9 @@ impl AddressPlan {
         };
         for item in items {
             if item.is_unknown() {
-                self.unknown
-                    .get_or_insert_with(|| "an address range in scope is unknown".into());
+                self.unknown.get_or_insert_with(|| {
+                    "not edited: an address range in scope is unknown".into()
+                });
                 continue;
             }
             if let Some(n) = item.as_str().and_then(|s| s.parse::<IpNet>().ok()) {
@@ -93,7 +94,9 @@ fn cidrs(v: &Json, unknown: &mut Option<String>) -> Vec<IpNet> {
         match item.as_str().and_then(|s| s.parse::<IpNet>().ok()) {
             Some(n) => out.push(n.trunc()),
             None if item.is_object() => {
-                unknown.get_or_insert_with(|| "an address range in scope is unknown".into());
+                unknown.get_or_insert_with(|| {
+                    "not edited: an address range in scope is unknown".into()
+                });
             }
             None => {}
         }

@@ -96,6 +96,25 @@ fn none_fits(summary: String, why_not: String) -> Proposal {
     }
 }
 
+/// The singular attribute written beside the plural one (`pod_cidr` beside `pod_cidrs`) holds
+/// the same value and must change with it; when it cannot be edited, neither is.
+fn with_twin(mut p: Proposal, doc: &Json, twin: &str, current: &str) -> Proposal {
+    let same = text(doc, &format!("/network/{twin}"))
+        .and_then(|t| cidr::parse(&t))
+        .zip(cidr::parse(current))
+        .is_some_and(|(a, b)| a == b);
+    if same {
+        if let Some(value) = p.changes.first().map(|c| c.value.clone()) {
+            p.changes.push(Change {
+                path: format!("$['network']['{twin}']"),
+                value,
+                follows: false,
+            });
+        }
+    }
+    p
+}
+
 /// OVL002, OVL009, OVL012, NET014, NET015, NET001 on a pod CIDR: the lowest free private range
 /// of at least /16 (the recommendation) that holds a /24 for every node at full scale.
 pub fn pod_cidr(doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<Proposal> {
@@ -113,11 +132,11 @@ pub fn pod_cidr(doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<Proposal> {
     avoid.extend(plan.service_cidrs.iter().map(|(_, n)| *n));
     let summary = format!("a free /{len} for pods");
     match lowest_free(&private_v4(), len, &avoid) {
-        Some(n) => Some(single(
-            &hit.path,
-            cidr::canonical(&n),
-            summary,
-            Some(CLUSTER_FORCE_NEW),
+        Some(n) => Some(with_twin(
+            single(&hit.path, cidr::canonical(&n), summary, Some(CLUSTER_FORCE_NEW)),
+            doc,
+            "pod_cidr_twin",
+            &hit.value,
         )),
         None => Some(none_fits(
             summary,
@@ -146,11 +165,16 @@ pub fn service_cidr(doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<Proposa
             format!("no private /{len} is free of the VNets, connected networks and pod ranges in scope"),
         ));
     };
-    let mut p = single(
-        &hit.path,
-        cidr::canonical(&n),
-        summary,
-        Some(CLUSTER_FORCE_NEW),
+    let mut p = with_twin(
+        single(
+            &hit.path,
+            cidr::canonical(&n),
+            summary,
+            Some(CLUSTER_FORCE_NEW),
+        ),
+        doc,
+        "service_cidr_twin",
+        &hit.value,
     );
     if text(doc, "/network/dns_service_ip").is_some() {
         if let Ok(dns) = cidr::cidrhost(&n, 10) {
@@ -358,4 +382,26 @@ pub fn overlay_plugin(hit: &Hit) -> Option<Proposal> {
         "the plugin overlay runs on".into(),
         Some(CLUSTER_FORCE_NEW),
     ))
+}
+
+/// NET013: kubenet retires; the move is an in-place upgrade to overlay, keeping the pod CIDR.
+/// Shown, never written: the upgrade is a cluster operation, not only a code change.
+pub fn kubenet_to_overlay(doc: &Json) -> Option<Proposal> {
+    let pod = text(doc, "/network/pod_cidr_v4").unwrap_or_else(|| "10.244.0.0/16".into());
+    let mut p = single(
+        "$['network']['plugin']",
+        "azure".into(),
+        format!("Azure CNI Overlay, keeping pod CIDR {pod}"),
+        None,
+    );
+    p.changes.push(Change {
+        path: "$['network']['plugin_mode']".into(),
+        value: "overlay".into(),
+        follows: false,
+    });
+    p.hold = Some(
+        "moving off kubenet is an in-place cluster upgrade (az aks update --network-plugin-mode overlay); review MIG findings with --compare-to first"
+            .into(),
+    );
+    Some(p)
 }

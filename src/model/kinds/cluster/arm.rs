@@ -39,6 +39,11 @@ pub fn cluster(
             .filter(|n| !n.is_null())
             .or_else(|| net(single).filter(|n| !n.is_null()).map(Node::into_list))
     };
+    let twin = |plural: &str, single: &str| {
+        net(plural)
+            .filter(|n| n.as_list().is_some_and(|l| !l.is_empty()))
+            .and(net(single).filter(|n| !n.is_null()))
+    };
     let lb = |keys: &[&str]| match &hidden {
         Some(u) => Some(u.clone()),
         None => np
@@ -61,6 +66,8 @@ pub fn cluster(
         data_plane: fixed("networkDataplane", "cilium"),
         pod_cidrs: list_or_single("podCidrs", "podCidr"),
         service_cidrs: list_or_single("serviceCidrs", "serviceCidr"),
+        pod_cidr_twin: twin("podCidrs", "podCidr"),
+        service_cidr_twin: twin("serviceCidrs", "serviceCidr"),
         dns_service_ip: net("dnsServiceIP"),
         ip_families: net("ipFamilies"),
         outbound_type: net("outboundType"),

@@ -21,6 +21,11 @@ pub struct Network {
     pub data_plane: Option<Node>,
     pub pod_cidrs: Option<Node>,
     pub service_cidrs: Option<Node>,
+    /// The singular `pod_cidr`/`podCidr` when the plural is written too: the plural wins, and a
+    /// fix that changes it changes this one with it.
+    pub pod_cidr_twin: Option<Node>,
+    /// Likewise `service_cidr`/`serviceCidr`.
+    pub service_cidr_twin: Option<Node>,
     pub dns_service_ip: Option<Node>,
     pub ip_families: Option<Node>,
     pub outbound_type: Option<Node>,

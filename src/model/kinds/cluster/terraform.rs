@@ -45,6 +45,11 @@ pub fn cluster<B: Block>(r: &Resource<'_, B>) -> Cluster {
             .filter(|n| n.as_list().is_none_or(|l| !l.is_empty()))
             .or_else(|| nf(&[single]).map(Node::into_list))
     };
+    let twin = |plural: &str, single: &str| {
+        nf(&[plural])
+            .filter(|n| n.as_list().is_some_and(|l| !l.is_empty()))
+            .and(nf(&[single]))
+    };
     let lbs = np
         .map(|b| b.blocks("load_balancer_profile"))
         .unwrap_or_default();
@@ -60,6 +65,8 @@ pub fn cluster<B: Block>(r: &Resource<'_, B>) -> Cluster {
         }),
         pod_cidrs: list_or_single("pod_cidrs", "pod_cidr"),
         service_cidrs: list_or_single("service_cidrs", "service_cidr"),
+        pod_cidr_twin: twin("pod_cidrs", "pod_cidr"),
+        service_cidr_twin: twin("service_cidrs", "service_cidr"),
         dns_service_ip: nf(&["dns_service_ip"]),
         ip_families: nf(&["ip_versions"]),
         outbound_type: nf(&["outbound_type"]),
