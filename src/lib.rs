@@ -15,6 +15,7 @@ pub mod error;
 pub mod eval;
 pub mod frontends;
 pub mod lint;
+pub mod map;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -1,0 +1,330 @@
+//! `--format svg` and the lanes the HTML page embeds: every lane is a row with its label on
+//! the left and its scale's range as a bar; members are drawn at their place on that scale
+//! (never narrower than a hairline), free blocks as gaps, conflicts hatched in red and linked
+//! to their rule. Data attributes carry what the page's script shows on hover and click.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use super::layout::{position, Conflict, Free, Laid, Lane, LaneKind};
+use super::plan::{Range, RangeKind};
+use crate::cidr;
+
+/// Width of the label column and of the bars, in pixels.
+pub const LABEL_W: f64 = 300.0;
+pub const BAR_W: f64 = 900.0;
+pub const LANE_H: f64 = 40.0;
+const BAR_Y: f64 = 6.0;
+const BAR_H: f64 = 20.0;
+/// The narrowest a range is drawn, so a /28 in a /8 is still there to hover.
+const MIN_W: f64 = 2.0;
+
+/// The hatch pattern conflicts fill with; once per document.
+pub const DEFS: &str = r##"<defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fde2e2"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d00000" stroke-width="3"/></pattern></defs>"##;
+
+/// CSS for the picture, shared by the SVG and the page.
+pub const STYLE: &str = "text{font-family:system-ui,sans-serif;font-size:12px;fill:#222}\
+.lane-label{font-weight:600}.lane-vnet .lane-label,.lane-cluster .lane-label{font-weight:400}\
+.scale{fill:#f4f4f4;stroke:#999}.free{fill:#fff;stroke:#9ab;stroke-dasharray:3 2}\
+.free-label{font-size:9px;fill:#367}.range{stroke:#333;stroke-width:.6}\
+.kind-vnet{fill:#cfe3ff}.kind-subnet{fill:#9cc3f5}.kind-pod{fill:#d7f0d0}.kind-service{fill:#ffe9b3}\
+.kind-on_prem{fill:#e3d3f5}.kind-reserved{fill:#ddd;stroke-dasharray:2 2}.virtual{fill-opacity:.55;stroke-dasharray:4 2}\
+.cap{fill:#4a8}.cap.over{fill:#d00000}.conflict{stroke:#d00000;stroke-width:1.2}\
+.range-label{font-size:10px}.unknown{fill:#fff;stroke:#888;stroke-dasharray:4 3}";
+
+/// Escapes text for XML content and attributes.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Lookups one variant's lanes need.
+pub struct Index<'a> {
+    ranges: HashMap<&'a str, &'a Range>,
+    free: HashMap<&'a str, Vec<&'a Free>>,
+    conflicts: &'a [Conflict],
+}
+
+impl<'a> Index<'a> {
+    pub fn new(v: &'a Laid) -> Index<'a> {
+        let mut free: HashMap<&str, Vec<&Free>> = HashMap::new();
+        for f in &v.free {
+            free.entry(f.parent.as_str()).or_default().push(f);
+        }
+        Index {
+            ranges: v.ranges.iter().map(|r| (r.id.as_str(), r)).collect(),
+            free,
+            conflicts: &v.conflicts,
+        }
+    }
+
+    pub fn range(&self, id: &str) -> Option<&'a Range> {
+        self.ranges.get(id).copied()
+    }
+}
+
+fn rule_url(rule: &str) -> String {
+    format!(
+        "{}/blob/main/docs/rules/{rule}.md",
+        env!("CARGO_PKG_REPOSITORY")
+    )
+}
+
+/// What a range says on hover.
+fn describe(r: &Range) -> String {
+    let mut t = format!("{} {} ({:?})", r.name, cidr::canonical(&r.cidr), r.kind);
+    t = t.replace("(Vnet)", "(VNet)");
+    let _ = write!(t, "\n{} addresses", cidr::size(&r.cidr));
+    if let Some(c) = &r.capacity {
+        match (c.needed, &c.unknown) {
+            (Some(n), _) => {
+                let _ = write!(t, "\n{} usable, {n} needed at full scale", c.usable);
+            }
+            (None, Some(why)) => {
+                let _ = write!(t, "\n{} usable, need unknown: {why}", c.usable);
+            }
+            _ => {}
+        }
+    }
+    if r.is_virtual {
+        t.push_str("\noverlay pod CIDR: virtual, may be reused by other clusters");
+    }
+    if !r.peered_with.is_empty() {
+        let _ = write!(t, "\npeered with {}", r.peered_with.join(", "));
+    }
+    if !r.clusters.is_empty() {
+        let _ = write!(t, "\nused by {}", r.clusters.join(", "));
+    }
+    if let Some(c) = &r.chain {
+        let _ = write!(t, "\n{c}");
+    } else if let Some(s) = &r.source {
+        let _ = write!(t, "\n{s}");
+    }
+    t
+}
+
+/// One lane at height `y`: its elements.
+pub fn lane(l: &Lane, ix: &Index<'_>, y: f64) -> String {
+    let mut o = String::new();
+    let Some(scale) = ix.range(&l.scale) else {
+        return o;
+    };
+    let kind = match l.kind {
+        LaneKind::Block => "block",
+        LaneKind::Vnet => "vnet",
+        LaneKind::Cluster => "cluster",
+    };
+    let group = l
+        .group
+        .as_deref()
+        .map(|g| format!(" data-group=\"{g}\""))
+        .unwrap_or_default();
+    let cluster = if l.kind == LaneKind::Cluster {
+        format!(" data-cluster=\"{}\"", esc(&l.label))
+    } else {
+        String::new()
+    };
+    let _ = write!(
+        o,
+        "<g class=\"lane lane-{kind}\" data-scale=\"{}\"{group}{cluster} transform=\"translate(0,{y})\">",
+        scale.id
+    );
+    let indent = match l.kind {
+        LaneKind::Block => 4.0,
+        _ => 20.0,
+    };
+    let _ = write!(
+        o,
+        "<text class=\"lane-label\" x=\"{indent}\" y=\"{}\">{}</text>",
+        BAR_Y + 14.0,
+        esc(&l.label)
+    );
+    let at = |x: f64| LABEL_W + x * BAR_W;
+    let _ = write!(
+        o,
+        "<rect class=\"scale\" x=\"{LABEL_W}\" y=\"{BAR_Y}\" width=\"{BAR_W}\" height=\"{BAR_H}\"><title>{}</title></rect>",
+        esc(&describe(scale))
+    );
+    if l.kind != LaneKind::Cluster {
+        for f in ix.free.get(scale.id.as_str()).into_iter().flatten() {
+            let (x, w) = position(&f.cidr, &scale.cidr);
+            let text = cidr::canonical(&f.cidr);
+            let _ = write!(
+                o,
+                "<rect class=\"free\" data-free=\"{text}\" x=\"{:.2}\" y=\"{BAR_Y}\" width=\"{:.2}\" height=\"{BAR_H}\"><title>free {text} ({} addresses)</title></rect>",
+                at(x),
+                (w * BAR_W).max(MIN_W / 2.0),
+                f.addresses
+            );
+            if f.labelled {
+                let _ = write!(
+                    o,
+                    "<text class=\"free-label\" x=\"{:.2}\" y=\"{}\">free {text}</text>",
+                    at(x) + 1.0,
+                    BAR_Y + BAR_H + 10.0
+                );
+            }
+        }
+    }
+    for id in &l.members {
+        let Some(r) = ix.range(id) else { continue };
+        member(&mut o, r, &scale.cidr, at(0.0));
+    }
+    for c in ix
+        .conflicts
+        .iter()
+        .filter(|c| c.ranges.iter().any(|id| l.members.contains(id)))
+    {
+        if !cidr::overlaps(&c.overlap, &scale.cidr) {
+            continue;
+        }
+        let (x, w) = position(&c.overlap, &scale.cidr);
+        let _ = write!(
+            o,
+            "<a href=\"{}\"><rect class=\"conflict\" data-conflict=\"{}\" data-rule=\"{}\" data-ranges=\"{}\" data-source=\"{}\" x=\"{:.2}\" y=\"{}\" width=\"{:.2}\" height=\"{}\" fill=\"url(#hatch)\"><title>{} {}: {}</title></rect></a>",
+            esc(&rule_url(&c.rule)),
+            c.id,
+            esc(&c.rule),
+            c.ranges.join(" "),
+            esc(&c.location),
+            at(x),
+            BAR_Y - 2.0,
+            (w * BAR_W).max(MIN_W * 2.0),
+            BAR_H + 4.0,
+            esc(&c.rule),
+            esc(&c.location),
+            esc(&c.message)
+        );
+    }
+    o.push_str("</g>");
+    o
+}
+
+/// One range on a lane's scale, with its label when it fits and its capacity bar.
+fn member(o: &mut String, r: &Range, scale: &ipnet::IpNet, left: f64) {
+    let (x, w) = position(&r.cidr, scale);
+    let px = (w * BAR_W).max(MIN_W);
+    let x = left + x * BAR_W;
+    let kind = serde_json::to_value(r.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let virt = if r.is_virtual { " virtual" } else { "" };
+    let _ = write!(
+        o,
+        "<g class=\"range kind-{kind}{virt}\" data-id=\"{}\" data-clusters=\"{}\" data-cidr=\"{}\" data-source=\"{}\" data-chain=\"{}\">",
+        r.id,
+        esc(&r.clusters.join("\u{1f}")),
+        cidr::canonical(&r.cidr),
+        esc(r.source.as_deref().unwrap_or("")),
+        esc(r.chain.as_deref().unwrap_or("")),
+    );
+    let _ = write!(
+        o,
+        "<rect class=\"range kind-{kind}{virt}\" x=\"{x:.2}\" y=\"{BAR_Y}\" width=\"{px:.2}\" height=\"{BAR_H}\"><title>{}</title></rect>",
+        esc(&describe(r))
+    );
+    if let Some(c) = &r.capacity {
+        if let (Some(n), true) = (c.needed, c.usable > 0) {
+            let frac = (n / c.usable as f64).min(1.0);
+            let over = if n > c.usable as f64 { " over" } else { "" };
+            let _ = write!(
+                o,
+                "<rect class=\"cap{over}\" x=\"{x:.2}\" y=\"{}\" width=\"{:.2}\" height=\"4\"><title>{n} of {} usable IPs needed at full scale</title></rect>",
+                BAR_Y + BAR_H - 4.0,
+                frac * px,
+                c.usable
+            );
+        }
+    }
+    let label = if r.kind == RangeKind::Reserved {
+        format!("reserved {}", cidr::canonical(&r.cidr))
+    } else {
+        format!("{} {}", r.name, cidr::canonical(&r.cidr))
+    };
+    // About 6 px a character at 10 px; a label that does not fit stays in the hover.
+    if px > label.len() as f64 * 6.0 {
+        let _ = write!(
+            o,
+            "<text class=\"range-label\" x=\"{:.2}\" y=\"{}\">{}</text>",
+            x + 3.0,
+            BAR_Y + 13.0,
+            esc(&label)
+        );
+    }
+    o.push_str("</g>");
+}
+
+/// Rows for the unknown values: a dashed placeholder with the reason.
+pub fn unknowns(v: &Laid, y: f64) -> (String, f64) {
+    let mut o = String::new();
+    let mut y = y;
+    for u in &v.unknowns {
+        let src = u
+            .source
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let _ = write!(
+            o,
+            "<g class=\"unknown-row\" transform=\"translate(0,{y})\"><rect class=\"unknown\" x=\"{LABEL_W}\" y=\"{BAR_Y}\" width=\"{BAR_W}\" height=\"{BAR_H}\"/><text x=\"20\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\">unknown: {}{}</text></g>",
+            BAR_Y + 14.0,
+            esc(&u.name),
+            LABEL_W + 6.0,
+            BAR_Y + 14.0,
+            esc(&u.reason),
+            esc(&src)
+        );
+        y += LANE_H;
+    }
+    (o, y)
+}
+
+/// The whole picture of every variant as one SVG document.
+pub fn render(variants: &[Laid]) -> String {
+    let mut body = String::new();
+    let mut y = 10.0;
+    for v in variants {
+        let ix = Index::new(v);
+        let _ = write!(
+            body,
+            "<text class=\"variant\" x=\"4\" y=\"{}\" font-size=\"16\">{}</text>",
+            y + 14.0,
+            esc(&v.name)
+        );
+        y += 26.0;
+        for f in &v.families {
+            let _ = write!(
+                body,
+                "<text class=\"family\" x=\"4\" y=\"{}\" font-size=\"14\">{}</text>",
+                y + 14.0,
+                if f.family == "ipv4" { "IPv4" } else { "IPv6" }
+            );
+            y += 22.0;
+            for b in &f.blocks {
+                for l in &b.lanes {
+                    body.push_str(&lane(l, &ix, y));
+                    y += LANE_H;
+                }
+                y += 8.0;
+            }
+        }
+        let (u, ny) = unknowns(v, y);
+        body.push_str(&u);
+        y = ny + 10.0;
+    }
+    let width = LABEL_W + BAR_W + 20.0;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"aks-netlint-map\" width=\"{width}\" height=\"{y}\" viewBox=\"0 0 {width} {y}\">{DEFS}<style>{STYLE}</style>{body}</svg>\n"
+    )
+}
