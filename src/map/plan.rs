@@ -440,3 +440,21 @@ fn add_user(list: &mut Vec<String>, cluster: &str) {
         list.push(cluster.to_string());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The reserved ranges drawn are the ones NET001 checks.
+    #[test]
+    fn reserved_ranges_are_net001s() {
+        let rule = include_str!("../../rules/NET001.toml");
+        let line = rule
+            .lines()
+            .find(|l| l.starts_with("overlaps = "))
+            .unwrap_or_default();
+        let listed = line.matches('/').count();
+        assert_eq!(listed, super::RESERVED.len());
+        for r in super::RESERVED {
+            assert!(line.contains(&format!("\"{r}\"")), "{r}");
+        }
+    }
+}
