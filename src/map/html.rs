@@ -12,15 +12,15 @@ use super::svg::{self, esc, Index, BAR_W, LABEL_W, LANE_H};
 const COLLAPSE_OVER: usize = 30;
 
 const CSS: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#222}\
-header{position:sticky;top:0;background:#fff;border-bottom:1px solid #ccc;padding:8px 12px;display:flex;gap:16px;align-items:center;z-index:2}\
-h1{font-size:18px;margin:0}h2{font-size:15px;margin:14px 12px 4px}main{padding:0 0 40px}\
-.row{height:40px;margin-left:12px}.row.hidden{display:none}.row svg{display:block}\
-.lane-vnet .lane-label{cursor:pointer;text-decoration:underline dotted}\
+header{position:sticky;top:0;background:#fff;border-bottom:1px solid #ccc;padding:8px 12px;display:flex;flex-wrap:wrap;gap:6px 16px;align-items:center;z-index:2}\
+h1{font-size:18px;margin:0;white-space:nowrap}h2{font-size:15px;margin:14px 12px 4px}main{padding:0 0 40px}\
+.row{height:46px;margin-left:12px}.row.hidden{display:none}.row svg{display:block}\
+.row[data-toggle] .lane-label{cursor:pointer;text-decoration:underline dotted}\
 .lane-cluster .lane-label,.range{cursor:pointer}\
-section.dim .range{opacity:.25}section.dim .range.hl{opacity:1}.range.hl rect.range{stroke:#000;stroke-width:2}\
+section.dim g.range{opacity:.25}section.dim g.range.hl{opacity:1}g.range.hl rect.range{stroke:#000;stroke-width:2}\
 .row.found{background:#fff6c8}#tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:6px 8px;border-radius:4px;font-size:12px;white-space:pre;max-width:700px;z-index:3}\
 table{border-collapse:collapse;margin:0 12px;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}\
-tr.picked{background:#fde2e2}.legend span{display:inline-block;padding:0 6px;margin-right:4px;border:1px solid #999;font-size:12px}";
+tr.picked{background:#fde2e2}.hint{font-size:11px;color:#666}.legend span{display:inline-block;padding:0 6px;margin-right:4px;border:1px solid #999;font-size:12px}";
 
 const JS: &str = r#"(function(){
 var t0=performance.now();
@@ -40,7 +40,7 @@ function highlight(name){clear();var s=current();if(!s)return 0;var n=0;
  s.classList.add('dim');return n;}
 function toggle(group,open){var s=current();if(!s)return;
  s.querySelectorAll('.row[data-group="'+group+'"]').forEach(function(r){r.classList.toggle('hidden',!open);});
- var v=s.querySelector('.row[data-vnet="'+group+'"]');if(v)v.setAttribute('data-open',open?'1':'0');}
+ var v=s.querySelector('.row[data-toggle="'+group+'"]');if(v)v.setAttribute('data-open',open?'1':'0');}
 document.addEventListener('mouseover',function(e){var el=e.target.closest&&e.target.closest('[data-tip]');
  if(!el){tip.hidden=true;return;}tip.textContent=el.getAttribute('data-tip');tip.hidden=false;});
 document.addEventListener('mousemove',function(e){tip.style.left=(e.clientX+14)+'px';tip.style.top=(e.clientY+14)+'px';});
@@ -48,8 +48,8 @@ document.addEventListener('click',function(e){var t=e.target;if(!t.closest)retur
  var c=t.closest('.conflict');
  if(c){e.preventDefault();clear();var row=document.getElementById(current().id+'-'+c.getAttribute('data-conflict'));
   if(row){row.classList.add('picked');row.scrollIntoView({block:'center'});}return;}
- var vl=t.closest('.row[data-vnet]');
- if(vl&&t.closest('.lane-label')){toggle(vl.getAttribute('data-vnet'),vl.getAttribute('data-open')!=='1');return;}
+ var vl=t.closest('.row[data-toggle]');
+ if(vl&&t.closest('.lane-label')){toggle(vl.getAttribute('data-toggle'),vl.getAttribute('data-open')!=='1');return;}
  var cl=t.closest('[data-cluster]');
  if(cl){highlight(cl.getAttribute('data-cluster'));return;}
  var r=t.closest('[data-clusters]');
@@ -87,7 +87,7 @@ pub fn render(variants: &[Laid]) -> String {
     } else if let Some(v) = variants.first() {
         let _ = write!(o, "<span>{}</span>", esc(&v.name));
     }
-    o.push_str("<input id=\"search\" type=\"search\" placeholder=\"find a cluster\" autocomplete=\"off\"><span id=\"status\"></span>");
+    o.push_str("<input id=\"search\" type=\"search\" placeholder=\"find a cluster\" autocomplete=\"off\"><span id=\"status\"></span><span class=\"hint\">hover: value and source; click a cluster: what it uses; click an underlined name: show or hide its clusters</span>");
     o.push_str("<span class=\"legend\"><span class=\"kind-vnet\" style=\"background:#cfe3ff\">VNet</span><span style=\"background:#9cc3f5\">subnet</span><span style=\"background:#d7f0d0\">pods</span><span style=\"background:#ffe9b3\">services</span><span style=\"background:#e3d3f5\">on-premises</span><span style=\"background:#fde2e2;border-color:#d00000\">conflict</span><span style=\"border-style:dashed\">free</span></span></header>");
     let _ = write!(
         o,
@@ -131,9 +131,11 @@ fn section(o: &mut String, i: usize, v: &Laid) {
             let _ = write!(o, "<div class=\"block\" data-block=\"{}\">", b.block);
             for l in &b.lanes {
                 let mut attrs = String::new();
-                if l.kind == LaneKind::Vnet {
+                let heads_group = l.kind != LaneKind::Cluster
+                    && b.lanes.iter().any(|o| o.group.as_ref() == Some(&l.scale));
+                if heads_group {
                     let open = if collapsed { "0" } else { "1" };
-                    let _ = write!(attrs, " data-vnet=\"{}\" data-open=\"{open}\"", l.scale);
+                    let _ = write!(attrs, " data-toggle=\"{}\" data-open=\"{open}\"", l.scale);
                 }
                 if l.kind == LaneKind::Cluster {
                     let _ = write!(attrs, " data-cluster=\"{}\"", esc(&l.label));

@@ -61,7 +61,8 @@ pub struct Lane {
     pub label: String,
     pub scale: String,
     pub members: Vec<String>,
-    /// The VNet lane a cluster lane is listed under (collapsed with it).
+    /// The lane (its scale's id: a VNet, else the block) a cluster lane is listed under and
+    /// collapses with.
     pub group: Option<String>,
 }
 
@@ -590,8 +591,9 @@ fn lanes(all: &[Range]) -> Vec<Family> {
                     }
                 }
             }
+            // Clusters whose VNet is elsewhere collapse under the block itself.
             for c in cluster_names.iter().filter(|c| !placed.contains(c)) {
-                lanes.push(cluster_lane(c, None));
+                lanes.push(cluster_lane(c, Some(b.id.clone())));
             }
             blocks.push(BlockView {
                 block: b.id.clone(),

@@ -13,7 +13,7 @@ use crate::cidr;
 /// Width of the label column and of the bars, in pixels.
 pub const LABEL_W: f64 = 300.0;
 pub const BAR_W: f64 = 900.0;
-pub const LANE_H: f64 = 40.0;
+pub const LANE_H: f64 = 46.0;
 const BAR_Y: f64 = 6.0;
 const BAR_H: f64 = 20.0;
 /// The narrowest a range is drawn, so a /28 in a /8 is still there to hover.
@@ -25,12 +25,13 @@ pub const DEFS: &str = r##"<defs><pattern id="hatch" patternUnits="userSpaceOnUs
 /// CSS for the picture, shared by the SVG and the page.
 pub const STYLE: &str = "text{font-family:system-ui,sans-serif;font-size:12px;fill:#222}\
 .lane-label{font-weight:600}.lane-vnet .lane-label,.lane-cluster .lane-label{font-weight:400}\
-.scale{fill:#f4f4f4;stroke:#999}.free{fill:#fff;stroke:#9ab;stroke-dasharray:3 2}\
-.free-label{font-size:9px;fill:#367}.range{stroke:#333;stroke-width:.6}\
+.scale{fill:#e8e8e8;stroke:#999}.free{fill:#fff}.free.largest{stroke:#69a;stroke-dasharray:3 2}\
+.free-label{font-size:9px;fill:#367}.range-below{font-size:10px}.range-below.over{fill:#b00000;font-weight:600}\
+.lane-sub{font-size:10px;fill:#666}.gauge{fill:#fff;stroke:#4a8;stroke-width:.6}.range{stroke:#333;stroke-width:.6}\
 .kind-vnet{fill:#cfe3ff}.kind-subnet{fill:#9cc3f5}.kind-pod{fill:#d7f0d0}.kind-service{fill:#ffe9b3}\
 .kind-on_prem{fill:#e3d3f5}.kind-reserved{fill:#ddd;stroke-dasharray:2 2}.virtual{fill-opacity:.55;stroke-dasharray:4 2}\
 .cap{fill:#4a8}.cap.over{fill:#d00000}.conflict{stroke:#d00000;stroke-width:1.2}\
-.range-label{font-size:10px}.unknown{fill:#fff;stroke:#888;stroke-dasharray:4 3}";
+.range-label{font-size:10px;paint-order:stroke;stroke:#fff;stroke-width:3px;pointer-events:none}.unknown{fill:#fff;stroke:#888;stroke-dasharray:4 3}";
 
 /// Escapes text for XML content and attributes.
 pub fn esc(s: &str) -> String {
@@ -113,6 +114,32 @@ fn describe(r: &Range) -> String {
     t
 }
 
+/// A label under the bar, placed left to right where it does not collide with another.
+struct Below {
+    x: f64,
+    text: String,
+    class: &'static str,
+}
+
+/// Keeps the labels that fit on the one row under the bar, in the order given (ranges
+/// before free blocks), about 5.5 px a character at 9-10 px.
+fn place(labels: Vec<Below>) -> Vec<Below> {
+    let mut taken: Vec<(f64, f64)> = Vec::new();
+    let mut out = Vec::new();
+    for l in labels {
+        let x =
+            l.x.min(LABEL_W + BAR_W - l.text.len() as f64 * 5.5)
+                .max(LABEL_W);
+        let end = x + l.text.len() as f64 * 5.5 + 6.0;
+        if taken.iter().any(|(a, b)| x < *b && *a < end) {
+            continue;
+        }
+        taken.push((x, end));
+        out.push(Below { x, ..l });
+    }
+    out
+}
+
 /// One lane at height `y`: its elements.
 pub fn lane(l: &Lane, ix: &Index<'_>, y: f64) -> String {
     let mut o = String::new();
@@ -149,37 +176,61 @@ pub fn lane(l: &Lane, ix: &Index<'_>, y: f64) -> String {
         BAR_Y + 14.0,
         esc(&l.label)
     );
+    let sub = match l.kind {
+        LaneKind::Vnet if !scale.peered_with.is_empty() => {
+            format!("peered with {}", scale.peered_with.join(", "))
+        }
+        LaneKind::Cluster => "pods and services".to_string(),
+        _ => String::new(),
+    };
+    if !sub.is_empty() {
+        let _ = write!(
+            o,
+            "<text class=\"lane-sub\" x=\"{indent}\" y=\"{}\">{}</text>",
+            BAR_Y + BAR_H + 10.0,
+            esc(&sub)
+        );
+    }
     let at = |x: f64| LABEL_W + x * BAR_W;
     let _ = write!(
         o,
         "<rect class=\"scale\" x=\"{LABEL_W}\" y=\"{BAR_Y}\" width=\"{BAR_W}\" height=\"{BAR_H}\"><title>{}</title></rect>",
         esc(&describe(scale))
     );
+    let mut below = Vec::new();
+    let mut free_below = Vec::new();
     if l.kind != LaneKind::Cluster {
         for f in ix.free.get(scale.id.as_str()).into_iter().flatten() {
             let (x, w) = position(&f.cidr, &scale.cidr);
             let text = cidr::canonical(&f.cidr);
+            let class = if f.labelled { "free largest" } else { "free" };
             let _ = write!(
                 o,
-                "<rect class=\"free\" data-free=\"{text}\" x=\"{:.2}\" y=\"{BAR_Y}\" width=\"{:.2}\" height=\"{BAR_H}\"><title>free {text} ({} addresses)</title></rect>",
+                "<rect class=\"{class}\" data-free=\"{text}\" x=\"{:.2}\" y=\"{BAR_Y}\" width=\"{:.2}\" height=\"{BAR_H}\"><title>free {text} ({} addresses)</title></rect>",
                 at(x),
                 (w * BAR_W).max(MIN_W / 2.0),
                 f.addresses
             );
             if f.labelled {
-                let _ = write!(
-                    o,
-                    "<text class=\"free-label\" x=\"{:.2}\" y=\"{}\">free {text}</text>",
-                    at(x) + 1.0,
-                    BAR_Y + BAR_H + 10.0
-                );
+                free_below.push(Below {
+                    x: at(x) + 1.0,
+                    text: format!("free {text}"),
+                    class: "free-label",
+                });
             }
         }
     }
+    let mut inside = Vec::new();
     for id in &l.members {
         let Some(r) = ix.range(id) else { continue };
-        member(&mut o, r, &scale.cidr, at(0.0));
+        match member(&mut o, r, &scale.cidr, at(0.0)) {
+            Some(b) if b.class == "range-label" => inside.push(b),
+            Some(b) => below.push(b),
+            None => {}
+        }
     }
+    below.sort_by(|a, b| a.x.total_cmp(&b.x));
+    below.extend(free_below);
     for c in ix
         .conflicts
         .iter()
@@ -206,12 +257,56 @@ pub fn lane(l: &Lane, ix: &Index<'_>, y: f64) -> String {
             esc(&c.message)
         );
     }
+    // Text last, so a hatched overlap never hides a name.
+    for b in inside {
+        let _ = write!(
+            o,
+            "<text class=\"range-label\" x=\"{:.2}\" y=\"{}\">{}</text>",
+            b.x,
+            BAR_Y + 13.0,
+            esc(&b.text)
+        );
+    }
+    for b in place(below) {
+        let _ = write!(
+            o,
+            "<text class=\"{}\" x=\"{:.2}\" y=\"{}\">{}</text>",
+            b.class,
+            b.x,
+            BAR_Y + BAR_H + 11.0,
+            esc(&b.text)
+        );
+    }
     o.push_str("</g>");
     o
 }
 
-/// One range on a lane's scale, with its label when it fits and its capacity bar.
-fn member(o: &mut String, r: &Range, scale: &ipnet::IpNet, left: f64) {
+/// What a range's label says: name, CIDR, and the node subnet's need at full scale.
+fn label_of(r: &Range) -> String {
+    let mut t = if r.kind == RangeKind::Reserved {
+        format!("reserved {}", cidr::canonical(&r.cidr))
+    } else {
+        format!("{} {}", r.name, cidr::canonical(&r.cidr))
+    };
+    if r.is_virtual {
+        t.push_str(" (virtual)");
+    }
+    if let Some(c) = &r.capacity {
+        match c.needed {
+            Some(n) => {
+                let _ = write!(t, " · {n}/{} IPs", c.usable);
+            }
+            None => {
+                let _ = write!(t, " · ?/{} IPs", c.usable);
+            }
+        }
+    }
+    t
+}
+
+/// One range on a lane's scale, with its capacity bar; its label inside when it fits, else
+/// returned to go under the bar.
+fn member(o: &mut String, r: &Range, scale: &ipnet::IpNet, left: f64) -> Option<Below> {
     let (x, w) = position(&r.cidr, scale);
     let px = (w * BAR_W).max(MIN_W);
     let x = left + x * BAR_W;
@@ -234,35 +329,43 @@ fn member(o: &mut String, r: &Range, scale: &ipnet::IpNet, left: f64) {
         "<rect class=\"range kind-{kind}{virt}\" x=\"{x:.2}\" y=\"{BAR_Y}\" width=\"{px:.2}\" height=\"{BAR_H}\"><title>{}</title></rect>",
         esc(&describe(r))
     );
+    let mut over = false;
     if let Some(c) = &r.capacity {
         if let (Some(n), true) = (c.needed, c.usable > 0) {
             let frac = (n / c.usable as f64).min(1.0);
-            let over = if n > c.usable as f64 { " over" } else { "" };
+            over = n > c.usable as f64;
+            let class = if over { "cap over" } else { "cap" };
+            // Never narrower than a readable gauge, so a /24 in a /16 still shows its fill.
+            let gauge = px.max(40.0);
             let _ = write!(
                 o,
-                "<rect class=\"cap{over}\" x=\"{x:.2}\" y=\"{}\" width=\"{:.2}\" height=\"4\"><title>{n} of {} usable IPs needed at full scale</title></rect>",
-                BAR_Y + BAR_H - 4.0,
-                frac * px,
+                "<rect class=\"gauge\" x=\"{x:.2}\" y=\"{}\" width=\"{gauge:.2}\" height=\"5\"/><rect class=\"{class}\" x=\"{x:.2}\" y=\"{}\" width=\"{:.2}\" height=\"5\"><title>{n} of {} usable IPs needed at full scale</title></rect>",
+                BAR_Y + BAR_H - 5.0,
+                BAR_Y + BAR_H - 5.0,
+                frac * gauge,
                 c.usable
             );
         }
     }
-    let label = if r.kind == RangeKind::Reserved {
-        format!("reserved {}", cidr::canonical(&r.cidr))
-    } else {
-        format!("{} {}", r.name, cidr::canonical(&r.cidr))
-    };
-    // About 6 px a character at 10 px; a label that does not fit stays in the hover.
-    if px > label.len() as f64 * 6.0 {
-        let _ = write!(
-            o,
-            "<text class=\"range-label\" x=\"{:.2}\" y=\"{}\">{}</text>",
-            x + 3.0,
-            BAR_Y + 13.0,
-            esc(&label)
-        );
-    }
+    let label = label_of(r);
     o.push_str("</g>");
+    // About 6 px a character at 10 px.
+    if px > label.len() as f64 * 6.0 {
+        return Some(Below {
+            x: x + 3.0,
+            text: label,
+            class: "range-label",
+        });
+    }
+    Some(Below {
+        x,
+        text: label,
+        class: if over {
+            "range-below over"
+        } else {
+            "range-below"
+        },
+    })
 }
 
 /// Rows for the unknown values: a dashed placeholder with the reason.
