@@ -418,8 +418,9 @@ fn parents(all: &mut [Range]) {
     }
 }
 
-/// Free space in every VNet (unused by its subnets) and block (unused by everything else
-/// except reserved ranges), the largest few labelled.
+/// Free space in every VNet (unused by its subnets) and block (unused by VNets, connected
+/// networks, pod and service CIDRs, and the ranges AKS reserves: none of it can be planned),
+/// the largest few labelled.
 fn free_space(all: &[Range]) -> Vec<Free> {
     let mut out = Vec::new();
     for p in all
@@ -428,7 +429,6 @@ fn free_space(all: &[Range]) -> Vec<Free> {
     {
         let used: Vec<IpNet> = all
             .iter()
-            .filter(|r| r.kind != RangeKind::Reserved)
             .filter(|r| r.parent.as_deref() == Some(p.id.as_str()))
             .map(|r| r.cidr)
             .collect();

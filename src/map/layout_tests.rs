@@ -192,7 +192,7 @@ fn the_three_largest_free_blocks_per_parent_are_labelled() {
 }
 
 #[test]
-fn block_free_space_counts_vnets_and_cluster_ranges_not_reserved_ones() {
+fn block_free_space_counts_vnets_cluster_ranges_and_reserved_ones() {
     let mut pod = range(RangeKind::Pod, "pods", "172.20.0.0/16");
     pod.clusters = vec!["a".into()];
     let l = laid(vec![vnet("v", "172.16.0.0/16"), pod]);
@@ -209,8 +209,12 @@ fn block_free_space_counts_vnets_and_cluster_ranges_not_reserved_ones() {
         .collect();
     assert!(!free.contains(&"172.16.0.0/16".to_string()));
     assert!(!free.contains(&"172.20.0.0/16".to_string()));
-    // 172.30/16 and 172.31/16 are reserved, drawn, and still free for the arithmetic.
-    assert!(free.contains(&"172.24.0.0/13".to_string()));
+    // 172.30/16 and 172.31/16 are reserved: drawn, and not free to plan.
+    assert!(free.contains(&"172.24.0.0/14".to_string()));
+    assert!(free.contains(&"172.28.0.0/15".to_string()));
+    assert!(!free
+        .iter()
+        .any(|f| f.starts_with("172.30.") || f.starts_with("172.31.")));
     assert_eq!(
         l.ranges
             .iter()

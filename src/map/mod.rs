@@ -47,7 +47,7 @@ pub fn build(opts: &Options) -> Result<Map, Error> {
     let outcome = lint::run_observed(opts, &mut |evaluated, sources| {
         for e in evaluated {
             let mut g = Gathered::default();
-            plan::gather(e.model, sources, &mut g);
+            plan::gather(e.key, e.model, sources, &mut g);
             let (root, set) = match e.key.split_once('#') {
                 Some((r, s)) => (r.to_string(), relative(s, sources.root())),
                 None => (e.key.to_string(), String::new()),
@@ -105,19 +105,40 @@ fn relative(path: &str, root: Option<&std::path::Path>) -> String {
     }
 }
 
+/// The roots of one variant together. Two clusters with one name (two scenarios of a
+/// repository both call theirs `aks`) are told apart by where they are declared, so clicking
+/// one never lights up the other's ranges.
 fn merge<'a>(roots: impl Iterator<Item = &'a Root>) -> Gathered {
     let mut g = Gathered::default();
     for r in roots {
-        g.ranges.extend(r.gathered.ranges.iter().cloned());
-        g.unknowns.extend(r.gathered.unknowns.iter().cloned());
+        let mut rename: Vec<(String, String)> = Vec::new();
         for c in &r.gathered.clusters {
-            if !g
-                .clusters
-                .iter()
-                .any(|k| k.address == c.address && k.name == c.name)
-            {
-                g.clusters.push(c.clone());
+            let same = |k: &plan::ClusterUse| k.address == c.address && k.source == c.source;
+            if g.clusters.iter().any(same) {
+                continue;
             }
+            let mut c = c.clone();
+            if g.clusters.iter().any(|k| k.name == c.name) {
+                let new = format!("{} ({})", c.name, c.source);
+                rename.push((c.name.clone(), new.clone()));
+                c.name = new;
+            }
+            g.clusters.push(c);
+        }
+        let renamed = |names: &mut Vec<String>| {
+            for n in names.iter_mut() {
+                if let Some((_, new)) = rename.iter().find(|(old, _)| old == n) {
+                    n.clone_from(new);
+                }
+            }
+        };
+        for mut x in r.gathered.ranges.iter().cloned() {
+            renamed(&mut x.clusters);
+            g.ranges.push(x);
+        }
+        for mut u in r.gathered.unknowns.iter().cloned() {
+            renamed(&mut u.clusters);
+            g.unknowns.push(u);
         }
     }
     g

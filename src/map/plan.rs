@@ -3,7 +3,7 @@
 //! service CIDRs and node subnet capacity, every value with where it was written. Unknown
 //! values become placeholders with their reason; nothing is guessed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 use serde::Serialize;
@@ -234,15 +234,15 @@ impl Gathered {
     }
 }
 
-/// Gathers one evaluated root. Builds the cluster documents the rules saw (linking again is
+/// Gathers one evaluated root (`root` names it, so two roots' resources with the same
+/// address stay apart). Builds the cluster documents the rules saw (linking again is
 /// idempotent for everything drawn here).
-pub fn gather(model: &mut Model, sources: &SourceMap, out: &mut Gathered) {
+pub fn gather(root: &str, model: &mut Model, sources: &SourceMap, out: &mut Gathered) {
     let subjects = subject::all(model);
     let links = Links::build(model);
-    let mut vnet_names: HashMap<String, String> = HashMap::new();
+    let key = |addr: &str| format!("{root}\u{1f}{addr}");
     for (i, v) in model.vnets.iter().enumerate() {
         let name = text(v.name.as_ref()).unwrap_or_else(|| v.addr.clone());
-        vnet_names.insert(v.addr.clone(), name.clone());
         let first = out.push_list(RangeKind::Vnet, &name, v.address_space.as_ref(), sources);
         let peers: Vec<String> = links
             .peers(i)
@@ -251,7 +251,7 @@ pub fn gather(model: &mut Model, sources: &SourceMap, out: &mut Gathered) {
             .map(|p| text(p.name.as_ref()).unwrap_or_else(|| p.addr.clone()))
             .collect();
         for r in out.ranges.iter_mut().skip(first) {
-            r.resource = Some(v.addr.clone());
+            r.resource = Some(key(&v.addr));
             r.peered_with.clone_from(&peers);
         }
     }
@@ -261,9 +261,9 @@ pub fn gather(model: &mut Model, sources: &SourceMap, out: &mut Gathered) {
         let owner = s
             .vnet
             .and_then(|v| model.vnets.get(v))
-            .map(|v| v.addr.clone());
+            .map(|v| key(&v.addr));
         for r in out.ranges.iter_mut().skip(first) {
-            r.resource = Some(s.addr.clone());
+            r.resource = Some(key(&s.addr));
             r.vnet.clone_from(&owner);
         }
     }
@@ -277,6 +277,7 @@ pub fn gather(model: &mut Model, sources: &SourceMap, out: &mut Gathered) {
     }
     for s in subjects.iter().filter(|s| s.kind == SubjectKind::Cluster) {
         cluster(&s.json, &s.located, &s.address, s.header, sources, out);
+        node_subnets(&s.json, &cluster_name(&s.json, &s.address), &key, out);
     }
 }
 
@@ -289,11 +290,7 @@ fn cluster(
     sources: &SourceMap,
     out: &mut Gathered,
 ) {
-    let name = doc
-        .get("name")
-        .and_then(Json::as_str)
-        .unwrap_or(address)
-        .to_string();
+    let name = cluster_name(doc, address);
     let net = doc.get("network").unwrap_or(&Json::Null);
     let overlay = net.get("overlay").and_then(Json::as_bool);
     out.clusters.push(ClusterUse {
@@ -350,12 +347,18 @@ fn cluster(
             }
         }
     }
-    node_subnets(doc, &name, out);
+}
+
+fn cluster_name(doc: &Json, address: &str) -> String {
+    doc.get("name")
+        .and_then(Json::as_str)
+        .unwrap_or(address)
+        .to_string()
 }
 
 /// Marks the node subnets (and their VNets) as used by the cluster and adds its pools' need
 /// to each subnet's capacity, as NET012 adds it up.
-fn node_subnets(doc: &Json, cluster: &str, out: &mut Gathered) {
+fn node_subnets(doc: &Json, cluster: &str, key: &dyn Fn(&str) -> String, out: &mut Gathered) {
     let pools = doc.get("pools").and_then(Json::as_array);
     let mut need: BTreeMap<String, Result<f64, String>> = BTreeMap::new();
     for p in pools.into_iter().flatten() {
@@ -395,9 +398,10 @@ fn node_subnets(doc: &Json, cluster: &str, out: &mut Gathered) {
         .into_iter()
         .flatten()
         .filter_map(|v| v.get("address").and_then(Json::as_str))
-        .map(str::to_string)
+        .map(key)
         .collect();
     for (addr, needed) in need {
+        let addr = key(&addr);
         let on_subnet =
             |r: &Range| r.kind == RangeKind::Subnet && r.resource.as_deref() == Some(addr.as_str());
         let usable: u128 = out

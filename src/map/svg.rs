@@ -25,7 +25,7 @@ pub const DEFS: &str = r##"<defs><pattern id="hatch" patternUnits="userSpaceOnUs
 /// CSS for the picture, shared by the SVG and the page.
 pub const STYLE: &str = "text{font-family:system-ui,sans-serif;font-size:12px;fill:#222}\
 .lane-label{font-weight:600}.lane-vnet .lane-label,.lane-cluster .lane-label{font-weight:400}\
-.scale{fill:#e8e8e8;stroke:#999}.free{fill:#fff}.free.largest{stroke:#69a;stroke-dasharray:3 2}\
+.scale{fill:#e8e8e8;stroke:#999}.lane-cluster .scale{fill:#fafafa}.free{fill:#fff}.free.largest{stroke:#69a;stroke-dasharray:3 2}\
 .free-label{font-size:9px;fill:#367}.range-below{font-size:10px}.range-below.over{fill:#b00000;font-weight:600}\
 .lane-sub{font-size:10px;fill:#666}.gauge{fill:#fff;stroke:#4a8;stroke-width:.6}.range{stroke:#333;stroke-width:.6}\
 .kind-vnet{fill:#cfe3ff}.kind-subnet{fill:#9cc3f5}.kind-pod{fill:#d7f0d0}.kind-service{fill:#ffe9b3}\
@@ -47,6 +47,16 @@ pub fn esc(s: &str) -> String {
         }
     }
     o
+}
+
+/// `text` cut to `max` characters with an ellipsis (the full text stays in a hover).
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut t: String = text.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
 }
 
 /// Lookups one variant's lanes need.
@@ -172,8 +182,9 @@ pub fn lane(l: &Lane, ix: &Index<'_>, y: f64) -> String {
     };
     let _ = write!(
         o,
-        "<text class=\"lane-label\" x=\"{indent}\" y=\"{}\">{}</text>",
+        "<text class=\"lane-label\" x=\"{indent}\" y=\"{}\">{}<title>{}</title></text>",
         BAR_Y + 14.0,
+        esc(&clip(&l.label, 42)),
         esc(&l.label)
     );
     let sub = match l.kind {
@@ -283,13 +294,18 @@ pub fn lane(l: &Lane, ix: &Index<'_>, y: f64) -> String {
 
 /// What a range's label says: name, CIDR, and the node subnet's need at full scale.
 fn label_of(r: &Range) -> String {
-    let mut t = if r.kind == RangeKind::Reserved {
-        format!("reserved {}", cidr::canonical(&r.cidr))
-    } else {
-        format!("{} {}", r.name, cidr::canonical(&r.cidr))
+    // A cluster lane already names the cluster; its ranges say what they are.
+    let mut t = match r.kind {
+        RangeKind::Reserved => format!("reserved {}", cidr::canonical(&r.cidr)),
+        RangeKind::Pod => format!("pods {}", cidr::canonical(&r.cidr)),
+        RangeKind::Service => format!("services {}", cidr::canonical(&r.cidr)),
+        _ => format!("{} {}", r.name, cidr::canonical(&r.cidr)),
     };
     if r.is_virtual {
         t.push_str(" (virtual)");
+    }
+    if r.default {
+        t.push_str(" (AKS default)");
     }
     if let Some(c) = &r.capacity {
         match c.needed {
@@ -380,13 +396,13 @@ pub fn unknowns(v: &Laid, y: f64) -> (String, f64) {
             .unwrap_or_default();
         let _ = write!(
             o,
-            "<g class=\"unknown-row\" transform=\"translate(0,{y})\"><rect class=\"unknown\" x=\"{LABEL_W}\" y=\"{BAR_Y}\" width=\"{BAR_W}\" height=\"{BAR_H}\"/><text x=\"20\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\">unknown: {}{}</text></g>",
+            "<g class=\"unknown-row\" transform=\"translate(0,{y})\"><rect class=\"unknown\" x=\"{LABEL_W}\" y=\"{BAR_Y}\" width=\"{BAR_W}\" height=\"{BAR_H}\"><title>{}</title></rect><text x=\"20\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\">unknown: {}</text></g>",
+            esc(&format!("{}: unknown: {}{src}", u.name, u.reason)),
             BAR_Y + 14.0,
-            esc(&u.name),
+            esc(&clip(&u.name, 42)),
             LABEL_W + 6.0,
             BAR_Y + 14.0,
-            esc(&u.reason),
-            esc(&src)
+            esc(&clip(&format!("{}{src}", u.reason), 140)),
         );
         y += LANE_H;
     }
