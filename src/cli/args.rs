@@ -188,6 +188,25 @@ pub struct MapArgs {
     /// Also read symlinks and local module sources that point outside the repository root.
     #[arg(long)]
     pub follow_outside_root: bool,
+    /// `check`'s report-only flags, accepted so one argument list serves both commands (the
+    /// Action passes its `args` to each); they change nothing in the picture.
+    #[command(flatten)]
+    pub report_only: ReportOnlyArgs,
+}
+
+/// Flags of `check` that only shape its report or exit code.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct ReportOnlyArgs {
+    #[arg(long, value_enum, hide = true)]
+    pub fail_level: Option<FailLevel>,
+    #[arg(long, hide = true)]
+    pub show_unknown: bool,
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub baseline: Option<PathBuf>,
+    #[arg(long, value_enum, hide = true)]
+    pub color: Option<Color>,
+    #[arg(long, short = 'q', hide = true)]
+    pub quiet: bool,
 }
 
 impl MapArgs {
