@@ -152,3 +152,28 @@ fn readme_example_svg_is_current() {
         "docs/map-example.svg is stale: run `UPDATE_DOCS=1 cargo test --test map`"
     );
 }
+
+/// Every key of the JSON plan is documented in docs/map.md.
+#[test]
+fn json_keys_are_documented() {
+    fn keys(v: &Json, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Json::Object(m) => {
+                for (k, x) in m {
+                    out.insert(k.clone());
+                    keys(x, out);
+                }
+            }
+            Json::Array(a) => a.iter().for_each(|x| keys(x, out)),
+            _ => {}
+        }
+    }
+    let doc = std::fs::read_to_string(root().join("docs/map.md")).unwrap();
+    let mut all = std::collections::BTreeSet::new();
+    for ex in EXAMPLES {
+        keys(&serde_json::from_str(&map(ex, "json")).unwrap(), &mut all);
+    }
+    for k in all {
+        assert!(doc.contains(&format!("`{k}`")), "docs/map.md does not document `{k}`");
+    }
+}
