@@ -91,6 +91,13 @@ else
   fail=1
 fi
 # The opening view: headless Chromium paints nothing after a scroll far down a long page.
+load=$(grep -Eo 'data-load-ms="[0-9]+"' "$work/scale.dom" | grep -Eo '[0-9]+' || echo 99999)
+if [ "$load" -lt 1000 ]; then
+  echo "ok: scale: the page was loaded and laid out $load ms after navigation began"
+else
+  echo "FAILED: scale: the page took $load ms to load (over a second)"
+  fail=1
+fi
 chrome --window-size=1280,900 --screenshot="$PWD/$out/scale-500.png" "file://$PWD/$page" >/dev/null
 echo "screenshot: $out/scale-500.png"
 exit "$fail"

@@ -174,6 +174,111 @@ fn json_keys_are_documented() {
         keys(&serde_json::from_str(&map(ex, "json")).unwrap(), &mut all);
     }
     for k in all {
-        assert!(doc.contains(&format!("`{k}`")), "docs/map.md does not document `{k}`");
+        assert!(
+            doc.contains(&format!("`{k}`")),
+            "docs/map.md does not document `{k}`"
+        );
     }
+}
+
+fn vnets_of(variant: &Json) -> Vec<String> {
+    variant["ranges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "vnet")
+        .map(|r| r["cidr"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A template with two parameter files is two variants, as `check` evaluates it twice.
+#[test]
+fn each_parameter_file_is_a_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("main.bicep"),
+        "param vnetCidr string\nresource vnet 'Microsoft.Network/virtualNetworks@2023-05-01' = {\n  name: 'vnet-app'\n  location: 'westeurope'\n  properties: {\n    addressSpace: {\n      addressPrefixes: [\n        vnetCidr\n      ]\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    let params = |cidr: &str| {
+        format!("{{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\", \"contentVersion\": \"1.0.0.0\", \"parameters\": {{\"vnetCidr\": {{\"value\": \"{cidr}\"}}}}}}")
+    };
+    std::fs::write(p.join("main.parameters.dev.json"), params("10.1.0.0/16")).unwrap();
+    std::fs::write(p.join("main.parameters.prod.json"), params("10.2.0.0/16")).unwrap();
+    let out = run_in(p, &["map", ".", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let doc: Json = serde_json::from_str(&stdout(&out)).unwrap();
+    let variants: Vec<(String, Vec<String>)> = doc["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["name"].as_str().unwrap().to_string(), vnets_of(v)))
+        .collect();
+    assert_eq!(
+        variants,
+        [
+            (
+                "main.parameters.dev.json".to_string(),
+                vec!["10.1.0.0/16".to_string()]
+            ),
+            (
+                "main.parameters.prod.json".to_string(),
+                vec!["10.2.0.0/16".to_string()]
+            ),
+        ]
+    );
+    // The page offers both.
+    let out = run_in(p, &["map", ".", "-o", "map.html"]);
+    assert_eq!(out.status.code(), Some(0));
+    let html = std::fs::read_to_string(p.join("map.html")).unwrap();
+    assert!(html.contains("<select id=\"variant\">"));
+    assert!(html.contains(">main.parameters.prod.json</option>"));
+}
+
+/// `--compare-to` adds the revision's plan as a variant beside the working tree's.
+#[test]
+fn compare_to_draws_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let tf = |cidr: &str| {
+        format!("resource \"azurerm_virtual_network\" \"v\" {{\n  name = \"vnet\"\n  location = \"westeurope\"\n  resource_group_name = \"rg\"\n  address_space = [\"{cidr}\"]\n}}\n")
+    };
+    std::fs::write(p.join("main.tf"), tf("10.0.0.0/16")).unwrap();
+    common::git(p, &["init", "-q"]);
+    common::git(p, &["add", "."]);
+    common::git(p, &["commit", "-q", "-m", "before"]);
+    std::fs::write(p.join("main.tf"), tf("10.9.0.0/16")).unwrap();
+    let out = run_in(p, &["map", ".", "--compare-to", "HEAD", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let doc: Json = serde_json::from_str(&stdout(&out)).unwrap();
+    let v = doc["variants"].as_array().unwrap();
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[0]["name"], "working tree (after)");
+    assert_eq!(vnets_of(&v[0]), ["10.9.0.0/16"]);
+    assert_eq!(v[1]["name"], "HEAD (before)");
+    assert_eq!(vnets_of(&v[1]), ["10.0.0.0/16"]);
+}
+
+/// An unknown value is a placeholder with its reason, never a guessed range.
+#[test]
+fn unknown_values_are_placeholders() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("main.tf"),
+        "variable \"space\" { type = string }\nresource \"azurerm_virtual_network\" \"v\" {\n  name = \"vnet\"\n  location = \"westeurope\"\n  resource_group_name = \"rg\"\n  address_space = [var.space]\n}\n",
+    )
+    .unwrap();
+    let out = run_in(p, &["map", ".", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let doc: Json = serde_json::from_str(&stdout(&out)).unwrap();
+    let v = &doc["variants"][0];
+    assert!(vnets_of(v).is_empty());
+    let u = &v["unknowns"][0];
+    assert_eq!(u["kind"], "vnet");
+    assert_eq!(u["name"], "vnet");
+    assert!(u["reason"].as_str().unwrap().contains("space"), "{u}");
+    let svg = run_in(p, &["map", ".", "--format", "svg"]);
+    assert!(stdout(&svg).contains("class=\"unknown\""));
 }

@@ -28,7 +28,6 @@ var sel=document.getElementById('variant'),search=document.getElementById('searc
  status=document.getElementById('status'),tip=document.getElementById('tip');
 function sections(){return document.querySelectorAll('section.variant');}
 function current(){return document.querySelector('section.variant:not([hidden])');}
-document.querySelectorAll('title').forEach(function(t){var p=t.parentNode;p.setAttribute('data-tip',t.textContent);p.removeChild(t);});
 function show(i){sections().forEach(function(s,j){s.hidden=(j!=i);});clear();}
 if(sel){sel.addEventListener('change',function(){show(+sel.value);});}
 function clear(){document.querySelectorAll('.hl').forEach(function(e){e.classList.remove('hl');});
@@ -65,6 +64,7 @@ var h=decodeURIComponent(location.hash||'');
 if(h.indexOf('#find=')===0){search.value=h.slice(6);find(search.value);}
 document.body.setAttribute('data-render-ms',String(Math.round(performance.now()-t0)));
 document.body.setAttribute('data-ready','1');
+window.addEventListener('load',function(){document.body.setAttribute('data-load-ms',String(Math.round(performance.now())));});
 })();"#;
 
 /// The page for every variant.
@@ -150,7 +150,7 @@ fn section(o: &mut String, i: usize, v: &Laid) {
                 let _ = write!(
                     o,
                     "<div class=\"{class}\"{attrs}><svg width=\"{width}\" height=\"{LANE_H}\">{}</svg></div>",
-                    svg::lane(l, &ix, 0.0)
+                    tips_as_attributes(&svg::lane(l, &ix, 0.0))
                 );
             }
             o.push_str("</div>");
@@ -159,6 +159,7 @@ fn section(o: &mut String, i: usize, v: &Laid) {
     if !v.unknowns.is_empty() {
         o.push_str("<h2>Unknown values (not drawn, never guessed)</h2>");
         let (rows, h) = svg::unknowns(v, 0.0);
+        let rows = tips_as_attributes(&rows);
         let _ = write!(
             o,
             "<div class=\"row\" style=\"height:{h}px\"><svg width=\"{width}\" height=\"{h}\">{rows}</svg></div>"
@@ -188,4 +189,40 @@ fn section(o: &mut String, i: usize, v: &Laid) {
         o.push_str("</table>");
     }
     o.push_str("</section>");
+}
+
+/// The SVG's `<title>` children as `data-tip` attributes of their element: the page shows its
+/// own tooltip (a browser's would show the same text twice), and a large plan opens faster
+/// without a node per tooltip. Every title is the first child of its element and already
+/// escaped, so the text moves as it is.
+fn tips_as_attributes(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(i) = rest.find("><title>") {
+        let (head, tail) = rest.split_at(i);
+        let body = tail.get("><title>".len()..).unwrap_or("");
+        let Some(end) = body.find("</title>") else {
+            break;
+        };
+        out.push_str(head);
+        out.push_str(" data-tip=\"");
+        out.push_str(body.get(..end).unwrap_or(""));
+        out.push_str("\">");
+        rest = body.get(end + "</title>".len()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_become_attributes() {
+        let svg =
+            "<g><rect x=\"1\"><title>a &amp; b</title></rect><text>t<title>u</title></text></g>";
+        assert_eq!(
+            super::tips_as_attributes(svg),
+            "<g><rect x=\"1\" data-tip=\"a &amp; b\"></rect><text>t<title>u</title></text></g>"
+        );
+    }
 }

@@ -7,6 +7,7 @@ pub mod html;
 pub mod json;
 pub mod layout;
 pub mod plan;
+pub mod space;
 pub mod svg;
 
 use crate::lint::{self, Options, Outcome};
