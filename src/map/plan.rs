@@ -268,12 +268,8 @@ pub fn gather(root: &str, model: &mut Model, sources: &SourceMap, out: &mut Gath
         }
     }
     for g in &model.local_gateways {
-        out.push_list(
-            RangeKind::OnPrem,
-            &g.addr,
-            g.address_space.as_ref(),
-            sources,
-        );
+        let name = text(g.name.as_ref()).unwrap_or_else(|| g.addr.clone());
+        out.push_list(RangeKind::OnPrem, &name, g.address_space.as_ref(), sources);
     }
     for s in subjects.iter().filter(|s| s.kind == SubjectKind::Cluster) {
         cluster(&s.json, &s.located, &s.address, s.header, sources, out);

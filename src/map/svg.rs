@@ -299,6 +299,7 @@ fn label_of(r: &Range) -> String {
         RangeKind::Reserved => format!("reserved {}", cidr::canonical(&r.cidr)),
         RangeKind::Pod => format!("pods {}", cidr::canonical(&r.cidr)),
         RangeKind::Service => format!("services {}", cidr::canonical(&r.cidr)),
+        RangeKind::OnPrem => format!("on-premises {} {}", r.name, cidr::canonical(&r.cidr)),
         _ => format!("{} {}", r.name, cidr::canonical(&r.cidr)),
     };
     if r.is_virtual {
@@ -409,9 +410,19 @@ pub fn unknowns(v: &Laid, y: f64) -> (String, f64) {
     (o, y)
 }
 
+/// What the colors mean, top right of the static picture.
+const LEGEND: &str = "<g class=\"legend\" transform=\"translate(700,8)\">\
+<rect class=\"range kind-vnet\" x=\"0\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"18\" y=\"10\">VNet</text>\
+<rect class=\"range kind-subnet\" x=\"60\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"78\" y=\"10\">subnet</text>\
+<rect class=\"range kind-pod\" x=\"130\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"148\" y=\"10\">pods</text>\
+<rect class=\"range kind-service\" x=\"188\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"206\" y=\"10\">services</text>\
+<rect class=\"range kind-on_prem\" x=\"264\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"282\" y=\"10\">on-premises</text>\
+<rect x=\"360\" y=\"0\" width=\"14\" height=\"12\" fill=\"url(#hatch)\"/><text x=\"378\" y=\"10\">conflict</text>\
+<rect class=\"free largest\" x=\"430\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"448\" y=\"10\">free</text></g>";
+
 /// The whole picture of every variant as one SVG document.
 pub fn render(variants: &[Laid]) -> String {
-    let mut body = String::new();
+    let mut body = String::from(LEGEND);
     let mut y = 10.0;
     for v in variants {
         let ix = Index::new(v);
