@@ -150,6 +150,33 @@ fn place(labels: Vec<Below>) -> Vec<Below> {
     out
 }
 
+/// Overlapping members (two templates declaring the same VNet, spokes that collide) are
+/// stacked, each on the first level where it overlaps nothing, so none hides another; the
+/// level of each and how many levels there are (at most 4; more share the last).
+fn stack(members: &[&Range]) -> (Vec<usize>, usize) {
+    const MAX: usize = 4;
+    let mut placed: Vec<Vec<ipnet::IpNet>> = Vec::new();
+    let mut levels = Vec::with_capacity(members.len());
+    for r in members {
+        let free = placed
+            .iter()
+            .position(|l| !l.iter().any(|n| cidr::overlaps(n, &r.cidr)));
+        let level = match free {
+            Some(i) if i < MAX => i,
+            _ if placed.len() < MAX => {
+                placed.push(Vec::new());
+                placed.len() - 1
+            }
+            _ => MAX - 1,
+        };
+        if let Some(l) = placed.get_mut(level) {
+            l.push(r.cidr);
+        }
+        levels.push(level);
+    }
+    (levels, placed.len().max(1))
+}
+
 /// One lane at height `y`: its elements.
 pub fn lane(l: &Lane, ix: &Index<'_>, y: f64) -> String {
     let mut o = String::new();
@@ -232,9 +259,12 @@ pub fn lane(l: &Lane, ix: &Index<'_>, y: f64) -> String {
         }
     }
     let mut inside = Vec::new();
-    for id in &l.members {
-        let Some(r) = ix.range(id) else { continue };
-        match member(&mut o, r, &scale.cidr, at(0.0)) {
+    let members: Vec<&Range> = l.members.iter().filter_map(|id| ix.range(id)).collect();
+    let (levels, count) = stack(&members);
+    let h = BAR_H / count as f64;
+    for (r, level) in members.iter().zip(levels) {
+        let y = BAR_Y + level as f64 * h;
+        match member(&mut o, r, &scale.cidr, at(0.0), (y, h)) {
             Some(b) if b.class == "range-label" => inside.push(b),
             Some(b) => below.push(b),
             None => {}
@@ -323,7 +353,13 @@ fn label_of(r: &Range) -> String {
 
 /// One range on a lane's scale, with its capacity bar; its label inside when it fits, else
 /// returned to go under the bar.
-fn member(o: &mut String, r: &Range, scale: &ipnet::IpNet, left: f64) -> Option<Below> {
+fn member(
+    o: &mut String,
+    r: &Range,
+    scale: &ipnet::IpNet,
+    left: f64,
+    (y, h): (f64, f64),
+) -> Option<Below> {
     let (x, w) = position(&r.cidr, scale);
     let px = (w * BAR_W).max(MIN_W);
     let x = left + x * BAR_W;
@@ -343,7 +379,7 @@ fn member(o: &mut String, r: &Range, scale: &ipnet::IpNet, left: f64) -> Option<
     );
     let _ = write!(
         o,
-        "<rect class=\"range kind-{kind}{virt}\" x=\"{x:.2}\" y=\"{BAR_Y}\" width=\"{px:.2}\" height=\"{BAR_H}\"><title>{}</title></rect>",
+        "<rect class=\"range kind-{kind}{virt}\" x=\"{x:.2}\" y=\"{y:.2}\" width=\"{px:.2}\" height=\"{h:.2}\"><title>{}</title></rect>",
         esc(&describe(r))
     );
     let mut over = false;
@@ -366,8 +402,8 @@ fn member(o: &mut String, r: &Range, scale: &ipnet::IpNet, left: f64) -> Option<
     }
     let label = label_of(r);
     o.push_str("</g>");
-    // About 6 px a character at 10 px.
-    if px > label.len() as f64 * 6.0 {
+    // About 6 px a character at 10 px, on a full-height bar.
+    if h >= BAR_H && px > label.len() as f64 * 6.0 {
         return Some(Below {
             x: x + 3.0,
             text: label,
@@ -457,4 +493,53 @@ pub fn render(variants: &[Laid]) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"aks-netlint-map\" width=\"{width}\" height=\"{y}\" viewBox=\"0 0 {width} {y}\">{DEFS}<style>{STYLE}</style>{body}</svg>\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::plan::RangeKind;
+
+    fn range(c: &str) -> Range {
+        Range {
+            id: String::new(),
+            kind: RangeKind::Vnet,
+            name: String::new(),
+            cidr: cidr::parse(c).unwrap_or_else(|| ipnet::IpNet::V4(Default::default())),
+            parent: None,
+            clusters: Vec::new(),
+            source: None,
+            chain: None,
+            default: false,
+            is_virtual: false,
+            peered_with: Vec::new(),
+            capacity: None,
+            span: None,
+            resource: None,
+            vnet: None,
+        }
+    }
+
+    #[test]
+    fn overlapping_members_stack_and_disjoint_ones_share_a_level() {
+        let (a, b, c) = (
+            range("10.1.0.0/16"),
+            range("10.1.0.0/16"),
+            range("10.2.0.0/16"),
+        );
+        let (levels, count) = stack(&[&a, &b, &c]);
+        assert_eq!(levels, [0, 1, 0]);
+        assert_eq!(count, 2);
+        let many: Vec<Range> = (0..6).map(|_| range("10.1.0.0/16")).collect();
+        let refs: Vec<&Range> = many.iter().collect();
+        let (levels, count) = stack(&refs);
+        assert_eq!(levels, [0, 1, 2, 3, 3, 3]);
+        assert_eq!(count, 4);
+    }
+
+    #[test]
+    fn clipped_labels_keep_their_start() {
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abc", 4), "abc");
+    }
 }
