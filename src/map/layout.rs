@@ -136,6 +136,41 @@ pub fn block_of(net: &IpNet) -> IpNet {
 
 /// Lays out one variant's gathered plan with the findings of the run.
 pub fn lay_out(name: &str, g: Gathered, findings: &[Finding], sources: &SourceMap) -> Laid {
+    let reported: Vec<Reported<'_>> = findings.iter().map(Reported::from).collect();
+    lay_out_reported(name, g, &reported, sources)
+}
+
+/// What the layout reads of a finding: the rule, what it says and where its labels lie.
+pub struct Reported<'a> {
+    pub rule: &'a str,
+    pub severity: &'static str,
+    pub message: &'a str,
+    pub primary: Span,
+    /// The primary span, then every secondary one.
+    pub spans: Vec<Span>,
+}
+
+impl<'a> From<&'a Finding> for Reported<'a> {
+    fn from(f: &'a Finding) -> Reported<'a> {
+        Reported {
+            rule: f.rule.as_str(),
+            severity: f.severity.as_str(),
+            message: &f.message,
+            primary: f.primary.span,
+            spans: std::iter::once(f.primary.span)
+                .chain(f.secondary.iter().map(|l| l.span))
+                .collect(),
+        }
+    }
+}
+
+/// [`lay_out`] on the findings' labels.
+pub fn lay_out_reported(
+    name: &str,
+    g: Gathered,
+    findings: &[Reported<'_>],
+    sources: &SourceMap,
+) -> Laid {
     let mut ranges = dedup(g.ranges);
     add_reserved(&mut ranges);
     // Address order, wider first, so parents come before their children.
@@ -383,12 +418,10 @@ fn nested(all: &[Range], a: &Range, b: &Range) -> bool {
 /// The overlaps findings name: each label that lies on a range's value picks it; every pair
 /// of picked ranges (or a picked range and a reserved one) that overlaps is a conflict at the
 /// smaller of the two, which is their overlap since CIDRs nest or are disjoint.
-fn conflicts(all: &[Range], findings: &[Finding], sources: &SourceMap) -> Vec<Conflict> {
+fn conflicts(all: &[Range], findings: &[Reported<'_>], sources: &SourceMap) -> Vec<Conflict> {
     let mut out: Vec<Conflict> = Vec::new();
     for f in findings {
-        let spans: Vec<Span> = std::iter::once(f.primary.span)
-            .chain(f.secondary.iter().map(|l| l.span))
-            .collect();
+        let spans = &f.spans;
         let picked: Vec<&Range> = all
             .iter()
             .filter(|r| r.span.is_some_and(|s| spans.contains(&s)))
@@ -399,7 +432,7 @@ fn conflicts(all: &[Range], findings: &[Finding], sources: &SourceMap) -> Vec<Co
             for b in picked.iter().skip(i + 1) {
                 pairs.push((a, b));
             }
-            if f.rule.as_str() == "NET001" {
+            if f.rule == "NET001" {
                 pairs.extend(reserved.clone().map(|r| (*a, r)));
             }
         }
@@ -418,18 +451,15 @@ fn conflicts(all: &[Range], findings: &[Finding], sources: &SourceMap) -> Vec<Co
                 b.cidr
             };
             let ids = [a.id.clone(), b.id.clone()];
-            if out
-                .iter()
-                .any(|c| c.rule == f.rule.as_str() && c.ranges == ids)
-            {
+            if out.iter().any(|c| c.rule == f.rule && c.ranges == ids) {
                 continue;
             }
             out.push(Conflict {
                 id: format!("c{}", out.len()),
-                rule: f.rule.as_str().to_string(),
-                severity: f.severity.as_str(),
-                message: f.message.clone(),
-                location: sources.location(f.primary.span),
+                rule: f.rule.to_string(),
+                severity: f.severity,
+                message: f.message.to_string(),
+                location: sources.location(f.primary),
                 ranges: ids,
                 overlap,
             });

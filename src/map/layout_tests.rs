@@ -241,7 +241,6 @@ fn ipv6_gets_its_own_family_after_ipv4() {
 
 #[test]
 fn conflicts_are_the_overlap_of_the_ranges_a_finding_labels() {
-    use crate::diagnostic::{Finding, Label, RuleId, Severity};
     use crate::source::Span;
     let mut sources = SourceMap::default();
     let file = sources.add("main.tf".into(), "a\nb\nc\n".into());
@@ -252,28 +251,19 @@ fn conflicts_are_the_overlap_of_the_ranges_a_finding_labels() {
     let mut sub = subnet("spoke", "nodes", "10.0.1.0/24");
     sub.span = Some(at(2));
     let v = vnet("spoke", "10.0.0.0/16");
-    let finding = Finding {
-        rule: RuleId::from("NET002"),
-        severity: Severity::Error,
-        message: "overlap".into(),
-        primary: Label {
-            span: at(0),
-            message: String::new(),
-        },
-        secondary: vec![Label {
-            span: at(2),
-            message: String::new(),
-        }],
-        notes: Vec::new(),
-        why: None,
-        help: None,
-        resource: None,
+    // Built as the layout reads it, so the test does not follow every field a finding gains.
+    let finding = Reported {
+        rule: "NET002",
+        severity: "error",
+        message: "overlap",
+        primary: at(0),
+        spans: vec![at(0), at(2)],
     };
     let g = Gathered {
         ranges: vec![v, sub, svc],
         ..Gathered::default()
     };
-    let l = lay_out("t", g, &[finding], &sources);
+    let l = lay_out_reported("t", g, &[finding], &sources);
     assert_eq!(l.conflicts.len(), 1);
     let c = &l.conflicts[0];
     assert_eq!(cidr::canonical(&c.overlap), "10.0.1.0/24");
