@@ -17,6 +17,7 @@ pub mod eval;
 pub mod fix;
 pub mod frontends;
 pub mod lint;
+pub mod map;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -195,7 +195,7 @@ fn action_yml_declares_what_it_uses() {
         .keys()
         .filter_map(|k| k.as_str().map(str::to_string))
         .collect();
-    for want in ["version", "paths", "fail-level", "args", "sarif"] {
+    for want in ["version", "paths", "fail-level", "args", "sarif", "map"] {
         assert!(declared.iter().any(|d| d == want), "input {want} missing");
     }
     let text = read("action.yml");
@@ -222,6 +222,8 @@ fn action_yml_declares_what_it_uses() {
         uses.contains(&"github/codeql-action/upload-sarif@v4"),
         "{uses:?}"
     );
+    // `map: true` uploads the page as an artifact.
+    assert!(uses.contains(&"actions/upload-artifact@v6"), "{uses:?}");
     for s in &steps {
         if let Some(key) = s["with"]["key"].as_str() {
             assert!(!key.contains("hashFiles"), "cache key {key}");

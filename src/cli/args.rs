@@ -24,6 +24,9 @@ pub struct Cli {
 pub enum Command {
     /// Lint paths (the default command).
     Check(Box<CheckArgs>),
+    /// Draw the address plan (VNets, subnets, pod and service CIDRs, conflicts, free space)
+    /// as one self-contained HTML page, an SVG or the laid-out plan as JSON.
+    Map(Box<MapArgs>),
     /// List every rule ID with its severity and status.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -149,4 +152,91 @@ pub struct CheckArgs {
     /// a diff).
     #[arg(long, conflicts_with_all = ["stdin_filename", "write_baseline"])]
     pub diff: bool,
+}
+
+/// `map`: the flags of `check` that choose what is read and how it is evaluated, and the
+/// picture's format and file.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct MapArgs {
+    /// Files or directories to draw (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// What to write: a self-contained page (default), the picture alone, or the plan as JSON.
+    #[arg(long, value_enum)]
+    pub format: Option<crate::map::MapFormat>,
+    /// Write to this file (default: aks-netlint-map.html for html, stdout for svg and json).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Only these rules' findings are drawn as conflicts (IDs or family prefixes).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (IDs or family prefixes), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// A Terraform variable file, after the automatic ones (repeatable).
+    #[arg(long = "var-file")]
+    pub var_files: Vec<PathBuf>,
+    /// ARM parameter file (JSON or .bicepparam) applied to every template (repeatable).
+    #[arg(long = "param-file", value_name = "FILE")]
+    pub param_files: Vec<PathBuf>,
+    /// A Terraform plan as JSON: draw its planned values.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Also draw the same paths at this git revision, as a variant (before/after).
+    #[arg(long, value_name = "GIT_REV")]
+    pub compare_to: Option<String>,
+    /// A Terraform variable, NAME=VALUE (repeatable; wins over files).
+    #[arg(long = "var")]
+    pub vars: Vec<String>,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Use this config file instead of looking for `.aks-netlint.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.aks-netlint.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Also read symlinks and local module sources that point outside the repository root.
+    #[arg(long)]
+    pub follow_outside_root: bool,
+    /// `check`'s report-only flags, accepted so one argument list serves both commands (the
+    /// Action passes its `args` to each); they change nothing in the picture.
+    #[command(flatten)]
+    pub report_only: ReportOnlyArgs,
+}
+
+/// Flags of `check` that only shape its report or exit code.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct ReportOnlyArgs {
+    #[arg(long, value_enum, hide = true)]
+    pub fail_level: Option<FailLevel>,
+    #[arg(long, hide = true)]
+    pub show_unknown: bool,
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub baseline: Option<PathBuf>,
+    #[arg(long, value_enum, hide = true)]
+    pub color: Option<Color>,
+    #[arg(long, short = 'q', hide = true)]
+    pub quiet: bool,
+}
+
+impl MapArgs {
+    /// The same request as `check` with these flags.
+    pub fn as_check(&self) -> CheckArgs {
+        CheckArgs {
+            paths: self.paths.clone(),
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            var_files: self.var_files.clone(),
+            param_files: self.param_files.clone(),
+            plan: self.plan.clone(),
+            compare_to: self.compare_to.clone(),
+            vars: self.vars.clone(),
+            jobs: self.jobs,
+            config: self.config.clone(),
+            no_config: self.no_config,
+            follow_outside_root: self.follow_outside_root,
+            ..CheckArgs::default()
+        }
+    }
 }

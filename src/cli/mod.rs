@@ -8,7 +8,7 @@ pub mod explain;
 mod fixing;
 mod manpage;
 
-pub use args::{CheckArgs, Cli, Color, Command, FailLevel, Format, ListFormat};
+pub use args::{CheckArgs, Cli, Color, Command, FailLevel, Format, ListFormat, MapArgs};
 
 use std::io::{IsTerminal, Write};
 
@@ -49,6 +49,7 @@ pub fn main_with(cli: Cli) -> u8 {
             None => 2,
         },
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Map(args)) => map(&args),
         None => check(&cli.check),
     }
 }
@@ -122,6 +123,60 @@ fn check(args: &CheckArgs) -> u8 {
         return 2;
     }
     exit_code(args.fail_level, &outcome)
+}
+
+/// `map`: runs the pipeline as `check` would and writes the picture. Exit 0 when written
+/// (findings are drawn, not judged), 2 on a usage or I/O error.
+fn map(args: &MapArgs) -> u8 {
+    use crate::map::{self, MapFormat};
+    let check_args = args.as_check();
+    if let Some(j) = args.jobs {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j.max(1))
+            .build_global();
+    }
+    let built = options(&check_args)
+        .map_err(|e| e.to_string())
+        .and_then(|o| map::build(&o).map_err(|e| e.to_string()));
+    let m = match built {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    for n in report::notes(&m.outcome.report()) {
+        eprintln!("{n}");
+    }
+    let format = args.format.unwrap_or(MapFormat::Html);
+    let text = match format {
+        MapFormat::Html => map::html::render(&m.variants),
+        MapFormat::Svg => map::svg::render(&m.variants),
+        MapFormat::Json => map::json::render(&m.variants),
+    };
+    let target = match (&args.output, format) {
+        (Some(p), _) => Some(p.clone()),
+        (None, MapFormat::Html) => Some(std::path::PathBuf::from(map::DEFAULT_HTML)),
+        (None, _) => None,
+    };
+    let written = match &target {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    match (written, target) {
+        (Err(e), _) => {
+            eprintln!("error: {e}");
+            2
+        }
+        (Ok(()), Some(p)) => {
+            eprintln!("wrote {}", p.display());
+            0
+        }
+        (Ok(()), None) => 0,
+    }
 }
 
 /// The pipeline's options from the flags: `--var` split, the editor buffer read from stdin,

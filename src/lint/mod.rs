@@ -7,6 +7,7 @@
 mod cli_vars;
 mod compare;
 mod deployments;
+pub mod observe;
 mod plan;
 mod post;
 mod problems;
@@ -58,6 +59,11 @@ impl Outcome {
 
 /// Runs the whole pipeline.
 pub fn run(opts: &Options) -> Result<Outcome, Error> {
+    run_observed(opts, &mut |_, _| {})
+}
+
+/// Runs the whole pipeline and shows the evaluated models to `observer` before dropping them.
+pub fn run_observed(opts: &Options, observer: observe::Observer<'_>) -> Result<Outcome, Error> {
     let started = Instant::now();
     let req = Request::new(opts)?;
     let mut scan = discover::walk(&Tree::Disk, &req.paths, opts.follow_outside_root);
@@ -131,6 +137,13 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         &sources,
         &mut stats,
     ));
+    observe::show(
+        observer,
+        &mut after,
+        &mut before,
+        opts.compare_to.as_deref(),
+        &sources,
+    );
     unread.extend(after.iter().flat_map(|b| b.unread.iter().cloned()));
     let cx = post::Context {
         sources: &sources,
