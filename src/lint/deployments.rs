@@ -83,7 +83,16 @@ pub fn load(
         let named = param_files.contains(&p);
         match text {
             Ok(t) if named || is_bicep(&p) || arm::looks_like_arm(&t) => {
-                ids.push((sources.add_at(p.clone(), t, rev), p));
+                // Working-tree text is held only while it is parsed and lowered (source.rs).
+                let from_disk = rev.is_none() && stdin.is_none_or(|(s, _)| *s != p);
+                let id = if from_disk {
+                    let id = sources.add_unkept(p.clone(), &t, rev);
+                    sources.hold_text(id, Arc::from(t));
+                    id
+                } else {
+                    sources.add_at(p.clone(), t, rev)
+                };
+                ids.push((id, p));
             }
             Ok(_) => {}
             Err(_) if rev.is_some() => {}
@@ -100,10 +109,26 @@ pub fn load(
         }
     }
     let src: &SourceMap = sources;
+    let held: Vec<usize> = ids.iter().map(|(id, _)| *id).collect();
+    let roots = lower_all(tree, ids, param_files, root, src, findings);
+    src.release(&held);
+    roots
+}
+
+/// Parses and lowers the deployment files read by [`load`], whose texts are held.
+fn lower_all(
+    tree: &Tree,
+    ids: Vec<(usize, PathBuf)>,
+    param_files: &[PathBuf],
+    root: &Path,
+    src: &SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Root>, Error> {
     let parsed: Vec<Result<Parsed, Box<Finding>>> = ids
         .into_par_iter()
         .map(|(file, path)| {
-            let text = src.get(file).map_or("", |f| f.text.as_str());
+            let text = src.text(file);
+            let text = text.as_deref().unwrap_or("");
             if is_bicep(&path) {
                 let b = bicep::parse(text, file);
                 let kind =
@@ -190,8 +215,7 @@ pub fn load(
         .par_iter()
         .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(tree, d))
         .filter(|d| {
-            d.bicep.is_some()
-                || mentions_networking(src.get(d.file).map_or("", |f| f.text.as_str()))
+            d.bicep.is_some() || mentions_networking(src.text(d.file).as_deref().unwrap_or(""))
         })
         .map(|d| {
             let mut linked = HashSet::new();
@@ -313,7 +337,8 @@ fn lower(
     linked: &mut HashSet<PathBuf>,
     unread: &mut Vec<Unread>,
 ) -> Template {
-    let text = src.get(d.file).map_or("", |f| f.text.as_str());
+    let text = src.text(d.file);
+    let text = text.as_deref().unwrap_or("");
     let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut found = Vec::new();
     let mut missed = Vec::new();

@@ -128,6 +128,16 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         &mut stats,
     ));
     unread.extend(after.iter().flat_map(|b| b.unread.iter().cloned()));
+    // Texts are read again only now, for the files the report shows (see source.rs).
+    let shown = findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.primary).chain(&f.secondary))
+        .map(|l| l.span.file);
+    for name in sources.reload(shown) {
+        notes.push(format!(
+            "{name} changed while it was linted; its findings are shown without its lines"
+        ));
+    }
     let cx = post::Context {
         sources: &sources,
         scan: &scan,

@@ -111,7 +111,13 @@ impl Dirs {
                         findings.push(read_error(sources, id, &why));
                     }
                     Ok(text) => {
-                        let id = sources.add_at(path, text, rev);
+                        // Working-tree text is held only while its batch runs (see source.rs).
+                        let from_disk = rev.is_none() && stdin.is_none_or(|(p, _)| *p != path);
+                        let id = if from_disk {
+                            sources.add_unkept(path, &text, rev)
+                        } else {
+                            sources.add_at(path, text, rev)
+                        };
                         d.files.entry(dir.clone()).or_default().push(id);
                         for target in calls {
                             if target.starts_with(root)
@@ -312,7 +318,7 @@ pub fn build(
             .get(dir)
             .into_iter()
             .flatten()
-            .any(|id| sources.get(*id).is_some_and(|f| f.text.contains(&decl)))
+            .any(|id| sources.text_or_read(*id).is_some_and(|t| t.contains(&decl)))
     };
     for f in vars.unapplied(&root_set, &declares) {
         unread.push(Unread {
@@ -349,8 +355,6 @@ impl Pass<'_, '_> {
     /// One batch of directories: parsed together, the `roots` among them evaluated, the syntax
     /// trees dropped on return.
     fn run(&self, members: &[&PathBuf], roots: &HashSet<PathBuf>, sources: &SourceMap) -> BatchOut {
-        let mut findings = Vec::new();
-        let mut called = Vec::new();
         let files: Vec<(&PathBuf, usize)> = members
             .iter()
             .flat_map(|d| {
@@ -362,11 +366,28 @@ impl Pass<'_, '_> {
                     .map(move |id| (*d, *id))
             })
             .collect();
+        let ids: Vec<usize> = files.iter().map(|(_, id)| *id).collect();
+        sources.hold(&ids);
+        let out = self.run_held(members, files, roots, sources);
+        sources.release(&ids);
+        out
+    }
+
+    /// [`Pass::run`] once the batch's texts are held.
+    fn run_held(
+        &self,
+        members: &[&PathBuf],
+        files: Vec<(&PathBuf, usize)>,
+        roots: &HashSet<PathBuf>,
+        sources: &SourceMap,
+    ) -> BatchOut {
+        let mut findings = Vec::new();
+        let mut called = Vec::new();
         let parsed: Vec<(&PathBuf, usize, tf::Parsed)> = files
             .into_par_iter()
             .map(|(d, id)| {
-                let text = sources.get(id).map_or("", |f| f.text.as_str());
-                (d, id, tf::parse_hcl(text))
+                let text = sources.text(id);
+                (d, id, tf::parse_hcl(text.as_deref().unwrap_or("")))
             })
             .collect();
         let mut bodies: Vec<(&PathBuf, usize, Body)> = Vec::with_capacity(parsed.len());
@@ -424,7 +445,7 @@ impl Pass<'_, '_> {
                 }
             }
         }
-        let text = |s: Span| sources.snippet(s).to_string();
+        let text = |s: Span| sources.snippet(s);
         let built = roots
             .par_iter()
             .filter_map(|&r| self.evaluate(&project, r, sources, &text))
