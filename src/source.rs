@@ -61,6 +61,36 @@ pub struct SourceFile {
     marker: bool,
 }
 
+/// What the map keeps of a text it does not keep: line starts, length, hash.
+pub struct Measured {
+    line_starts: Vec<u32>,
+    len: usize,
+    hash: u64,
+    marker: bool,
+}
+
+impl Measured {
+    pub fn of(text: &str) -> Measured {
+        Measured {
+            line_starts: files::line_starts(text)
+                .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
+                .collect(),
+            len: text.len(),
+            hash: hash(text),
+            marker: text.contains("aks-netlint:"),
+        }
+    }
+
+    /// The text's length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// A file's text: kept in the map, or held by a stage.
 pub enum Text<'a> {
     Kept(&'a str),
@@ -133,6 +163,11 @@ impl SourceMap {
     /// Adds a working-tree file without keeping its text: a stage that needs it holds it
     /// ([`SourceMap::hold`]), and the report reads it again.
     pub fn add_unkept(&mut self, path: PathBuf, text: &str, revision: Option<&str>) -> FileId {
+        self.add_measured(path, Measured::of(text), revision)
+    }
+
+    /// Adds a file measured where it was read (in parallel), without its text.
+    pub fn add_measured(&mut self, path: PathBuf, m: Measured, revision: Option<&str>) -> FileId {
         let name = match &self.root {
             Some(root) => name_under(&path, root),
             None => display_name(&path),
@@ -141,9 +176,6 @@ impl SourceMap {
             Some(r) => format!("{r}:{name}"),
             None => name.clone(),
         };
-        let line_starts = files::line_starts(text)
-            .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
-            .collect();
         self.files.push(SourceFile {
             name,
             path,
@@ -151,10 +183,10 @@ impl SourceMap {
             label,
             text: None,
             held: RwLock::new(None),
-            line_starts,
-            len: text.len(),
-            hash: hash(text),
-            marker: text.contains("aks-netlint:"),
+            line_starts: m.line_starts,
+            len: m.len,
+            hash: m.hash,
+            marker: m.marker,
         });
         self.files.len() - 1
     }

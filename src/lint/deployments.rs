@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{eval_issue, expression_error, parse_error, read_error, Built};
+use super::deploy_groups::{self, is_bicep};
+use super::{eval_issue, expression_error, parse_error, Built};
 use crate::diagnostic::Finding;
 use crate::discover::context::template_stem;
-use crate::discover::{walk::relative, ReadError, Tree, Unread, MAX_FILE_BYTES};
+use crate::discover::{walk::relative, Tree, Unread};
 use crate::eval::arm::{Shared, TemplateEval};
 use crate::eval::{Kind, Value};
 use crate::frontends::arm::{self, DocKind};
@@ -46,13 +47,9 @@ struct Parsed {
     bicep: Option<bicep::File>,
 }
 
-fn is_bicep(p: &Path) -> bool {
-    p.extension()
-        .is_some_and(|e| e == "bicep" || e == "bicepparam")
-}
-
-/// Reads, parses and lowers the deployment files; parse problems become PARSE001 findings.
-pub fn load(
+/// Reads the deployment files, then parses, lowers, evaluates and models them by batches of
+/// groups ([`deploy_groups`]): each batch holds its texts and syntax trees only while it runs.
+pub fn load_and_build(
     tree: &Tree,
     files: &[PathBuf],
     param_files: &[PathBuf],
@@ -60,59 +57,46 @@ pub fn load(
     root: &Path,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
-) -> Result<Vec<Root>, Error> {
-    let mut wanted: Vec<PathBuf> = files.to_vec();
-    for p in param_files {
-        if !wanted.contains(p) {
-            wanted.push(p.clone());
-        }
-    }
-    let read: Vec<(PathBuf, Result<String, ReadError>)> = wanted
-        .into_par_iter()
-        .map(|p| {
-            let text = match stdin {
-                Some((s, t)) if *s == p => Ok(t.clone()),
-                _ => tree.read_text(&p, MAX_FILE_BYTES),
-            };
-            (p, text)
+) -> Result<Vec<Built>, Error> {
+    let scanned = deploy_groups::read(tree, files, param_files, stdin, sources, findings)?;
+    // Models come back in scan order, as if all files were one batch: merging the same finding
+    // reached through several roots keeps the first one's resource.
+    let order: HashMap<&Path, usize> = scanned
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.path.as_path(), i))
+        .collect();
+    let batches = deploy_groups::batches(&scanned, !param_files.is_empty());
+    let src: &SourceMap = sources;
+    type Done = (Result<Vec<(usize, Built)>, Error>, Vec<Finding>);
+    let done: Vec<Done> = batches
+        .par_iter()
+        .map(|batch| {
+            let ids: Vec<usize> = batch.iter().map(|s| s.id).collect();
+            src.hold(&ids);
+            let mut found = Vec::new();
+            let members = batch.iter().map(|s| (s.id, s.path.clone())).collect();
+            let roots = lower_all(tree, members, param_files, root, src, &mut found);
+            // The IR needs no text: evaluation and modelling run without it.
+            src.release(&ids);
+            let built = roots.map(|roots| {
+                let mut out = Vec::new();
+                for r in &roots {
+                    let at = order.get(r.path.as_path()).copied().unwrap_or(usize::MAX);
+                    out.extend(build_root(r).into_iter().map(|b| (at, b)));
+                }
+                out
+            });
+            (built, found)
         })
         .collect();
-    let mut ids = Vec::new();
-    let rev = tree.revision();
-    for (p, text) in read {
-        let named = param_files.contains(&p);
-        match text {
-            Ok(t) if named || is_bicep(&p) || arm::looks_like_arm(&t) => {
-                // Working-tree text is held only while it is parsed and lowered (source.rs).
-                let from_disk = rev.is_none() && stdin.is_none_or(|(s, _)| *s != p);
-                let id = if from_disk {
-                    let id = sources.add_unkept(p.clone(), &t, rev);
-                    sources.hold_text(id, Arc::from(t));
-                    id
-                } else {
-                    sources.add_at(p.clone(), t, rev)
-                };
-                ids.push((id, p));
-            }
-            Ok(_) => {}
-            Err(_) if rev.is_some() => {}
-            Err(source) if named => return Err(Error::Read { path: p, source }),
-            // An unreadable `.json` may be anything; only report what is surely ARM.
-            Err(why)
-                if is_bicep(&p)
-                    || matches!(why, ReadError::TooLarge { .. }) && head_looks_like_arm(&p) =>
-            {
-                let id = sources.add(p, String::new());
-                findings.push(read_error(sources, id, &why));
-            }
-            Err(_) => {}
-        }
+    let mut built = Vec::new();
+    for (b, found) in done {
+        findings.extend(found);
+        built.extend(b?);
     }
-    let src: &SourceMap = sources;
-    let held: Vec<usize> = ids.iter().map(|(id, _)| *id).collect();
-    let roots = lower_all(tree, ids, param_files, root, src, findings);
-    src.release(&held);
-    roots
+    built.sort_by_key(|(at, _)| *at);
+    Ok(built.into_iter().map(|(_, b)| b).collect())
 }
 
 /// Parses and lowers the deployment files read by [`load`], whose texts are held.
@@ -293,12 +277,11 @@ fn lower_all(
     Ok(roots)
 }
 
-/// Evaluates every root with each of its parameter sets and builds its model.
-pub fn build(roots: &[Root]) -> Vec<Built> {
-    roots
+/// Evaluates a root with each of its parameter sets and builds its models.
+fn build_root(r: &Root) -> Vec<Built> {
+    r.configs
         .par_iter()
-        .flat_map_iter(|r| r.configs.iter().map(move |c| (r, c)))
-        .map(|(r, (label, config))| {
+        .map(|(label, config)| {
             let shared = Shared::default();
             let ctx = TemplateEval::new(&r.template, &shared, config.clone());
             ctx.expand();
@@ -432,16 +415,6 @@ pub fn pairs_with(name: &str, stem: &str) -> bool {
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.
 fn compiled_beside_source(tree: &Tree, d: &Parsed) -> bool {
     arm::is_bicep_output(&d.doc) && tree.is_file(&d.path.with_extension("bicep"))
-}
-
-/// Whether the start of a file too large to read looks like an ARM document.
-fn head_looks_like_arm(p: &Path) -> bool {
-    use std::io::Read;
-    let mut head = vec![0u8; 4096];
-    let n = std::fs::File::open(p)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    arm::looks_like_arm(&String::from_utf8_lossy(head.get(..n).unwrap_or(&[])))
 }
 
 /// Whether a template (with everything nested inline) could declare anything the rules read;

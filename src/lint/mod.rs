@@ -6,6 +6,7 @@
 
 mod cli_vars;
 mod compare;
+mod deploy_groups;
 mod deployments;
 mod plan;
 mod post;
@@ -216,7 +217,7 @@ fn build(
     unread: &mut Vec<discover::Unread>,
 ) -> Result<Vec<Built>, Error> {
     let mut out = terraform::build(tree, scan, input, sources, findings, unread)?;
-    let roots = deployments::load(
+    out.extend(deployments::load_and_build(
         tree,
         &scan.deploy_files,
         input.param_files,
@@ -224,8 +225,7 @@ fn build(
         &scan.root,
         sources,
         findings,
-    )?;
-    out.extend(deployments::build(&roots));
+    )?);
     let origin = match tree.revision() {
         Some(r) => format!("{r} (git revision)"),
         None => "the working tree".to_string(),

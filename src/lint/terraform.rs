@@ -17,7 +17,7 @@ use crate::error::{Error, VarError};
 use crate::eval::terraform::{cli_value, Evaluator, Project};
 use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
 use crate::model::terraform as tfmodel;
-use crate::source::{SourceMap, Span};
+use crate::source::{Measured, SourceMap, Span};
 
 /// Files of one batch (a group of directories that call each other stays whole). Batches run in
 /// parallel and drop their syntax trees when done, so memory follows the number of threads, not
@@ -28,8 +28,15 @@ const BATCH_FILES: usize = 64;
 struct ReadFile {
     path: PathBuf,
     dir: PathBuf,
-    text: Result<String, ReadError>,
+    text: Result<Loaded, ReadError>,
     calls: Vec<PathBuf>,
+}
+
+/// A text as the map takes it: kept when it cannot be read again from the working tree, else
+/// only measured (its batch reads it again; see source.rs).
+enum Loaded {
+    Kept(String),
+    Measured(Measured),
 }
 
 /// Every module directory of the scan, read but not parsed, with the calls between them.
@@ -89,6 +96,14 @@ impl Dirs {
                     let calls = text
                         .as_ref()
                         .map_or_else(|_| Vec::new(), |t| terraform_calls(t, &dir));
+                    let from_disk = rev.is_none() && stdin.is_none_or(|(p, _)| *p != path);
+                    let text = text.map(|t| {
+                        if from_disk {
+                            Loaded::Measured(Measured::of(&t))
+                        } else {
+                            Loaded::Kept(t)
+                        }
+                    });
                     ReadFile {
                         path,
                         dir,
@@ -111,12 +126,9 @@ impl Dirs {
                         findings.push(read_error(sources, id, &why));
                     }
                     Ok(text) => {
-                        // Working-tree text is held only while its batch runs (see source.rs).
-                        let from_disk = rev.is_none() && stdin.is_none_or(|(p, _)| *p != path);
-                        let id = if from_disk {
-                            sources.add_unkept(path, &text, rev)
-                        } else {
-                            sources.add_at(path, text, rev)
+                        let id = match text {
+                            Loaded::Measured(m) => sources.add_measured(path, m, rev),
+                            Loaded::Kept(t) => sources.add_at(path, t, rev),
                         };
                         d.files.entry(dir.clone()).or_default().push(id);
                         for target in calls {
