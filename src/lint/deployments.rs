@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -195,6 +195,7 @@ fn lower_all(
         .iter()
         .filter_map(|p| by_path.get(p.as_path()).copied())
         .collect();
+    let cache = Mutex::new(HashMap::new());
     let lowered: Vec<(Template, HashSet<PathBuf>, Vec<Unread>, &Parsed)> = docs
         .par_iter()
         .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(tree, d))
@@ -204,7 +205,13 @@ fn lower_all(
         .map(|d| {
             let mut linked = HashSet::new();
             let mut unread = Vec::new();
-            let t = lower(d, &by_path, src, root, 0, &mut linked, &mut unread);
+            let cx = Lowering {
+                by_path: &by_path,
+                src,
+                root,
+                cache: &cache,
+            };
+            let t = lower(d, &cx, 0, &mut linked, &mut unread);
             (t, linked, unread, d)
         })
         .collect();
@@ -311,15 +318,27 @@ fn build_root(r: &Root) -> Vec<Built> {
         .collect()
 }
 
+/// A linked template as lowered at one depth: the IR, what it links and what it could not read.
+type Lowered = (Arc<Template>, HashSet<PathBuf>, Vec<Unread>);
+
+/// What lowering a batch's templates shares.
+struct Lowering<'a> {
+    by_path: &'a HashMap<&'a Path, &'a Parsed>,
+    src: &'a SourceMap,
+    root: &'a Path,
+    /// Linked templates already lowered, by path and depth: a module deployed by many callers
+    /// (every test of a module deploys it) is lowered once, not once per caller.
+    cache: &'a Mutex<HashMap<(PathBuf, usize), Lowered>>,
+}
+
 fn lower(
     d: &Parsed,
-    by_path: &HashMap<&Path, &Parsed>,
-    src: &SourceMap,
-    root: &Path,
+    cx: &Lowering<'_>,
     depth: usize,
     linked: &mut HashSet<PathBuf>,
     unread: &mut Vec<Unread>,
 ) -> Template {
+    let (by_path, src, root) = (cx.by_path, cx.src, cx.root);
     let text = src.text(d.file);
     let text = text.as_deref().unwrap_or("");
     let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -346,11 +365,25 @@ fn lower(
             return None;
         }
         let doc = by_path.get(target.as_path())?;
+        let key = (target.clone(), depth + 1);
+        let hit = cx.cache.lock().ok().and_then(|c| c.get(&key).cloned());
+        let (t, inner, inner_missed) = match hit {
+            Some(l) => l,
+            None => {
+                let mut inner = HashSet::new();
+                let mut inner_missed = Vec::new();
+                let t = lower(doc, cx, depth + 1, &mut inner, &mut inner_missed);
+                let l = (Arc::new(t), inner, inner_missed);
+                if let Ok(mut c) = cx.cache.lock() {
+                    c.insert(key, l.clone());
+                }
+                l
+            }
+        };
         found.push(target);
-        let mut inner = HashSet::new();
-        let t = lower(doc, by_path, src, root, depth + 1, &mut inner, &mut missed);
         found.extend(inner);
-        Some(Arc::new(t))
+        missed.extend(inner_missed);
+        Some(t)
     };
     let t = match &d.bicep {
         Some(b) => {
