@@ -61,6 +61,17 @@ pub struct SourceFile {
     marker: bool,
 }
 
+impl SourceFile {
+    /// The text's length in bytes (known without the text).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// What the map keeps of a text it does not keep: line starts, length, hash.
 pub struct Measured {
     line_starts: Vec<u32>,
