@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use super::deploy_groups::{self, is_bicep};
-use super::{eval_issue, expression_error, parse_error, Built};
+use super::{eval_issue, expression_error, parse_error, Built, Early};
 use crate::diagnostic::Finding;
 use crate::discover::context::template_stem;
 use crate::discover::{walk::relative, Tree, Unread};
@@ -57,6 +57,7 @@ pub fn load_and_build(
     root: &Path,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
+    early: Option<&Early<'_>>,
 ) -> Result<Vec<Built>, Error> {
     let scanned = deploy_groups::read(tree, files, param_files, stdin, sources, findings)?;
     // Models come back in scan order, as if all files were one batch: merging the same finding
@@ -83,7 +84,7 @@ pub fn load_and_build(
                 let mut out = Vec::new();
                 for r in &roots {
                     let at = order.get(r.path.as_path()).copied().unwrap_or(usize::MAX);
-                    out.extend(build_root(r).into_iter().map(|b| (at, b)));
+                    out.extend(build_root(r, early, src).into_iter().map(|b| (at, b)));
                 }
                 out
             });
@@ -285,7 +286,7 @@ fn lower_all(
 }
 
 /// Evaluates a root with each of its parameter sets and builds its models.
-fn build_root(r: &Root) -> Vec<Built> {
+fn build_root(r: &Root, early: Option<&Early<'_>>, src: &SourceMap) -> Vec<Built> {
     r.configs
         .par_iter()
         .map(|(label, config)| {
@@ -306,14 +307,19 @@ fn build_root(r: &Root) -> Vec<Built> {
                 .iter()
                 .map(|(span, msg)| eval_issue(*span, msg.clone()))
                 .collect();
-            Built {
+            let mut built = Built {
                 key: format!("arm:{}#{label}", r.path.display()),
                 model,
                 issues,
                 origin: String::new(),
                 before: None,
+                checked: None,
                 unread: r.unread.clone(),
+            };
+            if let Some(check) = early {
+                check(&mut built, src);
             }
+            built
         })
         .collect()
 }

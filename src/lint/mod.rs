@@ -84,12 +84,21 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
     let plan_input = plan_doc
         .as_ref()
         .map(|(doc, file, dir)| PlanInput::new(doc, *file, dir.clone()));
+    // Without a before-state to pair with, a model is checked as soon as it is built, so its
+    // batch drops it: only findings outlive the batch.
+    let early = |b: &mut Built, sources: &SourceMap| {
+        if let Ok(reg) = registry::get() {
+            b.check(reg, &settings.filter, opts.show_unknown, sources);
+        }
+    };
+    let stand_alone = opts.compare_to.is_none() && opts.plan.is_none();
     let input = Input {
         plan: plan_input.as_ref(),
         stdin: req.stdin.as_ref(),
         vars: &opts.vars,
         var_files: &settings.var_files,
         param_files: &settings.param_files,
+        early: stand_alone.then_some(&early as &Early),
     };
     let mut unread = std::mem::take(&mut scan.unread);
     let mut after = build(
@@ -190,7 +199,12 @@ pub struct Input<'a> {
     var_files: &'a [PathBuf],
     param_files: &'a [PathBuf],
     plan: Option<&'a PlanInput<'a>>,
+    /// Runs the rules on a model as soon as it is built (see [`Built::check`]).
+    early: Option<&'a Early<'a>>,
 }
+
+/// What runs the rules on a freshly built root.
+type Early<'a> = dyn Fn(&mut Built, &SourceMap) + Sync + 'a;
 
 /// One evaluated root (a Terraform root module, or a template with one parameter set).
 pub struct Built {
@@ -205,6 +219,25 @@ pub struct Built {
     before: Option<Box<Built>>,
     /// Module sources this evaluation needed and could not read.
     unread: Vec<discover::Unread>,
+    /// The findings, resources and clusters of a root already checked, its model dropped.
+    checked: Option<(Vec<Finding>, usize, usize)>,
+}
+
+impl Built {
+    /// Runs the rules on this root alone (no before-state) and drops its model.
+    fn check(
+        &mut self,
+        reg: &registry::Registry,
+        filter: &crate::config::resolve::Filter,
+        show_unknown: bool,
+        sources: &SourceMap,
+    ) {
+        let mut out = compare::check_built(self, None, reg, filter, show_unknown, sources);
+        out.append(&mut self.issues);
+        let counts = (self.model.resources, self.model.clusters.len());
+        self.model = Model::default();
+        self.checked = Some((out, counts.0, counts.1));
+    }
 }
 
 /// Loads, evaluates and models every root of a scan, Terraform and ARM/Bicep.
@@ -225,6 +258,7 @@ fn build(
         &scan.root,
         sources,
         findings,
+        input.early,
     )?);
     let origin = match tree.revision() {
         Some(r) => format!("{r} (git revision)"),

@@ -527,14 +527,19 @@ impl Pass<'_, '_> {
             .iter()
             .map(|(source, header)| unread_module(source, *header, &m.dir, self.root, sources))
             .collect();
-        Some(Built {
+        let mut built = Built {
             unread,
             key: format!("tf:{}", m.dir.display()),
             model,
             issues,
             origin: String::new(),
             before,
-        })
+            checked: None,
+        };
+        if let Some(check) = input.early {
+            check(&mut built, sources);
+        }
+        Some(built)
     }
 }
 
