@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use super::deploy_groups::{self, is_bicep};
-use super::{eval_issue, expression_error, parse_error, Built, Early};
+use super::{eval_issue, expression_error, parse_error, Built, Early, Input};
 use crate::diagnostic::Finding;
 use crate::discover::context::template_stem;
 use crate::discover::{walk::relative, Tree, Unread};
@@ -52,13 +52,12 @@ struct Parsed {
 pub fn load_and_build(
     tree: &Tree,
     files: &[PathBuf],
-    param_files: &[PathBuf],
-    stdin: Option<&(PathBuf, String)>,
+    input: &Input<'_>,
     root: &Path,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
-    early: Option<&Early<'_>>,
 ) -> Result<Vec<Built>, Error> {
+    let (param_files, stdin, early) = (input.param_files, input.stdin, input.early);
     let scanned = deploy_groups::read(tree, files, param_files, stdin, sources, findings)?;
     // Models come back in scan order, as if all files were one batch: merging the same finding
     // reached through several roots keeps the first one's resource.

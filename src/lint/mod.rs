@@ -253,12 +253,10 @@ fn build(
     out.extend(deployments::load_and_build(
         tree,
         &scan.deploy_files,
-        input.param_files,
-        input.stdin,
+        input,
         &scan.root,
         sources,
         findings,
-        input.early,
     )?);
     let origin = match tree.revision() {
         Some(r) => format!("{r} (git revision)"),

@@ -2,6 +2,7 @@
 //! sources inside the root), find the roots, read their variable files, evaluate each root and
 //! build its model.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -324,13 +325,25 @@ pub fn build(
             return Err(e.into());
         }
     }
+    // Texts are no longer held: a directory asked about is read again once, its files
+    // joined by NUL (which no declaration spans).
+    let texts: RefCell<HashMap<&Path, String>> = RefCell::new(HashMap::new());
     let declares = |dir: &Path, name: &str| {
         let decl = format!("variable \"{name}\"");
-        dirs.files
-            .get(dir)
-            .into_iter()
-            .flatten()
-            .any(|id| sources.text_or_read(*id).is_some_and(|t| t.contains(&decl)))
+        let mut texts = texts.borrow_mut();
+        let (dir, ids) = match dirs.files.get_key_value(dir) {
+            Some((d, ids)) => (d.as_path(), ids),
+            None => return false,
+        };
+        texts
+            .entry(dir)
+            .or_insert_with(|| {
+                ids.iter()
+                    .filter_map(|id| sources.text_or_read(*id))
+                    .collect::<Vec<_>>()
+                    .join("\0")
+            })
+            .contains(&decl)
     };
     for f in vars.unapplied(&root_set, &declares) {
         unread.push(Unread {
