@@ -442,4 +442,26 @@ mod tests {
         assert_eq!(map.position(id, 5), Position { line: 2, column: 2 });
         assert_eq!(map.position(id, 999).line, 3);
     }
+
+    #[test]
+    fn unkept_texts_are_held_then_reloaded_and_a_changed_file_is_said() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (same, edited) = (dir.path().join("a.tf"), dir.path().join("b.tf"));
+        for p in [&same, &edited] {
+            std::fs::write(p, "a = 1\nb = 2\n").unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut map = SourceMap::with_root(dir.path());
+        let a = map.add_unkept(same, "a = 1\nb = 2\n", None);
+        let b = map.add_unkept(edited.clone(), "a = 1\nb = 2\n", None);
+        assert!(map.text(a).is_none());
+        assert_eq!(map.line(a, 7), 2);
+        map.hold(&[a]);
+        assert_eq!(map.snippet(Span::new(a, 6..11)), "b = 2");
+        map.release(&[a]);
+        assert!(map.text(a).is_none());
+        std::fs::write(&edited, "x = 1\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(map.reload([a, b]), vec!["b.tf".to_string()]);
+        assert_eq!(map.text(a).as_deref(), Some("a = 1\nb = 2\n"));
+        assert!(map.text(b).is_none());
+    }
 }
