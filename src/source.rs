@@ -1,9 +1,17 @@
-//! Every file the scan reads lives in one [`SourceMap`]: its display path, its text and its line
-//! starts. Everything downstream refers to text by [`Span`] (file id + byte range), so a
+//! Every file the scan reads lives in one [`SourceMap`]: its display path, its line starts and a
+//! hash of its text. Everything downstream refers to text by [`Span`] (file id + byte range), so a
 //! diagnostic can point at any literal in any file, and the text renderer reads the same map.
+//!
+//! A working-tree file's text is not kept for the whole run: a large repository would hold all
+//! of it to the end. The stage that parses a file holds its text ([`SourceMap::hold`]) and
+//! releases it when done; before reporting, the files that have findings are read again
+//! ([`SourceMap::reload`]) and checked against the hash, so a file that changed during the run
+//! is said, never shown with wrong lines. Text that did not come from the working tree (stdin,
+//! a git revision, a plan, tests) is kept, since it cannot be read again from the same place.
 
-use std::ops::Range;
+use std::ops::{Deref, Range};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use codespan_reporting::files::{self, Files};
 
@@ -32,7 +40,7 @@ impl Span {
     }
 }
 
-/// One loaded file.
+/// One file of the scan.
 pub struct SourceFile {
     /// Path shown to users: relative to the working directory when inside it.
     pub name: String,
@@ -42,8 +50,89 @@ pub struct SourceFile {
     pub revision: Option<String>,
     /// `name`, or `rev:name` for a file of a revision: what the text report shows.
     label: String,
-    pub text: String,
-    line_starts: Vec<usize>,
+    /// The text, when kept (not from the working tree) or read again for the report.
+    text: Option<String>,
+    /// The text while a stage that parses the file holds it.
+    held: RwLock<Option<Arc<str>>>,
+    line_starts: Vec<u32>,
+    len: usize,
+    hash: u64,
+    /// The text mentions `aks-netlint:` (a suppression may be there): read again for the report.
+    marker: bool,
+}
+
+impl SourceFile {
+    /// The text's length in bytes (known without the text).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// What the map keeps of a text it does not keep: line starts, length, hash.
+pub struct Measured {
+    line_starts: Vec<u32>,
+    len: usize,
+    hash: u64,
+    marker: bool,
+}
+
+impl Measured {
+    pub fn of(text: &str) -> Measured {
+        Measured {
+            line_starts: files::line_starts(text)
+                .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
+                .collect(),
+            len: text.len(),
+            hash: hash(text),
+            marker: text.contains("aks-netlint:"),
+        }
+    }
+
+    /// The text's length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// A file's text: kept in the map, or held by a stage.
+pub enum Text<'a> {
+    Kept(&'a str),
+    Held(Arc<str>),
+}
+
+impl Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Kept(s) => s,
+            Text::Held(s) => s,
+        }
+    }
+}
+
+/// A hash of a file's bytes, so a changed file is told apart without keeping its text. It is
+/// compared only within one run, so it need not be stable: FNV-style over 8-byte words, since
+/// every file is hashed twice (when scanned and when its batch reads it again).
+fn hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ text.len() as u64;
+    let words = text.as_bytes().chunks_exact(8);
+    let tail = words.remainder();
+    for w in words {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        h = (h ^ w).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+    }
+    for b in tail {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// All files of a scan.
@@ -79,8 +168,24 @@ impl SourceMap {
         self.add_at(path, text, None)
     }
 
-    /// Adds a file read at a git revision (`None`: the working tree).
+    /// Adds a file whose text is kept to the end (read at a git revision, or `None`: from a
+    /// place it cannot be read again from, such as stdin).
     pub fn add_at(&mut self, path: PathBuf, text: String, revision: Option<&str>) -> FileId {
+        let id = self.add_unkept(path, &text, revision);
+        if let Some(f) = self.files.get_mut(id) {
+            f.text = Some(text);
+        }
+        id
+    }
+
+    /// Adds a working-tree file without keeping its text: a stage that needs it holds it
+    /// ([`SourceMap::hold`]), and the report reads it again.
+    pub fn add_unkept(&mut self, path: PathBuf, text: &str, revision: Option<&str>) -> FileId {
+        self.add_measured(path, Measured::of(text), revision)
+    }
+
+    /// Adds a file measured where it was read (in parallel), without its text.
+    pub fn add_measured(&mut self, path: PathBuf, m: Measured, revision: Option<&str>) -> FileId {
         let name = match &self.root {
             Some(root) => name_under(&path, root),
             None => display_name(&path),
@@ -89,16 +194,107 @@ impl SourceMap {
             Some(r) => format!("{r}:{name}"),
             None => name.clone(),
         };
-        let line_starts = files::line_starts(&text).collect();
         self.files.push(SourceFile {
             name,
             path,
             revision: revision.map(str::to_string),
             label,
-            text,
-            line_starts,
+            text: None,
+            held: RwLock::new(None),
+            line_starts: m.line_starts,
+            len: m.len,
+            hash: m.hash,
+            marker: m.marker,
         });
         self.files.len() - 1
+    }
+
+    /// The text of a file, when kept or held.
+    pub fn text(&self, id: FileId) -> Option<Text<'_>> {
+        let f = self.files.get(id)?;
+        if let Some(t) = &f.text {
+            return Some(Text::Kept(t));
+        }
+        let held = f.held.read().ok()?;
+        held.as_ref().map(|t| Text::Held(Arc::clone(t)))
+    }
+
+    /// The text of a file, kept, held, or read again from the working tree (`None` when it
+    /// cannot be read or has changed since the scan read it).
+    pub fn text_or_read(&self, id: FileId) -> Option<String> {
+        if let Some(t) = self.text(id) {
+            return Some(t.to_string());
+        }
+        let f = self.files.get(id)?;
+        let t = crate::discover::read_text(&f.path, crate::discover::MAX_FILE_BYTES).ok()?;
+        (hash(&t) == f.hash).then_some(t)
+    }
+
+    /// Holds the texts of these files (read again from the working tree when not kept) until
+    /// [`SourceMap::release`]. A file that cannot be read or changed since the scan read it is
+    /// not held; its spans then cover nothing.
+    pub fn hold(&self, ids: &[FileId]) {
+        for &id in ids {
+            let Some(f) = self.files.get(id).filter(|f| f.text.is_none()) else {
+                continue;
+            };
+            let Ok(t) = crate::discover::read_text(&f.path, crate::discover::MAX_FILE_BYTES) else {
+                continue;
+            };
+            if hash(&t) != f.hash {
+                continue;
+            }
+            if let Ok(mut slot) = f.held.write() {
+                *slot = Some(Arc::from(t));
+            }
+        }
+    }
+
+    /// Holds a text already in hand (a stage that read it for another reason).
+    pub fn hold_text(&self, id: FileId, text: Arc<str>) {
+        if let Some(f) = self.files.get(id).filter(|f| f.text.is_none()) {
+            if let Ok(mut slot) = f.held.write() {
+                *slot = Some(text);
+            }
+        }
+    }
+
+    /// Drops the held texts of these files.
+    pub fn release(&self, ids: &[FileId]) {
+        for f in ids.iter().filter_map(|id| self.files.get(*id)) {
+            if let Ok(mut slot) = f.held.write() {
+                *slot = None;
+            }
+        }
+    }
+
+    /// Reads again, for the report, the texts of these files and of every file that may hold a
+    /// suppression comment. Returns the names of files that changed since the scan read them
+    /// (their lines are not shown: the spans point into the text as it was).
+    pub fn reload(&mut self, ids: impl IntoIterator<Item = FileId>) -> Vec<String> {
+        let mut want: Vec<FileId> = ids.into_iter().collect();
+        want.extend(
+            self.files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.marker)
+                .map(|(i, _)| i),
+        );
+        want.sort_unstable();
+        want.dedup();
+        let mut changed = Vec::new();
+        for id in want {
+            let Some(f) = self.files.get_mut(id).filter(|f| f.text.is_none()) else {
+                continue;
+            };
+            match crate::discover::read_text(&f.path, crate::discover::MAX_FILE_BYTES) {
+                Ok(t) if hash(&t) == f.hash => f.text = Some(t),
+                // A file that could not be read at all was added empty; nothing to show.
+                _ if f.len == 0 => f.text = Some(String::new()),
+                _ => changed.push(f.name.clone()),
+            }
+        }
+        changed
     }
 
     /// The git revision a file was read at, if any.
@@ -122,29 +318,39 @@ impl SourceMap {
         self.files.get(id).map_or("<unknown>", |f| f.name.as_str())
     }
 
-    /// Text covered by a span ("" when out of range).
-    pub fn snippet(&self, span: Span) -> &str {
-        self.files
-            .get(span.file)
-            .and_then(|f| f.text.get(span.range()))
-            .unwrap_or("")
+    /// Text covered by a span ("" when out of range or the text is not at hand).
+    pub fn snippet(&self, span: Span) -> String {
+        self.text(span.file)
+            .and_then(|t| t.get(span.range()).map(str::to_string))
+            .unwrap_or_default()
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line of a byte offset (needs no text).
+    pub fn line(&self, file: FileId, offset: usize) -> usize {
+        let Some(f) = self.files.get(file) else {
+            return 1;
+        };
+        f.line_starts
+            .partition_point(|&s| s as usize <= offset.min(f.len))
+            .max(1)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset. Without the text at hand
+    /// (a file that changed during the run) the column counts bytes.
     pub fn position(&self, file: FileId, offset: usize) -> Position {
         let Some(f) = self.files.get(file) else {
             return Position { line: 1, column: 1 };
         };
-        let offset = offset.min(f.text.len());
+        let offset = offset.min(f.len);
         let line = f
             .line_starts
-            .partition_point(|&s| s <= offset)
+            .partition_point(|&s| s as usize <= offset)
             .saturating_sub(1);
-        let start = f.line_starts.get(line).copied().unwrap_or(0);
-        let column = f
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
+        let start = f.line_starts.get(line).map_or(0, |s| *s as usize);
+        let column = self
+            .text(file)
+            .and_then(|t| t.get(start..offset).map(|s| s.chars().count()))
+            .unwrap_or(offset - start)
             + 1;
         Position {
             line: line + 1,
@@ -154,12 +360,12 @@ impl SourceMap {
 
     /// `file:line` for notes (`rev:file:line` for a file of a revision).
     pub fn location(&self, span: Span) -> String {
-        let p = self.position(span.file, span.start as usize);
+        let line = self.line(span.file, span.start as usize);
         let label = self
             .files
             .get(span.file)
             .map_or("<unknown>", |f| f.label.as_str());
-        format!("{label}:{}", p.line)
+        format!("{label}:{line}")
     }
 }
 
@@ -191,16 +397,17 @@ impl<'a> Files<'a> for SourceMap {
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        // Rendering reads only kept or reloaded texts (see [`SourceMap::reload`]).
         self.files
             .get(id)
-            .map(|f| f.text.as_str())
+            .and_then(|f| f.text.as_deref())
             .ok_or(files::Error::FileMissing)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
         let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
         Ok(f.line_starts
-            .partition_point(|&s| s <= byte_index)
+            .partition_point(|&s| s as usize <= byte_index)
             .saturating_sub(1))
     }
 
@@ -212,12 +419,11 @@ impl<'a> Files<'a> for SourceMap {
             .ok_or(files::Error::LineTooLarge {
                 given: line_index,
                 max: f.line_starts.len().saturating_sub(1),
-            })?;
+            })? as usize;
         let end = f
             .line_starts
             .get(line_index + 1)
-            .copied()
-            .unwrap_or(f.text.len());
+            .map_or(f.len, |s| *s as usize);
         Ok(start..end)
     }
 }
@@ -235,5 +441,27 @@ mod tests {
         // 'ü' is two bytes but one column
         assert_eq!(map.position(id, 5), Position { line: 2, column: 2 });
         assert_eq!(map.position(id, 999).line, 3);
+    }
+
+    #[test]
+    fn unkept_texts_are_held_then_reloaded_and_a_changed_file_is_said() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (same, edited) = (dir.path().join("a.tf"), dir.path().join("b.tf"));
+        for p in [&same, &edited] {
+            std::fs::write(p, "a = 1\nb = 2\n").unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut map = SourceMap::with_root(dir.path());
+        let a = map.add_unkept(same, "a = 1\nb = 2\n", None);
+        let b = map.add_unkept(edited.clone(), "a = 1\nb = 2\n", None);
+        assert!(map.text(a).is_none());
+        assert_eq!(map.line(a, 7), 2);
+        map.hold(&[a]);
+        assert_eq!(map.snippet(Span::new(a, 6..11)), "b = 2");
+        map.release(&[a]);
+        assert!(map.text(a).is_none());
+        std::fs::write(&edited, "x = 1\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(map.reload([a, b]), vec!["b.tf".to_string()]);
+        assert_eq!(map.text(a).as_deref(), Some("a = 1\nb = 2\n"));
+        assert!(map.text(b).is_none());
     }
 }

@@ -36,15 +36,15 @@ fn pattern() -> Option<&'static Regex> {
 }
 
 fn directives(sources: &SourceMap, file: usize) -> Vec<Directive> {
-    let Some(f) = sources.get(file) else {
+    let Some(text) = sources.text(file) else {
         return Vec::new();
     };
-    let Some(re) = pattern().filter(|_| f.text.contains("aks-netlint:")) else {
+    let Some(re) = pattern().filter(|_| text.contains("aks-netlint:")) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut offset = 0;
-    for (i, line) in f.text.split_inclusive('\n').enumerate() {
+    for (i, line) in text.split_inclusive('\n').enumerate() {
         if let Some(c) = re.captures(line) {
             let (Some(all), Some(kind), Some(rest)) = (c.get(0), c.get(1), c.get(2)) else {
                 continue;
@@ -96,9 +96,7 @@ pub fn apply(
         if f.rule == RuleId::PARSE001 {
             return true;
         }
-        let line = sources
-            .position(f.primary.span.file, f.primary.span.start as usize)
-            .line;
+        let line = sources.line(f.primary.span.file, f.primary.span.start as usize);
         let Some(ds) = by_file.get_mut(f.primary.span.file) else {
             return true;
         };

@@ -159,9 +159,14 @@ fn fixed_diff(dir: &Path, opts: &Options, out: lint::Outcome) -> String {
         return String::new();
     }
     let originals: BTreeMap<PathBuf, (String, String)> = (0..out.sources.len())
-        .filter_map(|i| out.sources.get(i))
-        .filter(|s| s.revision.is_none())
-        .map(|s| (s.path.clone(), (s.name.clone(), s.text.clone())))
+        .filter_map(|i| Some((out.sources.get(i)?, i)))
+        .filter(|(s, _)| s.revision.is_none())
+        .filter_map(|(s, i)| {
+            Some((
+                s.path.clone(),
+                (s.name.clone(), out.sources.text_or_read(i)?),
+            ))
+        })
         .collect();
     let before: BTreeSet<(String, Option<String>)> = out
         .findings

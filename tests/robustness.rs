@@ -137,7 +137,7 @@ fn check(dir: &Path) {
     if let Ok(o) = out {
         for f in &o.findings {
             for l in std::iter::once(&f.primary).chain(&f.secondary) {
-                let len = o.sources.get(l.span.file).map_or(0, |s| s.text.len());
+                let len = o.sources.get(l.span.file).map_or(0, |s| s.len());
                 assert!(
                     l.span.start <= l.span.end && (l.span.end as usize) <= len,
                     "range outside file: {f:?}"

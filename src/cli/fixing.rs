@@ -21,11 +21,7 @@ pub(super) fn run(args: &CheckArgs, opts: &Options, mut outcome: Outcome) -> Flo
         return Flow::Report(outcome);
     }
     let root = outcome.sources.root().map(PathBuf::from);
-    let originals: BTreeMap<PathBuf, (String, String)> = (0..outcome.sources.len())
-        .filter_map(|id| outcome.sources.get(id))
-        .filter(|s| s.revision.is_none())
-        .map(|s| (s.path.clone(), (s.name.clone(), s.text.clone())))
-        .collect();
+    let originals = originals(&outcome);
     let applied = apply::run(opts, outcome, args.unsafe_fixes);
     let changes: Vec<(&PathBuf, &str, &str, &str)> = applied
         .overlay
@@ -87,6 +83,16 @@ pub(super) fn run(args: &CheckArgs, opts: &Options, mut outcome: Outcome) -> Flo
     let mut remaining = applied.outcome;
     note_unchecked(fix::verify_all(opts, &mut remaining));
     Flow::Report(remaining)
+}
+
+/// The working-tree texts the scan read, by path, with their names: what the fixes change.
+fn originals(outcome: &Outcome) -> BTreeMap<PathBuf, (String, String)> {
+    let s = &outcome.sources;
+    (0..s.len())
+        .filter_map(|id| Some((s.get(id)?, id)))
+        .filter(|(f, _)| f.revision.is_none())
+        .filter_map(|(f, id)| Some((f.path.clone(), (f.name.clone(), s.text_or_read(id)?))))
+        .collect()
 }
 
 fn note_unchecked(n: usize) {

@@ -22,7 +22,7 @@ pub fn fingerprint(sources: &SourceMap, f: &Finding) -> String {
         &f.rule,
         sources.name(f.primary.span.file),
         f.resource.as_deref().unwrap_or(""),
-        sources.snippet(f.primary.span),
+        &sources.snippet(f.primary.span),
         &f.message,
     ])
 }

@@ -93,6 +93,16 @@ impl Tree {
         }
     }
 
+    /// Whether a file's text must be kept for the report: it cannot be read again from the
+    /// working tree (a git revision, or a text the overlay replaces).
+    pub fn keeps(&self, p: &Path) -> bool {
+        match self {
+            Tree::Disk => false,
+            Tree::Git(_) => true,
+            Tree::Overlay(o) => o.contains_key(p),
+        }
+    }
+
     /// Reads a file as UTF-8 text with the guards a linter in CI needs.
     pub fn read_text(&self, p: &Path, max: u64) -> Result<String, ReadError> {
         match self {

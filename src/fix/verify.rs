@@ -2,7 +2,7 @@
 //! runs again over that overlay, and the finding must be gone with nothing new in its place.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Applicability, Edit, Finding};
@@ -49,7 +49,7 @@ pub fn apply(
         let mut text = out
             .get(&src.path)
             .cloned()
-            .unwrap_or_else(|| src.text.clone());
+            .or_else(|| sources.text_or_read(file))?;
         // Back to front, so earlier offsets stay valid; overlapping edits are a conflict.
         list.sort_by_key(|e| std::cmp::Reverse(e.span.start));
         let mut limit = usize::MAX;
@@ -164,24 +164,4 @@ fn mark_shared(findings: &mut [Finding]) {
             ));
         }
     }
-}
-
-/// Files an overlay changes, with their texts before (from the scan) and after.
-pub fn changed<'a>(
-    overlay: &'a Overlay,
-    sources: &'a SourceMap,
-) -> Vec<(&'a PathBuf, &'a str, &'a str)> {
-    let mut out = Vec::new();
-    for id in 0..sources.len() {
-        let Some(src) = sources.get(id) else { continue };
-        if src.revision.is_some() {
-            continue;
-        }
-        if let Some(new) = overlay.get(&src.path) {
-            if *new != src.text && !out.iter().any(|(p, _, _)| *p == &src.path) {
-                out.push((&src.path, src.text.as_str(), new.as_str()));
-            }
-        }
-    }
-    out
 }

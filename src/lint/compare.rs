@@ -102,6 +102,9 @@ pub(super) fn check_all(
     let per_root: Vec<(Vec<Finding>, usize, usize)> = pairs
         .into_par_iter()
         .map(|(a, b)| {
+            if let Some(done) = a.checked.take() {
+                return done;
+            }
             let mut out = check_built(a, b, reg, filter, show_unknown, sources);
             out.append(&mut a.issues);
             (out, a.model.resources, a.model.clusters.len())
@@ -117,7 +120,7 @@ pub(super) fn check_all(
 }
 
 /// Runs the rules on one root's model, and the migration rules against its before-state.
-fn check_built(
+pub(super) fn check_built(
     after: &mut Built,
     before: Option<&mut Built>,
     reg: &Registry,

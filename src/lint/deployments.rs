@@ -5,14 +5,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::{eval_issue, expression_error, parse_error, read_error, Built};
+use super::deploy_groups::{self, is_bicep};
+use super::{eval_issue, expression_error, parse_error, Built, Early, Input};
 use crate::diagnostic::Finding;
 use crate::discover::context::template_stem;
-use crate::discover::{walk::relative, ReadError, Tree, Unread, MAX_FILE_BYTES};
+use crate::discover::{walk::relative, Tree, Unread};
 use crate::eval::arm::{Shared, TemplateEval};
 use crate::eval::{Kind, Value};
 use crate::frontends::arm::{self, DocKind};
@@ -46,64 +47,72 @@ struct Parsed {
     bicep: Option<bicep::File>,
 }
 
-fn is_bicep(p: &Path) -> bool {
-    p.extension()
-        .is_some_and(|e| e == "bicep" || e == "bicepparam")
-}
-
-/// Reads, parses and lowers the deployment files; parse problems become PARSE001 findings.
-pub fn load(
+/// Reads the deployment files, then parses, lowers, evaluates and models them by batches of
+/// groups ([`deploy_groups`]): each batch holds its texts and syntax trees only while it runs.
+pub fn load_and_build(
     tree: &Tree,
     files: &[PathBuf],
-    param_files: &[PathBuf],
-    stdin: Option<&(PathBuf, String)>,
+    input: &Input<'_>,
     root: &Path,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
-) -> Result<Vec<Root>, Error> {
-    let mut wanted: Vec<PathBuf> = files.to_vec();
-    for p in param_files {
-        if !wanted.contains(p) {
-            wanted.push(p.clone());
-        }
-    }
-    let read: Vec<(PathBuf, Result<String, ReadError>)> = wanted
-        .into_par_iter()
-        .map(|p| {
-            let text = match stdin {
-                Some((s, t)) if *s == p => Ok(t.clone()),
-                _ => tree.read_text(&p, MAX_FILE_BYTES),
-            };
-            (p, text)
+) -> Result<Vec<Built>, Error> {
+    let (param_files, stdin, early) = (input.param_files, input.stdin, input.early);
+    let scanned = deploy_groups::read(tree, files, param_files, stdin, sources, findings)?;
+    // Models come back in scan order, as if all files were one batch: merging the same finding
+    // reached through several roots keeps the first one's resource.
+    let order: HashMap<&Path, usize> = scanned
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.path.as_path(), i))
+        .collect();
+    let batches = deploy_groups::batches(&scanned, !param_files.is_empty());
+    let src: &SourceMap = sources;
+    type Done = (Result<Vec<(usize, Built)>, Error>, Vec<Finding>);
+    let done: Vec<Done> = batches
+        .par_iter()
+        .map(|batch| {
+            let ids: Vec<usize> = batch.iter().map(|s| s.id).collect();
+            src.hold(&ids);
+            let mut found = Vec::new();
+            let members = batch.iter().map(|s| (s.id, s.path.clone())).collect();
+            let roots = lower_all(tree, members, param_files, root, src, &mut found);
+            // The IR needs no text: evaluation and modelling run without it.
+            src.release(&ids);
+            let built = roots.map(|roots| {
+                let mut out = Vec::new();
+                for r in &roots {
+                    let at = order.get(r.path.as_path()).copied().unwrap_or(usize::MAX);
+                    out.extend(build_root(r, early, src).into_iter().map(|b| (at, b)));
+                }
+                out
+            });
+            (built, found)
         })
         .collect();
-    let mut ids = Vec::new();
-    let rev = tree.revision();
-    for (p, text) in read {
-        let named = param_files.contains(&p);
-        match text {
-            Ok(t) if named || is_bicep(&p) || arm::looks_like_arm(&t) => {
-                ids.push((sources.add_at(p.clone(), t, rev), p));
-            }
-            Ok(_) => {}
-            Err(_) if rev.is_some() => {}
-            Err(source) if named => return Err(Error::Read { path: p, source }),
-            // An unreadable `.json` may be anything; only report what is surely ARM.
-            Err(why)
-                if is_bicep(&p)
-                    || matches!(why, ReadError::TooLarge { .. }) && head_looks_like_arm(&p) =>
-            {
-                let id = sources.add(p, String::new());
-                findings.push(read_error(sources, id, &why));
-            }
-            Err(_) => {}
-        }
+    let mut built = Vec::new();
+    for (b, found) in done {
+        findings.extend(found);
+        built.extend(b?);
     }
-    let src: &SourceMap = sources;
+    built.sort_by_key(|(at, _)| *at);
+    Ok(built.into_iter().map(|(_, b)| b).collect())
+}
+
+/// Parses and lowers the deployment files read by [`load`], whose texts are held.
+fn lower_all(
+    tree: &Tree,
+    ids: Vec<(usize, PathBuf)>,
+    param_files: &[PathBuf],
+    root: &Path,
+    src: &SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Root>, Error> {
     let parsed: Vec<Result<Parsed, Box<Finding>>> = ids
         .into_par_iter()
         .map(|(file, path)| {
-            let text = src.get(file).map_or("", |f| f.text.as_str());
+            let text = src.text(file);
+            let text = text.as_deref().unwrap_or("");
             if is_bicep(&path) {
                 let b = bicep::parse(text, file);
                 let kind =
@@ -186,17 +195,23 @@ pub fn load(
         .iter()
         .filter_map(|p| by_path.get(p.as_path()).copied())
         .collect();
+    let cache = Mutex::new(HashMap::new());
     let lowered: Vec<(Template, HashSet<PathBuf>, Vec<Unread>, &Parsed)> = docs
         .par_iter()
         .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(tree, d))
         .filter(|d| {
-            d.bicep.is_some()
-                || mentions_networking(src.get(d.file).map_or("", |f| f.text.as_str()))
+            d.bicep.is_some() || mentions_networking(src.text(d.file).as_deref().unwrap_or(""))
         })
         .map(|d| {
             let mut linked = HashSet::new();
             let mut unread = Vec::new();
-            let t = lower(d, &by_path, src, root, 0, &mut linked, &mut unread);
+            let cx = Lowering {
+                by_path: &by_path,
+                src,
+                root,
+                cache: &cache,
+            };
+            let t = lower(d, &cx, 0, &mut linked, &mut unread);
             (t, linked, unread, d)
         })
         .collect();
@@ -269,12 +284,11 @@ pub fn load(
     Ok(roots)
 }
 
-/// Evaluates every root with each of its parameter sets and builds its model.
-pub fn build(roots: &[Root]) -> Vec<Built> {
-    roots
+/// Evaluates a root with each of its parameter sets and builds its models.
+fn build_root(r: &Root, early: Option<&Early<'_>>, src: &SourceMap) -> Vec<Built> {
+    r.configs
         .par_iter()
-        .flat_map_iter(|r| r.configs.iter().map(move |c| (r, c)))
-        .map(|(r, (label, config))| {
+        .map(|(label, config)| {
             let shared = Shared::default();
             let ctx = TemplateEval::new(&r.template, &shared, config.clone());
             ctx.expand();
@@ -292,28 +306,46 @@ pub fn build(roots: &[Root]) -> Vec<Built> {
                 .iter()
                 .map(|(span, msg)| eval_issue(*span, msg.clone()))
                 .collect();
-            Built {
+            let mut built = Built {
                 key: format!("arm:{}#{label}", r.path.display()),
                 model,
                 issues,
                 origin: String::new(),
                 before: None,
+                checked: None,
                 unread: r.unread.clone(),
+            };
+            if let Some(check) = early {
+                check(&mut built, src);
             }
+            built
         })
         .collect()
 }
 
+/// A linked template as lowered at one depth: the IR, what it links and what it could not read.
+type Lowered = (Arc<Template>, HashSet<PathBuf>, Vec<Unread>);
+
+/// What lowering a batch's templates shares.
+struct Lowering<'a> {
+    by_path: &'a HashMap<&'a Path, &'a Parsed>,
+    src: &'a SourceMap,
+    root: &'a Path,
+    /// Linked templates already lowered, by path and depth: a module deployed by many callers
+    /// (every test of a module deploys it) is lowered once, not once per caller.
+    cache: &'a Mutex<HashMap<(PathBuf, usize), Lowered>>,
+}
+
 fn lower(
     d: &Parsed,
-    by_path: &HashMap<&Path, &Parsed>,
-    src: &SourceMap,
-    root: &Path,
+    cx: &Lowering<'_>,
     depth: usize,
     linked: &mut HashSet<PathBuf>,
     unread: &mut Vec<Unread>,
 ) -> Template {
-    let text = src.get(d.file).map_or("", |f| f.text.as_str());
+    let (by_path, src, root) = (cx.by_path, cx.src, cx.root);
+    let text = src.text(d.file);
+    let text = text.as_deref().unwrap_or("");
     let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut found = Vec::new();
     let mut missed = Vec::new();
@@ -338,11 +370,25 @@ fn lower(
             return None;
         }
         let doc = by_path.get(target.as_path())?;
+        let key = (target.clone(), depth + 1);
+        let hit = cx.cache.lock().ok().and_then(|c| c.get(&key).cloned());
+        let (t, inner, inner_missed) = match hit {
+            Some(l) => l,
+            None => {
+                let mut inner = HashSet::new();
+                let mut inner_missed = Vec::new();
+                let t = lower(doc, cx, depth + 1, &mut inner, &mut inner_missed);
+                let l = (Arc::new(t), inner, inner_missed);
+                if let Ok(mut c) = cx.cache.lock() {
+                    c.insert(key, l.clone());
+                }
+                l
+            }
+        };
         found.push(target);
-        let mut inner = HashSet::new();
-        let t = lower(doc, by_path, src, root, depth + 1, &mut inner, &mut missed);
         found.extend(inner);
-        Some(Arc::new(t))
+        missed.extend(inner_missed);
+        Some(t)
     };
     let t = match &d.bicep {
         Some(b) => {
@@ -407,16 +453,6 @@ pub fn pairs_with(name: &str, stem: &str) -> bool {
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.
 fn compiled_beside_source(tree: &Tree, d: &Parsed) -> bool {
     arm::is_bicep_output(&d.doc) && tree.is_file(&d.path.with_extension("bicep"))
-}
-
-/// Whether the start of a file too large to read looks like an ARM document.
-fn head_looks_like_arm(p: &Path) -> bool {
-    use std::io::Read;
-    let mut head = vec![0u8; 4096];
-    let n = std::fs::File::open(p)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    arm::looks_like_arm(&String::from_utf8_lossy(head.get(..n).unwrap_or(&[])))
 }
 
 /// Whether a template (with everything nested inline) could declare anything the rules read;

@@ -6,6 +6,7 @@
 
 mod cli_vars;
 mod compare;
+mod deploy_groups;
 mod deployments;
 pub mod observe;
 mod plan;
@@ -89,12 +90,21 @@ pub fn run_observed(opts: &Options, observer: observe::Observer<'_>) -> Result<O
     let plan_input = plan_doc
         .as_ref()
         .map(|(doc, file, dir)| PlanInput::new(doc, *file, dir.clone()));
+    // Without a before-state to pair with, a model is checked as soon as it is built, so its
+    // batch drops it: only findings outlive the batch.
+    let early = |b: &mut Built, sources: &SourceMap| {
+        if let Ok(reg) = registry::get() {
+            b.check(reg, &settings.filter, opts.show_unknown, sources);
+        }
+    };
+    let stand_alone = opts.compare_to.is_none() && opts.plan.is_none();
     let input = Input {
         plan: plan_input.as_ref(),
         stdin: req.stdin.as_ref(),
         vars: &opts.vars,
         var_files: &settings.var_files,
         param_files: &settings.param_files,
+        early: stand_alone.then_some(&early as &Early),
     };
     let mut unread = std::mem::take(&mut scan.unread);
     let tree = match &opts.overlay {
@@ -145,6 +155,16 @@ pub fn run_observed(opts: &Options, observer: observe::Observer<'_>) -> Result<O
         &sources,
     );
     unread.extend(after.iter().flat_map(|b| b.unread.iter().cloned()));
+    // Texts are read again only now, for the files the report shows (see source.rs).
+    let shown = findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.primary).chain(&f.secondary))
+        .map(|l| l.span.file);
+    for name in sources.reload(shown) {
+        notes.push(format!(
+            "{name} changed while it was linted; its findings are shown without its lines"
+        ));
+    }
     let cx = post::Context {
         sources: &sources,
         scan: &scan,
@@ -196,7 +216,12 @@ pub struct Input<'a> {
     var_files: &'a [PathBuf],
     param_files: &'a [PathBuf],
     plan: Option<&'a PlanInput<'a>>,
+    /// Runs the rules on a model as soon as it is built (see [`Built::check`]).
+    early: Option<&'a Early<'a>>,
 }
+
+/// What runs the rules on a freshly built root.
+type Early<'a> = dyn Fn(&mut Built, &SourceMap) + Sync + 'a;
 
 /// One evaluated root (a Terraform root module, or a template with one parameter set).
 pub struct Built {
@@ -211,6 +236,25 @@ pub struct Built {
     before: Option<Box<Built>>,
     /// Module sources this evaluation needed and could not read.
     unread: Vec<discover::Unread>,
+    /// The findings, resources and clusters of a root already checked, its model dropped.
+    checked: Option<(Vec<Finding>, usize, usize)>,
+}
+
+impl Built {
+    /// Runs the rules on this root alone (no before-state) and drops its model.
+    fn check(
+        &mut self,
+        reg: &registry::Registry,
+        filter: &crate::config::resolve::Filter,
+        show_unknown: bool,
+        sources: &SourceMap,
+    ) {
+        let mut out = compare::check_built(self, None, reg, filter, show_unknown, sources);
+        out.append(&mut self.issues);
+        let counts = (self.model.resources, self.model.clusters.len());
+        self.model = Model::default();
+        self.checked = Some((out, counts.0, counts.1));
+    }
 }
 
 /// Loads, evaluates and models every root of a scan, Terraform and ARM/Bicep.
@@ -223,16 +267,14 @@ fn build(
     unread: &mut Vec<discover::Unread>,
 ) -> Result<Vec<Built>, Error> {
     let mut out = terraform::build(tree, scan, input, sources, findings, unread)?;
-    let roots = deployments::load(
+    out.extend(deployments::load_and_build(
         tree,
         &scan.deploy_files,
-        input.param_files,
-        input.stdin,
+        input,
         &scan.root,
         sources,
         findings,
-    )?;
-    out.extend(deployments::build(&roots));
+    )?);
     let origin = match tree.revision() {
         Some(r) => format!("{r} (git revision)"),
         None => "the working tree".to_string(),

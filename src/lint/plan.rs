@@ -45,6 +45,7 @@ impl<'j> PlanInput<'j> {
             issues: Vec::new(),
             origin: format!("the plan's before-state ({})", sources.name(self.file)),
             before: None,
+            checked: None,
             unread: Vec::new(),
         };
         (after, Box::new(before))
@@ -62,6 +63,7 @@ impl<'j> PlanInput<'j> {
             issues: Vec::new(),
             origin: "the plan".into(),
             before: Some(before),
+            checked: None,
             unread: Vec::new(),
         });
     }

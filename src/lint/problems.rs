@@ -66,14 +66,15 @@ fn problem(
     message: String,
     cause: Cause,
 ) -> Finding {
-    if let Some(at) = sources.get(file).and_then(|f| template_marker(&f.text)) {
+    let text = sources.text(file);
+    let text = text.as_deref().unwrap_or("");
+    if let Some(at) = template_marker(text) {
         return templated(sources, file, at);
     }
-    let len = sources.get(file).map_or(0, |f| f.text.len());
+    let len = text.len();
     let start = offset.min(len);
-    let end = sources
-        .get(file)
-        .and_then(|f| f.text.get(start..))
+    let end = text
+        .get(start..)
         .and_then(|t| t.char_indices().nth(1))
         .map_or(len, |(i, _)| start + i);
     Finding {

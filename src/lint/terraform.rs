@@ -2,6 +2,7 @@
 //! sources inside the root), find the roots, read their variable files, evaluate each root and
 //! build its model.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ use crate::error::{Error, VarError};
 use crate::eval::terraform::{cli_value, Evaluator, Project};
 use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
 use crate::model::terraform as tfmodel;
-use crate::source::{SourceMap, Span};
+use crate::source::{Measured, SourceMap, Span};
 
 /// Files of one batch (a group of directories that call each other stays whole). Batches run in
 /// parallel and drop their syntax trees when done, so memory follows the number of threads, not
@@ -28,8 +29,15 @@ const BATCH_FILES: usize = 64;
 struct ReadFile {
     path: PathBuf,
     dir: PathBuf,
-    text: Result<String, ReadError>,
+    text: Result<Loaded, ReadError>,
     calls: Vec<PathBuf>,
+}
+
+/// A text as the map takes it: kept when it cannot be read again from the working tree, else
+/// only measured (its batch reads it again; see source.rs).
+enum Loaded {
+    Kept(String),
+    Measured(Measured),
 }
 
 /// Every module directory of the scan, read but not parsed, with the calls between them.
@@ -89,6 +97,14 @@ impl Dirs {
                     let calls = text
                         .as_ref()
                         .map_or_else(|_| Vec::new(), |t| terraform_calls(t, &dir));
+                    let from_disk = !tree.keeps(&path) && stdin.is_none_or(|(p, _)| *p != path);
+                    let text = text.map(|t| {
+                        if from_disk {
+                            Loaded::Measured(Measured::of(&t))
+                        } else {
+                            Loaded::Kept(t)
+                        }
+                    });
                     ReadFile {
                         path,
                         dir,
@@ -111,7 +127,10 @@ impl Dirs {
                         findings.push(read_error(sources, id, &why));
                     }
                     Ok(text) => {
-                        let id = sources.add_at(path, text, rev);
+                        let id = match text {
+                            Loaded::Measured(m) => sources.add_measured(path, m, rev),
+                            Loaded::Kept(t) => sources.add_at(path, t, rev),
+                        };
                         d.files.entry(dir.clone()).or_default().push(id);
                         for target in calls {
                             if target.starts_with(root)
@@ -306,13 +325,25 @@ pub fn build(
             return Err(e.into());
         }
     }
+    // Texts are no longer held: a directory asked about is read again once, its files
+    // joined by NUL (which no declaration spans).
+    let texts: RefCell<HashMap<&Path, String>> = RefCell::new(HashMap::new());
     let declares = |dir: &Path, name: &str| {
         let decl = format!("variable \"{name}\"");
-        dirs.files
-            .get(dir)
-            .into_iter()
-            .flatten()
-            .any(|id| sources.get(*id).is_some_and(|f| f.text.contains(&decl)))
+        let mut texts = texts.borrow_mut();
+        let (dir, ids) = match dirs.files.get_key_value(dir) {
+            Some((d, ids)) => (d.as_path(), ids),
+            None => return false,
+        };
+        texts
+            .entry(dir)
+            .or_insert_with(|| {
+                ids.iter()
+                    .filter_map(|id| sources.text_or_read(*id))
+                    .collect::<Vec<_>>()
+                    .join("\0")
+            })
+            .contains(&decl)
     };
     for f in vars.unapplied(&root_set, &declares) {
         unread.push(Unread {
@@ -349,8 +380,6 @@ impl Pass<'_, '_> {
     /// One batch of directories: parsed together, the `roots` among them evaluated, the syntax
     /// trees dropped on return.
     fn run(&self, members: &[&PathBuf], roots: &HashSet<PathBuf>, sources: &SourceMap) -> BatchOut {
-        let mut findings = Vec::new();
-        let mut called = Vec::new();
         let files: Vec<(&PathBuf, usize)> = members
             .iter()
             .flat_map(|d| {
@@ -362,11 +391,28 @@ impl Pass<'_, '_> {
                     .map(move |id| (*d, *id))
             })
             .collect();
+        let ids: Vec<usize> = files.iter().map(|(_, id)| *id).collect();
+        sources.hold(&ids);
+        let out = self.run_held(members, files, roots, sources);
+        sources.release(&ids);
+        out
+    }
+
+    /// [`Pass::run`] once the batch's texts are held.
+    fn run_held(
+        &self,
+        members: &[&PathBuf],
+        files: Vec<(&PathBuf, usize)>,
+        roots: &HashSet<PathBuf>,
+        sources: &SourceMap,
+    ) -> BatchOut {
+        let mut findings = Vec::new();
+        let mut called = Vec::new();
         let parsed: Vec<(&PathBuf, usize, tf::Parsed)> = files
             .into_par_iter()
             .map(|(d, id)| {
-                let text = sources.get(id).map_or("", |f| f.text.as_str());
-                (d, id, tf::parse_hcl(text))
+                let text = sources.text(id);
+                (d, id, tf::parse_hcl(text.as_deref().unwrap_or("")))
             })
             .collect();
         let mut bodies: Vec<(&PathBuf, usize, Body)> = Vec::with_capacity(parsed.len());
@@ -424,7 +470,7 @@ impl Pass<'_, '_> {
                 }
             }
         }
-        let text = |s: Span| sources.snippet(s).to_string();
+        let text = |s: Span| sources.snippet(s);
         let built = roots
             .par_iter()
             .filter_map(|&r| self.evaluate(&project, r, sources, &text))
@@ -494,14 +540,19 @@ impl Pass<'_, '_> {
             .iter()
             .map(|(source, header)| unread_module(source, *header, &m.dir, self.root, sources))
             .collect();
-        Some(Built {
+        let mut built = Built {
             unread,
             key: format!("tf:{}", m.dir.display()),
             model,
             issues,
             origin: String::new(),
             before,
-        })
+            checked: None,
+        };
+        if let Some(check) = input.early {
+            check(&mut built, sources);
+        }
+        Some(built)
     }
 }
 

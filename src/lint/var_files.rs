@@ -84,8 +84,8 @@ impl VarFiles {
                 }
             };
             self.ids.insert(p, id);
-            let text = sources.get(id).map(|f| f.text.as_str()).unwrap_or("");
-            match tf::parse_hcl(text) {
+            let text = sources.text(id);
+            match tf::parse_hcl(text.as_deref().unwrap_or("")) {
                 Ok(b) => {
                     self.bodies.insert(id, b);
                 }

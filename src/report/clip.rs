@@ -108,10 +108,10 @@ impl<'a> View<'a> {
         }
         let mut cut = HashMap::new();
         for (file, labels) in by_file {
-            let Some(src) = sources.get(file) else {
+            let Ok(src) = sources.source(file) else {
                 continue;
             };
-            if let Some(c) = cut_file(&src.text, &labels) {
+            if let Some(c) = cut_file(src, &labels) {
                 cut.insert(file, c);
             }
         }
@@ -129,7 +129,7 @@ impl<'a> View<'a> {
     fn text(&self, file: FileId) -> Option<&str> {
         match self.cut.get(&file) {
             Some(c) => Some(c.text.as_str()),
-            None => self.sources.get(file).map(|f| f.text.as_str()),
+            None => self.sources.source(file).ok(),
         }
     }
 }

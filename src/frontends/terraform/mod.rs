@@ -20,21 +20,20 @@ pub struct ParseError {
 
 /// Parses one `.tf`/`.tfvars` file.
 pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, ParseError> {
-    let Some(src) = sources.get(file) else {
+    let Some(text) = sources.text(file) else {
         return Err(ParseError {
             span: Span::new(file, 0..0),
             message: "file not loaded".into(),
         });
     };
-    parse_hcl(&src.text).map_err(|(off, message)| {
-        let off = off.min(src.text.len());
-        let end = src
-            .text
+    parse_hcl(&text).map_err(|(off, message)| {
+        let off = off.min(text.len());
+        let end = text
             .get(off..)
             .unwrap_or("")
             .char_indices()
             .nth(1)
-            .map_or(src.text.len(), |(i, _)| off + i);
+            .map_or(text.len(), |(i, _)| off + i);
         ParseError {
             span: Span::new(file, off..end),
             message,

@@ -8,7 +8,9 @@ use crate::source::{SourceMap, Span};
 /// The edit that writes `value` in place of the literal at `span`, when the text there is a
 /// plain literal holding `current`.
 pub fn edit(sources: &SourceMap, span: Span, current: &str, value: &str) -> Option<Edit> {
-    let text = sources.snippet(span);
+    // Held while the rules run, else read again (checked against the scan's hash).
+    let whole = sources.text_or_read(span.file)?;
+    let text = whole.get(span.range())?;
     let inner = |q: char| {
         text.strip_prefix(q)
             .and_then(|t| t.strip_suffix(q))

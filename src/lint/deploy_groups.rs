@@ -1,0 +1,265 @@
+//! Reading and grouping the ARM/Bicep deployment files, so that each group is parsed, lowered,
+//! evaluated and modelled by one worker and dropped when done: memory follows the number of
+//! threads, not the size of the repository (as Terraform directories are batched).
+//!
+//! A group is what one evaluation can reach: a template, the templates it deploys (local
+//! modules, linked templates; found by a text scan that over-approximates), the parameter files
+//! that pair with it by name and the `.bicepparam` files that use it. Named parameter files
+//! (`--param-file`) apply to every template, so with them all files form one group.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::read_error;
+use crate::diagnostic::Finding;
+use crate::discover::context::{deploy_refs, template_stem};
+use crate::discover::{ReadError, Tree, MAX_FILE_BYTES};
+use crate::frontends::arm;
+use crate::source::{Measured, SourceMap};
+use crate::Error;
+
+/// Groups are packed into batches of about this many bytes of text (a larger group stays
+/// whole): small enough that a batch's syntax trees stay small, large enough to keep both
+/// CPUs busy without a task per file.
+const BATCH_BYTES: usize = 2 << 20;
+
+/// A deployment file as the scan read it: its id, where it is and what it may reference.
+pub(super) struct Scanned {
+    pub id: usize,
+    pub path: PathBuf,
+    refs: Vec<PathBuf>,
+    bytes: usize,
+}
+
+pub(super) fn is_bicep(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e == "bicep" || e == "bicepparam")
+}
+
+/// A text as read: kept, or measured only (its batch reads it again; see source.rs).
+enum Loaded {
+    Kept(String),
+    Measured(Measured),
+}
+
+/// Reads every deployment file (and the named parameter files), keeps what looks like ARM or
+/// Bicep, and remembers what each may reference. Unreadable files that are surely ARM or Bicep
+/// become PARSE001; an unreadable named parameter file stops the run.
+pub(super) fn read(
+    tree: &Tree,
+    files: &[PathBuf],
+    param_files: &[PathBuf],
+    stdin: Option<&(PathBuf, String)>,
+    sources: &mut SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Scanned>, Error> {
+    let mut wanted: Vec<PathBuf> = files.to_vec();
+    for p in param_files {
+        if !wanted.contains(p) {
+            wanted.push(p.clone());
+        }
+    }
+    let rev = tree.revision();
+    type Read = (PathBuf, Result<Option<(Loaded, Vec<PathBuf>)>, ReadError>);
+    let read: Vec<Read> = wanted
+        .into_par_iter()
+        .map(|p| {
+            let (text, from_disk) = match stdin {
+                Some((s, t)) if *s == p => (Ok(t.clone()), false),
+                _ => (tree.read_text(&p, MAX_FILE_BYTES), !tree.keeps(&p)),
+            };
+            let named = param_files.contains(&p);
+            let kept = text.map(|t| {
+                (named || is_bicep(&p) || arm::looks_like_arm(&t)).then(|| {
+                    let refs = deploy_refs(&t, &p);
+                    let t = if from_disk {
+                        Loaded::Measured(Measured::of(&t))
+                    } else {
+                        Loaded::Kept(t)
+                    };
+                    (t, refs)
+                })
+            });
+            (p, kept)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (p, text) in read {
+        let named = param_files.contains(&p);
+        match text {
+            Ok(Some((t, refs))) => {
+                let (id, bytes) = match t {
+                    Loaded::Measured(m) => {
+                        let n = m.len();
+                        (sources.add_measured(p.clone(), m, rev), n)
+                    }
+                    Loaded::Kept(t) => {
+                        let n = t.len();
+                        (sources.add_at(p.clone(), t, rev), n)
+                    }
+                };
+                out.push(Scanned {
+                    id,
+                    path: p,
+                    refs,
+                    bytes,
+                });
+            }
+            Ok(None) => {}
+            Err(_) if rev.is_some() => {}
+            Err(source) if named => return Err(Error::Read { path: p, source }),
+            // An unreadable `.json` may be anything; only report what is surely ARM.
+            Err(why)
+                if is_bicep(&p)
+                    || matches!(why, ReadError::TooLarge { .. }) && head_looks_like_arm(&p) =>
+            {
+                let id = sources.add(p, String::new());
+                findings.push(read_error(sources, id, &why));
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the start of a file too large to read looks like an ARM document.
+fn head_looks_like_arm(p: &Path) -> bool {
+    use std::io::Read;
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(p)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    arm::looks_like_arm(&String::from_utf8_lossy(head.get(..n).unwrap_or(&[])))
+}
+
+/// The files joined by references and parameter pairing, each group in scan order, groups in
+/// order of their first file; packed into batches of about [`BATCH_BYTES`].
+pub(super) fn batches(files: &[Scanned], one_group: bool) -> Vec<Vec<&Scanned>> {
+    if one_group {
+        return vec![files.iter().collect()];
+    }
+    let mut uf = UnionFind::new(files.len());
+    // A key per file path and per (directory, template stem): a template and its parameter
+    // files share the second.
+    let mut keys: HashMap<PathBuf, usize> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        keys.insert(f.path.clone(), i);
+    }
+    let mut stems: HashMap<(PathBuf, String), usize> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        let dir = f.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let own = f.path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
+        for stem in [Some(own), template_stem(name)].into_iter().flatten() {
+            match stems.get(&(dir.clone(), stem.to_string())) {
+                Some(&j) => uf.union(i, j),
+                None => {
+                    stems.insert((dir.clone(), stem.to_string()), i);
+                }
+            }
+        }
+        for r in &f.refs {
+            if let Some(&j) = keys.get(r) {
+                uf.union(i, j);
+            }
+        }
+    }
+    let mut groups: Vec<Vec<&Scanned>> = Vec::new();
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        let root = uf.find(i);
+        let at = *slot.entry(root).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        if let Some(g) = groups.get_mut(at) {
+            g.push(f);
+        }
+    }
+    let mut out: Vec<Vec<&Scanned>> = Vec::new();
+    let mut size = 0;
+    for g in groups {
+        let n: usize = g.iter().map(|f| f.bytes).sum();
+        match out.last_mut() {
+            Some(last) if size + n <= BATCH_BYTES => {
+                last.extend(g);
+                size += n;
+            }
+            _ => {
+                out.push(g);
+                size = n;
+            }
+        }
+    }
+    out
+}
+
+/// Union-find over indices, with path halving.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while let Some(&p) = self.parent.get(i).filter(|&&p| p != i) {
+            let grand = self.parent.get(p).copied().unwrap_or(p);
+            if let Some(slot) = self.parent.get_mut(i) {
+                *slot = grand;
+            }
+            i = grand;
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if let Some(slot) = self.parent.get_mut(ra.max(rb)) {
+            *slot = ra.min(rb);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(id: usize, path: &str, refs: &[&str]) -> Scanned {
+        Scanned {
+            id,
+            path: PathBuf::from(path),
+            refs: refs.iter().map(PathBuf::from).collect(),
+            bytes: 10,
+        }
+    }
+
+    #[test]
+    fn templates_group_with_what_they_deploy_and_their_parameter_files() {
+        let files = vec![
+            file(0, "/r/a/main.bicep", &["/r/mods/vnet.bicep"]),
+            file(1, "/r/b/azuredeploy.json", &[]),
+            file(2, "/r/mods/vnet.bicep", &[]),
+            file(3, "/r/b/azuredeploy.parameters.prod.json", &[]),
+            file(4, "/r/c/dev.bicepparam", &["/r/a/main.bicep"]),
+            file(5, "/r/d/other.json", &[]),
+        ];
+        let mut uf_groups: Vec<Vec<usize>> = Vec::new();
+        // Batches of one group each: pack nothing together.
+        let mut big = files;
+        for f in &mut big {
+            f.bytes = BATCH_BYTES;
+        }
+        for b in batches(&big, false) {
+            uf_groups.push(b.iter().map(|f| f.id).collect());
+        }
+        assert_eq!(uf_groups, vec![vec![0, 2, 4], vec![1, 3], vec![5]]);
+        assert_eq!(batches(&big, true).len(), 1);
+    }
+}
