@@ -2,6 +2,7 @@
 //! shows one that works.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 
 use super::CheckArgs;
@@ -46,9 +47,12 @@ pub(super) fn run(args: &CheckArgs, opts: &Options, mut outcome: Outcome) -> Flo
             note_unchecked(fix::verify_all(opts, &mut remaining));
             return Flow::Report(remaining);
         }
+        let mut out = std::io::stdout().lock();
         for (_, name, old, new) in &changes {
-            print!("{}", diff::unified(name, old, new));
+            let _ = out.write_all(diff::unified(name, old, new).as_bytes());
         }
+        // The diff is complete on stdout before the summary goes to stderr.
+        let _ = out.flush();
         eprintln!(
             "would apply {} in {}",
             plural(n, "fix"),

@@ -135,9 +135,9 @@ pub(super) fn check_built(
         let old = subject::all(&mut before.model);
         let moves =
             migration::subjects(&before.origin, &before.model, &old, &after.model, &subjects);
-        // Migration rules compute no values: a before-state is never edited.
-        let none = AddressPlan::default();
-        let mut found = check_subjects(&moves, reg, filter, show_unknown, sources, &none);
+        // Values for the after-state (MIG005's pod CIDR) come from the working tree's plan; a
+        // before-state literal is never edited (fix::verify refuses files of a revision).
+        let mut found = check_subjects(&moves, reg, filter, show_unknown, sources, &plan);
         for f in &mut found {
             let header = moves
                 .iter()

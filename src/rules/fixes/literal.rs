@@ -36,7 +36,7 @@ pub fn edit(sources: &SourceMap, span: Span, current: &str, value: &str) -> Opti
     };
     Some(Edit {
         span,
-        original: sources.snippet(span).to_string(),
+        original: whole.get(span.range())?.to_string(),
         replacement: value.to_string(),
     })
 }

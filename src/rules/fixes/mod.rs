@@ -64,6 +64,8 @@ pub fn propose(rule: &str, doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<
     let mut p = match rule {
         "OVL002" | "OVL009" | "OVL012" | "NET014" | "NET015" => values::pod_cidr(doc, hit, plan),
         "NET001" if on("$['network']['pod_cidrs']") => values::pod_cidr(doc, hit, plan),
+        // The move to overlay: the after-state's pod CIDR, in the working tree.
+        "MIG005" => values::pod_cidr(doc.get("after")?, hit, plan),
         "NET001" if on("$['network']['service_cidrs']") => values::service_cidr(doc, hit, plan),
         "NET002" | "NET003" | "NET004" | "NET005" => values::service_cidr(doc, hit, plan),
         "NET006" | "NET007" => values::dns_service_ip(doc, hit),
@@ -109,7 +111,11 @@ fn value_at(doc: &Json, path: &str) -> Option<String> {
 /// What a document path holds, in words every dialect shares.
 fn what(path: &str) -> &'static str {
     let named = |k: &str| path.contains(&format!("['{k}']"));
-    if named("pod_cidrs") || named("pod_cidr_v4") || named("pod_cidr_twin") {
+    if named("pod_cidrs")
+        || named("pod_cidr_v4")
+        || named("pod_cidr_twin")
+        || path.contains("after_pod_cidr")
+    {
         "the pod CIDR"
     } else if named("service_cidr_v6") {
         "the IPv6 service CIDR"

@@ -118,7 +118,10 @@ fn with_twin(mut p: Proposal, doc: &Json, twin: &str, current: &str) -> Proposal
 /// OVL002, OVL009, OVL012, NET014, NET015, NET001 on a pod CIDR: the lowest free private range
 /// of at least /16 (the recommendation) that holds a /24 for every node at full scale.
 pub fn pod_cidr(doc: &Json, hit: &Hit, plan: &AddressPlan) -> Option<Proposal> {
-    cidr::parse(&hit.value).filter(cidr::is_v4)?;
+    // MIG005 also fires when no pod CIDR is written (`false`): then the value is only shown.
+    if hit.value != "false" {
+        cidr::parse(&hit.value).filter(cidr::is_v4)?;
+    }
     let nodes = nodes_at_full_scale(doc).unwrap_or(256.0).max(1.0);
     // One /24 per node: 2^(24 - len) >= nodes.
     let mut len: u8 = 24;
