@@ -55,7 +55,7 @@ fn spoke(out: &mut String, i: usize, subnets: usize, rules: usize) {
         );
     }
     out.push_str("]}}");
-    if i % 4 == 0 {
+    if i.is_multiple_of(4) {
         let _ = write!(
             out,
             r#",

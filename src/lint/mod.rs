@@ -60,11 +60,16 @@ impl Outcome {
 
 /// Runs the whole pipeline.
 pub fn run(opts: &Options) -> Result<Outcome, Error> {
-    run_observed(opts, &mut |_, _| {})
+    run_with(opts, None)
 }
 
-/// Runs the whole pipeline and shows the evaluated models to `observer` before dropping them.
+/// Runs the whole pipeline and shows the evaluated models to `observer` before dropping them
+/// (so every model is kept until the rules have run on all of them).
 pub fn run_observed(opts: &Options, observer: observe::Observer<'_>) -> Result<Outcome, Error> {
+    run_with(opts, Some(observer))
+}
+
+fn run_with(opts: &Options, observer: Option<observe::Observer<'_>>) -> Result<Outcome, Error> {
     let started = Instant::now();
     let req = Request::new(opts)?;
     let mut scan = discover::walk(&Tree::Disk, &req.paths, opts.follow_outside_root);
@@ -97,7 +102,8 @@ pub fn run_observed(opts: &Options, observer: observe::Observer<'_>) -> Result<O
             b.check(reg, &settings.filter, opts.show_unknown, sources);
         }
     };
-    let stand_alone = opts.compare_to.is_none() && opts.plan.is_none();
+    // An observer reads the models after the rules ran, so they must outlive their batches.
+    let stand_alone = opts.compare_to.is_none() && opts.plan.is_none() && observer.is_none();
     let input = Input {
         plan: plan_input.as_ref(),
         stdin: req.stdin.as_ref(),
@@ -147,13 +153,15 @@ pub fn run_observed(opts: &Options, observer: observe::Observer<'_>) -> Result<O
         &sources,
         &mut stats,
     ));
-    observe::show(
-        observer,
-        &mut after,
-        &mut before,
-        opts.compare_to.as_deref(),
-        &sources,
-    );
+    if let Some(observer) = observer {
+        observe::show(
+            observer,
+            &mut after,
+            &mut before,
+            opts.compare_to.as_deref(),
+            &sources,
+        );
+    }
     unread.extend(after.iter().flat_map(|b| b.unread.iter().cloned()));
     // Texts are read again only now, for the files the report shows (see source.rs).
     let shown = findings
