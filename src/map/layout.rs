@@ -200,23 +200,7 @@ pub fn lay_out_reported(
         .collect();
     let mut all: Vec<Range> = blocks
         .iter()
-        .map(|b| Range {
-            id: String::new(),
-            kind: RangeKind::Block,
-            name: block_name(b),
-            cidr: *b,
-            parent: None,
-            clusters: Vec::new(),
-            source: None,
-            chain: None,
-            default: false,
-            is_virtual: false,
-            peered_with: Vec::new(),
-            capacity: None,
-            span: None,
-            resource: None,
-            vnet: None,
-        })
+        .map(|b| Range::bare(RangeKind::Block, block_name(b), *b))
         .collect();
     all.extend(ranges);
     for (i, r) in all.iter_mut().enumerate() {
@@ -315,23 +299,11 @@ fn add_reserved(ranges: &mut Vec<Range>) {
             .any(|b| cidr::within(&net, b) && block_of(&net) == *b)
             || ranges.iter().any(|r| cidr::overlaps(&r.cidr, &net));
         if near {
-            ranges.push(Range {
-                id: String::new(),
-                kind: RangeKind::Reserved,
-                name: "reserved by AKS".into(),
-                cidr: net,
-                parent: None,
-                clusters: Vec::new(),
-                source: None,
-                chain: None,
-                default: false,
-                is_virtual: false,
-                peered_with: Vec::new(),
-                capacity: None,
-                span: None,
-                resource: None,
-                vnet: None,
-            });
+            ranges.push(Range::bare(
+                RangeKind::Reserved,
+                "reserved by AKS".to_string(),
+                net,
+            ));
         }
     }
 }

@@ -6,23 +6,7 @@ fn net(s: &str) -> IpNet {
 }
 
 fn range(kind: RangeKind, name: &str, c: &str) -> Range {
-    Range {
-        id: String::new(),
-        kind,
-        name: name.into(),
-        cidr: net(c),
-        parent: None,
-        clusters: Vec::new(),
-        source: None,
-        chain: None,
-        default: false,
-        is_virtual: false,
-        peered_with: Vec::new(),
-        capacity: None,
-        span: None,
-        resource: None,
-        vnet: None,
-    }
+    Range::bare(kind, name.into(), net(c))
 }
 
 fn vnet(name: &str, c: &str) -> Range {

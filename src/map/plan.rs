@@ -70,6 +70,29 @@ pub struct Range {
     pub vnet: Option<String>,
 }
 
+impl Range {
+    /// A range with nothing but its kind, name and CIDR: blocks, reserved ranges, test ranges.
+    pub fn bare(kind: RangeKind, name: String, cidr: IpNet) -> Range {
+        Range {
+            id: String::new(),
+            kind,
+            name,
+            cidr,
+            parent: None,
+            clusters: Vec::new(),
+            source: None,
+            chain: None,
+            default: false,
+            is_virtual: false,
+            peered_with: Vec::new(),
+            capacity: None,
+            span: None,
+            resource: None,
+            vnet: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Capacity {
     pub usable: u128,

@@ -501,23 +501,11 @@ mod tests {
     use crate::map::plan::RangeKind;
 
     fn range(c: &str) -> Range {
-        Range {
-            id: String::new(),
-            kind: RangeKind::Vnet,
-            name: String::new(),
-            cidr: cidr::parse(c).unwrap_or_else(|| ipnet::IpNet::V4(Default::default())),
-            parent: None,
-            clusters: Vec::new(),
-            source: None,
-            chain: None,
-            default: false,
-            is_virtual: false,
-            peered_with: Vec::new(),
-            capacity: None,
-            span: None,
-            resource: None,
-            vnet: None,
-        }
+        Range::bare(
+            RangeKind::Vnet,
+            String::new(),
+            cidr::parse(c).unwrap_or_else(|| ipnet::IpNet::V4(Default::default())),
+        )
     }
 
     #[test]
