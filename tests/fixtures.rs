@@ -20,7 +20,7 @@
 mod common;
 
 use common::git;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use aks_netlint::fix;
@@ -158,16 +158,6 @@ fn fixed_diff(dir: &Path, opts: &Options, out: lint::Outcome) -> String {
     if !fixable {
         return String::new();
     }
-    let originals: BTreeMap<PathBuf, (String, String)> = (0..out.sources.len())
-        .filter_map(|i| Some((out.sources.get(i)?, i)))
-        .filter(|(s, _)| s.revision.is_none())
-        .filter_map(|(s, i)| {
-            Some((
-                s.path.clone(),
-                (s.name.clone(), out.sources.text_or_read(i)?),
-            ))
-        })
-        .collect();
     let before: BTreeSet<(String, Option<String>)> = out
         .findings
         .iter()
@@ -200,7 +190,7 @@ fn fixed_diff(dir: &Path, opts: &Options, out: lint::Outcome) -> String {
         diff.push_str(&format!("{d}\n"));
     }
     for (path, new) in &applied.overlay {
-        if let Some((name, old)) = originals.get(path).filter(|(_, old)| old != new) {
+        if let Some((name, old)) = applied.originals.get(path).filter(|(_, old)| old != new) {
             diff.push_str(&fix::diff::unified(name, old, new));
         }
     }

@@ -1,7 +1,6 @@
 //! `--fix` and `--diff` on top of a scan, and the verification that makes every fix a report
 //! shows one that works.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -22,13 +21,12 @@ pub(super) fn run(args: &CheckArgs, opts: &Options, mut outcome: Outcome) -> Flo
         return Flow::Report(outcome);
     }
     let root = outcome.sources.root().map(PathBuf::from);
-    let originals = originals(&outcome);
     let applied = apply::run(opts, outcome, args.unsafe_fixes);
     let changes: Vec<(&PathBuf, &str, &str, &str)> = applied
         .overlay
         .iter()
         .filter_map(|(path, new)| {
-            let (name, old) = originals.get(path)?;
+            let (name, old) = applied.originals.get(path)?;
             (old != new).then_some((path, name.as_str(), old.as_str(), new.as_str()))
         })
         .collect();
@@ -87,16 +85,6 @@ pub(super) fn run(args: &CheckArgs, opts: &Options, mut outcome: Outcome) -> Flo
     let mut remaining = applied.outcome;
     note_unchecked(fix::verify_all(opts, &mut remaining));
     Flow::Report(remaining)
-}
-
-/// The working-tree texts the scan read, by path, with their names: what the fixes change.
-fn originals(outcome: &Outcome) -> BTreeMap<PathBuf, (String, String)> {
-    let s = &outcome.sources;
-    (0..s.len())
-        .filter_map(|id| Some((s.get(id)?, id)))
-        .filter(|(f, _)| f.revision.is_none())
-        .filter_map(|(f, id)| Some((f.path.clone(), (f.name.clone(), s.text_or_read(id)?))))
-        .collect()
 }
 
 fn note_unchecked(n: usize) {

@@ -2,7 +2,7 @@
 //! applicable fix remains or the step limit is reached. Each step is checked on the state it
 //! changes, so two fixes that are fine alone but collide together never both land.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::verify::{apply, key, keys, rerun, works};
@@ -17,6 +17,9 @@ const MAX_STEPS: usize = 100;
 pub struct Applied {
     /// The working-tree texts after every accepted fix (absolute path -> text).
     pub overlay: Overlay,
+    /// What those files held when the scan read them: path -> (name, text). Read once, for the
+    /// files a fix edits only.
+    pub originals: BTreeMap<PathBuf, (String, String)>,
     /// What was applied, one line each, in order.
     pub descriptions: Vec<String>,
     /// The scan of the fixed state: what remains.
@@ -29,6 +32,7 @@ pub fn run(opts: &Options, first: Outcome, unsafe_too: bool) -> Applied {
     let mut overlay = Overlay::new();
     let mut current = first;
     let mut descriptions = Vec::new();
+    let mut originals = BTreeMap::new();
     let mut rejected: BTreeSet<Vec<(PathBuf, u32, String)>> = BTreeSet::new();
     for _ in 0..MAX_STEPS {
         let allowed = |a: Applicability| {
@@ -62,6 +66,16 @@ pub fn run(opts: &Options, first: Outcome, unsafe_too: bool) -> Applied {
         let Some((target, edits, description, id)) = next else {
             break;
         };
+        for e in &edits {
+            let Some(src) = current.sources.get(e.span.file) else {
+                continue;
+            };
+            if !overlay.contains_key(&src.path) && !originals.contains_key(&src.path) {
+                if let Some(text) = current.sources.text_or_read(e.span.file) {
+                    originals.insert(src.path.clone(), (src.name.clone(), text));
+                }
+            }
+        }
         let before = keys(&current);
         let step = apply(&overlay, &edits, &current.sources, plan_file.as_deref())
             .and_then(|o| rerun(opts, o.clone()).map(|after| (o, after)));
@@ -76,8 +90,10 @@ pub fn run(opts: &Options, first: Outcome, unsafe_too: bool) -> Applied {
             }
         }
     }
+    originals.retain(|p, _| overlay.contains_key(p));
     Applied {
         overlay,
+        originals,
         descriptions,
         outcome: current,
     }
