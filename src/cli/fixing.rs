@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::CheckArgs;
+use super::{CheckArgs, Format};
 use crate::fix::{self, apply, diff, write};
 use crate::lint::{Options, Outcome};
 
@@ -17,7 +17,20 @@ pub(super) enum Flow {
 /// Verifies the scan's fixes (a report shows only fixes that work), or applies them.
 pub(super) fn run(args: &CheckArgs, opts: &Options, mut outcome: Outcome) -> Flow {
     if !args.fix && !args.diff {
-        note_unchecked(fix::verify_all(opts, &mut outcome));
+        // Each check costs a rescan: done only for formats that show fixes, so pre-commit's
+        // compact lines and the JUnit/checkstyle reports cost no more than before.
+        let shows_fixes = !matches!(
+            args.format,
+            Some(Format::Compact | Format::Junit | Format::Checkstyle)
+        );
+        if shows_fixes {
+            note_unchecked(fix::verify_all(opts, &mut outcome));
+        } else {
+            // Unverified candidates never leave this function.
+            for f in &mut outcome.findings {
+                f.fix = None;
+            }
+        }
         return Flow::Report(outcome);
     }
     let root = outcome.sources.root().map(PathBuf::from);
