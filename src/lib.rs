@@ -21,6 +21,7 @@ pub mod map;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod suppress;
 

@@ -27,6 +27,10 @@ pub enum Command {
     /// Draw the address plan (VNets, subnets, pod and service CIDRs, conflicts, free space)
     /// as one self-contained HTML page, an SVG or the laid-out plan as JSON.
     Map(Box<MapArgs>),
+    /// Run as a language server over stdio (LSP): findings as you type, the value chain on
+    /// hover, fixes as code actions. Settings come from `.aks-netlint.toml` and the client's
+    /// `initializationOptions` (the config file's keys).
+    Server,
     /// List every rule ID with its severity and status.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]

@@ -50,6 +50,7 @@ pub fn main_with(cli: Cli) -> u8 {
         },
         Some(Command::Check(args)) => check(&args),
         Some(Command::Map(args)) => map(&args),
+        Some(Command::Server) => crate::server::run(),
         None => check(&cli.check),
     }
 }

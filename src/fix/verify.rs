@@ -86,7 +86,15 @@ pub fn works(target: &Key, before: &BTreeSet<Key>, after: &BTreeSet<Key>) -> boo
 /// Verifies every candidate of a scan: fixes that do not work are dropped, fixes whose literal
 /// several resources share become unsafe. Returns how many candidates were left unchecked.
 pub fn verify_all(opts: &Options, outcome: &mut Outcome) -> usize {
+    verify_until(opts, outcome, &|| false)
+}
+
+/// [`verify_all`], stopping early when `stop` says so (the language server, when newer edits
+/// arrive); candidates left unchecked are dropped. Edits apply on top of `opts.overlay` (the
+/// editor's open buffers), so every rescan sees the same texts as the scan it checks.
+pub fn verify_until(opts: &Options, outcome: &mut Outcome, stop: &dyn Fn() -> bool) -> usize {
     let before = keys(outcome);
+    let base: Overlay = opts.overlay.as_deref().cloned().unwrap_or_default();
     mark_shared(&mut outcome.findings);
     let plan_file = opts.plan.as_deref().map(crate::discover::absolute);
     let mut unchecked = 0;
@@ -106,21 +114,16 @@ pub fn verify_all(opts: &Options, outcome: &mut Outcome) -> usize {
         let target = key(f, &outcome.sources);
         let edits = fix.edits.clone();
         if !scans.contains_key(&edits) {
-            if scans.len() >= MAX_VERIFIED {
+            if scans.len() >= MAX_VERIFIED || stop() {
                 unchecked += 1;
                 if let Some(f) = outcome.findings.get_mut(i) {
                     f.fix = None;
                 }
                 continue;
             }
-            let after = apply(
-                &Overlay::new(),
-                &edits,
-                &outcome.sources,
-                plan_file.as_deref(),
-            )
-            .and_then(|o| rerun(opts, o))
-            .map(|a| keys(&a));
+            let after = apply(&base, &edits, &outcome.sources, plan_file.as_deref())
+                .and_then(|o| rerun(opts, o))
+                .map(|a| keys(&a));
             scans.insert(edits.clone(), after);
         }
         let ok = scans
