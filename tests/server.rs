@@ -465,3 +465,58 @@ fn settings_use_the_config_files_keys_and_unknown_ones_are_said() {
     c.diagnostics(&tfvars, |d| codes(d).contains(&"OVL002".to_string()));
     assert_eq!(c.exit(), 0);
 }
+
+#[test]
+fn hover_on_an_unknown_value_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    let main = root.join("main.tf");
+    let text = r#"variable "pod_cidr" { type = string }
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                = "aks"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  dns_prefix          = "aks"
+  default_node_pool {
+    name       = "system"
+    vm_size    = "Standard_D4s_v5"
+    node_count = 3
+  }
+  identity {
+    type = "SystemAssigned"
+  }
+  network_profile {
+    network_plugin      = "azure"
+    network_plugin_mode = "overlay"
+    pod_cidr            = var.pod_cidr
+  }
+}
+"#;
+    std::fs::write(&main, text).unwrap();
+    let mut c = Client::start(&root, json!({"show-unknown": true}));
+    c.open(&main, text);
+    // EVAL001 is shown because it was asked for; it says the same as the hover.
+    c.diagnostics(&main, |d| codes(d).contains(&"EVAL001".to_string()));
+    let line = text
+        .lines()
+        .position(|l| l.contains("var.pod_cidr") && l.contains("pod_cidr  "))
+        .unwrap();
+    let col = text
+        .lines()
+        .nth(line)
+        .unwrap()
+        .find("var.pod_cidr")
+        .unwrap()
+        + 2;
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&main)}, "position": {"line": line, "character": col}}),
+    );
+    let value = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(value.starts_with("**unknown**: "), "{h:#}");
+    assert!(value.contains("pod_cidr"), "{value}");
+    assert_eq!(c.exit(), 0);
+}

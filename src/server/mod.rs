@@ -22,20 +22,30 @@ mod uri;
 mod worker;
 
 pub use settings::Settings;
+pub use transport::Out;
 
-/// Runs the server until the client says `exit` or closes stdin. The exit code follows the
-/// protocol: 0 after `shutdown`, 1 otherwise.
+use crossbeam_channel::{Receiver, Sender};
+use lsp_server::Message;
+
+/// Runs the server on stdio until the client says `exit` or closes stdin. The exit code
+/// follows the protocol: 0 after `shutdown`, 1 otherwise.
 pub fn run() -> u8 {
     let (incoming, outgoing, writer) = transport::stdio();
+    let code = serve(&incoming, outgoing.clone());
+    let _ = outgoing.send(Out::Stop);
+    let _ = writer.join();
+    code
+}
+
+/// Serves messages from `incoming`, answering on `outgoing` (stdio, or channels in a benchmark).
+pub fn serve(incoming: &Receiver<Message>, outgoing: Sender<Out>) -> u8 {
     let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
     let (done_tx, done_rx) = crossbeam_channel::unbounded();
     let worker = worker::spawn(jobs_rx, done_tx);
-    let mut server = state::Server::new(outgoing.clone(), jobs_tx.clone());
-    let code = server.serve(&incoming, &done_rx);
+    let mut server = state::Server::new(outgoing, jobs_tx.clone());
+    let code = server.serve(incoming, &done_rx);
     let _ = jobs_tx.send(worker::Job::Stop);
     drop(server);
     let _ = worker.join();
-    let _ = outgoing.send(transport::Out::Stop);
-    let _ = writer.join();
     code
 }
