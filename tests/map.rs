@@ -96,6 +96,36 @@ fn svg_has_lanes_and_every_conflict_is_hatched() {
                 assert!(link.ends_with(&format!("docs/rules/{}.md", c["rule"].as_str().unwrap())));
             }
         }
+        // Every verified fix that rewrites a drawn range is a dashed outline over that range.
+        let proposals = variant["proposals"].as_array().unwrap();
+        assert!(!proposals.is_empty(), "{ex}: the example has a CIDR fix");
+        for p in proposals {
+            let id = p["id"].as_str().unwrap();
+            let range = p["range"].as_str().unwrap();
+            let outlines: Vec<_> = doc
+                .descendants()
+                .filter(|n| has_class(n, "proposal") && n.attribute("data-proposal") == Some(id))
+                .collect();
+            assert!(!outlines.is_empty(), "{ex}: proposal {id} is not drawn");
+            for o in outlines {
+                assert_eq!(o.attribute("data-range"), Some(range));
+                let lane = o.ancestors().find(|n| has_class(n, "lane")).unwrap();
+                let members: Vec<&str> = variant["families"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|f| f["blocks"].as_array().unwrap())
+                    .flat_map(|b| b["lanes"].as_array().unwrap())
+                    .filter(|l| l["scale"].as_str() == lane.attribute("data-scale"))
+                    .flat_map(|l| l["members"].as_array().unwrap())
+                    .filter_map(|m| m.as_str())
+                    .collect();
+                assert!(
+                    members.contains(&range),
+                    "{ex}: {id} drawn outside its range's lane"
+                );
+            }
+        }
     }
 }
 

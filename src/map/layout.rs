@@ -25,8 +25,24 @@ pub struct Laid {
     pub ranges: Vec<Range>,
     pub free: Vec<Free>,
     pub conflicts: Vec<Conflict>,
+    /// Verified fixes that replace a range's literal, drawn as dashed outlines.
+    pub proposals: Vec<Proposal>,
     pub unknowns: Vec<UnknownRange>,
     pub clusters: Vec<ClusterView>,
+}
+
+/// A computed fix's value for a range (`aks-netlint check --fix` would write it).
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Proposal {
+    pub id: String,
+    /// The range whose literal the fix replaces.
+    pub range: String,
+    pub rule: String,
+    #[serde(serialize_with = "as_text")]
+    pub cidr: IpNet,
+    pub description: String,
+    /// `safe` or `unsafe` (see `--unsafe-fixes`).
+    pub applicability: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -148,7 +164,13 @@ pub struct Reported<'a> {
     pub primary: Span,
     /// The primary span, then every secondary one.
     pub spans: Vec<Span>,
+    /// The finding's fix, when it has edits: description, applicability, and each edit's span
+    /// with the text it writes.
+    pub fix: Option<ReportedFix<'a>>,
 }
+
+/// A fix's description, applicability, and each edit's span with the text it writes.
+pub type ReportedFix<'a> = (&'a str, &'static str, Vec<(Span, &'a str)>);
 
 impl<'a> From<&'a Finding> for Reported<'a> {
     fn from(f: &'a Finding) -> Reported<'a> {
@@ -160,6 +182,16 @@ impl<'a> From<&'a Finding> for Reported<'a> {
             spans: std::iter::once(f.primary.span)
                 .chain(f.secondary.iter().map(|l| l.span))
                 .collect(),
+            fix: f.fix.as_ref().filter(|x| !x.edits.is_empty()).map(|x| {
+                (
+                    x.description.as_str(),
+                    x.applicability.as_str(),
+                    x.edits
+                        .iter()
+                        .map(|e| (e.span, e.replacement.as_str()))
+                        .collect(),
+                )
+            }),
         }
     }
 }
@@ -208,6 +240,7 @@ pub fn lay_out_reported(
     }
     parents(&mut all);
     let conflicts = conflicts(&all, findings, sources);
+    let proposals = proposals(&all, findings);
     let free = free_space(&all);
     let families = lanes(&all);
     let clusters = g
@@ -242,9 +275,41 @@ pub fn lay_out_reported(
         ranges: all,
         free,
         conflicts,
+        proposals,
         unknowns,
         clusters,
     }
+}
+
+/// The fixes whose edit writes a CIDR into a range's literal: the value the range would have.
+fn proposals(all: &[Range], findings: &[Reported<'_>]) -> Vec<Proposal> {
+    let mut out: Vec<Proposal> = Vec::new();
+    for f in findings {
+        let Some((description, applicability, edits)) = &f.fix else {
+            continue;
+        };
+        for (span, text) in edits {
+            let Some(net) = cidr::parse(text) else {
+                continue;
+            };
+            let inside =
+                |s: Span| s.file == span.file && s.start <= span.start && span.end <= s.end;
+            for r in all.iter().filter(|r| r.span.is_some_and(inside)) {
+                if r.cidr == net || out.iter().any(|p| p.range == r.id && p.cidr == net) {
+                    continue;
+                }
+                out.push(Proposal {
+                    id: format!("p{}", out.len()),
+                    range: r.id.clone(),
+                    rule: f.rule.to_string(),
+                    cidr: net,
+                    description: description.to_string(),
+                    applicability,
+                });
+            }
+        }
+    }
+    out
 }
 
 fn block_name(b: &IpNet) -> String {

@@ -242,6 +242,7 @@ fn conflicts_are_the_overlap_of_the_ranges_a_finding_labels() {
         message: "overlap",
         primary: at(0),
         spans: vec![at(0), at(2)],
+        fix: None,
     };
     let g = Gathered {
         ranges: vec![v, sub, svc],
@@ -249,6 +250,7 @@ fn conflicts_are_the_overlap_of_the_ranges_a_finding_labels() {
     };
     let l = lay_out_reported("t", g, &[finding], &sources);
     assert_eq!(l.conflicts.len(), 1);
+    assert!(l.proposals.is_empty());
     let c = &l.conflicts[0];
     assert_eq!(cidr::canonical(&c.overlap), "10.0.1.0/24");
     assert_eq!(c.location, "main.tf:1");
@@ -267,4 +269,42 @@ fn the_same_range_from_two_roots_is_drawn_once_with_both_clusters() {
     let hubs: Vec<&Range> = l.ranges.iter().filter(|r| r.name == "hub").collect();
     assert_eq!(hubs.len(), 1);
     assert_eq!(hubs[0].clusters, ["a", "b"]);
+}
+
+#[test]
+fn a_fix_writing_a_cidr_into_a_ranges_literal_is_a_proposal_for_that_range() {
+    use crate::source::Span;
+    let mut sources = SourceMap::default();
+    let text = "service_cidr = \"10.0.0.0/16\"\nname = \"x\"\n";
+    let file = sources.add("main.tf".into(), text.into());
+    // The range spans the quoted literal; the edit, its contents.
+    let mut svc = range(RangeKind::Service, "svc", "10.0.0.0/16");
+    svc.span = Some(Span::new(file, 15..28));
+    let edit = Span::new(file, 16..27);
+    let name = Span::new(file, 37..40);
+    let sub = subnet("spoke", "nodes", "10.0.1.0/24");
+    let finding = |edits: Vec<(Span, &'static str)>| Reported {
+        rule: "NET002",
+        severity: "error",
+        message: "overlap",
+        primary: edit,
+        spans: vec![edit],
+        fix: Some(("replace it", "unsafe", edits)),
+    };
+    let g = Gathered {
+        ranges: vec![vnet("spoke", "10.0.0.0/16"), sub, svc],
+        ..Gathered::default()
+    };
+    let findings = [
+        finding(vec![(edit, "10.1.0.0/16")]),
+        // Not a CIDR, or not in a range's literal: nothing to draw.
+        finding(vec![(edit, "azure")]),
+        finding(vec![(name, "10.9.0.0/16")]),
+    ];
+    let l = lay_out_reported("t", g, &findings, &sources);
+    assert_eq!(l.proposals.len(), 1, "{:?}", l.proposals);
+    let p = &l.proposals[0];
+    assert_eq!(p.range, by_name(&l, "svc").id);
+    assert_eq!(cidr::canonical(&p.cidr), "10.1.0.0/16");
+    assert_eq!((p.rule.as_str(), p.applicability), ("NET002", "unsafe"));
 }

@@ -61,6 +61,9 @@ pub fn build(opts: &Options) -> Result<Map, Error> {
             });
         }
     })?;
+    let mut outcome = outcome;
+    // A proposal is drawn only when its fix works: verified as `check` verifies it.
+    crate::fix::verify_all(opts, &mut outcome);
     let variants = variants(roots)
         .into_iter()
         .map(|(name, g)| layout::lay_out(&name, g, &outcome.findings, &outcome.sources))

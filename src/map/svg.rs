@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::layout::{position, Conflict, Free, Laid, Lane, LaneKind};
+use super::layout::{position, Conflict, Free, Laid, Lane, LaneKind, Proposal};
 use super::plan::{Range, RangeKind};
 use crate::cidr;
 
@@ -30,7 +30,7 @@ pub const STYLE: &str = "text{font-family:system-ui,sans-serif;font-size:12px;fi
 .lane-sub{font-size:10px;fill:#666}.gauge{fill:#fff;stroke:#4a8;stroke-width:.6}.range{stroke:#333;stroke-width:.6}\
 .kind-vnet{fill:#cfe3ff}.kind-subnet{fill:#9cc3f5}.kind-pod{fill:#d7f0d0}.kind-service{fill:#ffe9b3}\
 .kind-on_prem{fill:#e3d3f5}.kind-reserved{fill:#ddd;stroke-dasharray:2 2}.virtual{fill-opacity:.55;stroke-dasharray:4 2}\
-.cap{fill:#4a8}.cap.over{fill:#d00000}.conflict{stroke:#d00000;stroke-width:1.2}\
+.cap{fill:#4a8}.cap.over{fill:#d00000}.conflict{stroke:#d00000;stroke-width:1.2}.proposal{fill:none;stroke:#1f5fbf;stroke-width:1.5;stroke-dasharray:4 2}\
 .range-label{font-size:10px;paint-order:stroke;stroke:#fff;stroke-width:3px;pointer-events:none}.unknown{fill:#fff;stroke:#888;stroke-dasharray:4 3}";
 
 /// Escapes text for XML content and attributes.
@@ -64,6 +64,7 @@ pub struct Index<'a> {
     ranges: HashMap<&'a str, &'a Range>,
     free: HashMap<&'a str, Vec<&'a Free>>,
     conflicts: &'a [Conflict],
+    proposals: &'a [Proposal],
 }
 
 impl<'a> Index<'a> {
@@ -76,6 +77,7 @@ impl<'a> Index<'a> {
             ranges: v.ranges.iter().map(|r| (r.id.as_str(), r)).collect(),
             free,
             conflicts: &v.conflicts,
+            proposals: &v.proposals,
         }
     }
 
@@ -298,6 +300,30 @@ pub fn lane(l: &Lane, ix: &Index<'_>, y: f64) -> String {
             esc(&c.message)
         );
     }
+    // A fix's value as a dashed outline on the same scale, over the range it replaces.
+    // A value outside the lane's scale (another block) is a marker at the lane's end.
+    for p in ix.proposals.iter().filter(|p| l.members.contains(&p.range)) {
+        let (x, w) = if cidr::overlaps(&p.cidr, &scale.cidr) {
+            position(&p.cidr, &scale.cidr)
+        } else {
+            (1.0 - MIN_W * 2.0 / BAR_W, 0.0)
+        };
+        let text = cidr::canonical(&p.cidr);
+        let _ = write!(
+            o,
+            "<rect class=\"proposal\" data-proposal=\"{}\" data-range=\"{}\" data-rule=\"{}\" x=\"{:.2}\" y=\"{}\" width=\"{:.2}\" height=\"{}\"><title>proposed {text} ({} fix, {}): {}</title></rect>",
+            p.id,
+            p.range,
+            esc(&p.rule),
+            at(x),
+            BAR_Y - 1.0,
+            (w * BAR_W).max(MIN_W * 2.0),
+            BAR_H + 2.0,
+            p.applicability,
+            esc(&p.rule),
+            esc(&p.description)
+        );
+    }
     // Text last, so a hatched overlap never hides a name.
     for b in inside {
         let _ = write!(
@@ -447,14 +473,15 @@ pub fn unknowns(v: &Laid, y: f64) -> (String, f64) {
 }
 
 /// What the colors mean, top right of the static picture.
-const LEGEND: &str = "<g class=\"legend\" transform=\"translate(700,8)\">\
+const LEGEND: &str = "<g class=\"legend\" transform=\"translate(620,8)\">\
 <rect class=\"range kind-vnet\" x=\"0\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"18\" y=\"10\">VNet</text>\
 <rect class=\"range kind-subnet\" x=\"60\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"78\" y=\"10\">subnet</text>\
 <rect class=\"range kind-pod\" x=\"130\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"148\" y=\"10\">pods</text>\
 <rect class=\"range kind-service\" x=\"188\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"206\" y=\"10\">services</text>\
 <rect class=\"range kind-on_prem\" x=\"264\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"282\" y=\"10\">on-premises</text>\
 <rect x=\"360\" y=\"0\" width=\"14\" height=\"12\" fill=\"url(#hatch)\"/><text x=\"378\" y=\"10\">conflict</text>\
-<rect class=\"free largest\" x=\"430\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"448\" y=\"10\">free</text></g>";
+<rect class=\"free largest\" x=\"430\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"448\" y=\"10\">free</text>\
+<rect class=\"proposal\" x=\"478\" y=\"0\" width=\"14\" height=\"12\"/><text x=\"496\" y=\"10\">proposed fix</text></g>";
 
 /// The whole picture of every variant as one SVG document.
 pub fn render(variants: &[Laid]) -> String {
