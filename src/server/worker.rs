@@ -104,7 +104,23 @@ impl Worker {
                 };
                 let generation = self.pending.remove(&unit).unwrap_or_default();
                 let stop = || !jobs.is_empty();
-                if lint_unit(&unit, generation, &snapshot, done, &stop).is_err() {
+                // A bug in the pipeline must cost one unit's findings, not the editor's server:
+                // the unit reports the failure and the worker goes on.
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    lint_unit(&unit, generation, &snapshot, done, &stop)
+                }));
+                let sent = match run {
+                    Ok(sent) => sent,
+                    Err(_) => done
+                        .send(Done::failed(
+                            &unit,
+                            generation,
+                            &snapshot,
+                            "internal error while linting (a bug; please report it with the file)",
+                        ))
+                        .map_err(|_| ()),
+                };
+                if sent.is_err() {
                     return;
                 }
                 match jobs.try_recv() {
@@ -154,6 +170,28 @@ impl Worker {
     }
 }
 
+impl Done {
+    fn failed(unit: &Unit, generation: u64, snap: &Snapshot, why: &str) -> Done {
+        Done {
+            error: Some(why.to_string()),
+            ..Done::empty(unit, generation, snap)
+        }
+    }
+
+    fn empty(unit: &Unit, generation: u64, snap: &Snapshot) -> Done {
+        Done {
+            unit: unit.clone(),
+            generation,
+            deps: BTreeSet::new(),
+            found: Vec::new(),
+            hovers: Vec::new(),
+            versions: snap.versions.clone(),
+            notes: Vec::new(),
+            error: None,
+        }
+    }
+}
+
 /// Lints one unit and sends its findings; then verifies their fix candidates (one scan each)
 /// unless newer work arrived, and sends them again with the fixes that work.
 fn lint_unit(
@@ -163,16 +201,7 @@ fn lint_unit(
     done: &Sender<Done>,
     stop: &dyn Fn() -> bool,
 ) -> Result<(), ()> {
-    let mut result = Done {
-        unit: unit.clone(),
-        generation,
-        deps: BTreeSet::new(),
-        found: Vec::new(),
-        hovers: Vec::new(),
-        versions: snap.versions.clone(),
-        notes: Vec::new(),
-        error: None,
-    };
+    let mut result = Done::empty(unit, generation, snap);
     let paths = snap.units.paths(unit);
     if paths.is_empty() {
         return done.send(result).map_err(|_| ());
