@@ -10,7 +10,7 @@ use crate::lint::{Options, Outcome};
 
 /// What happens after fixing: report the scan, or stop with an exit code (`--diff`).
 pub(super) enum Flow {
-    Report(Outcome),
+    Report(Box<Outcome>),
     Exit(u8),
 }
 
@@ -31,7 +31,7 @@ pub(super) fn run(args: &CheckArgs, opts: &Options, mut outcome: Outcome) -> Flo
                 f.fix = None;
             }
         }
-        return Flow::Report(outcome);
+        return Flow::Report(Box::new(outcome));
     }
     let root = outcome.sources.root().map(PathBuf::from);
     let applied = apply::run(opts, outcome, args.unsafe_fixes);
@@ -56,7 +56,7 @@ pub(super) fn run(args: &CheckArgs, opts: &Options, mut outcome: Outcome) -> Flo
         if changes.is_empty() {
             let mut remaining = applied.outcome;
             note_unchecked(fix::verify_all(opts, &mut remaining));
-            return Flow::Report(remaining);
+            return Flow::Report(Box::new(remaining));
         }
         let mut out = std::io::stdout().lock();
         for (_, name, old, new) in &changes {
@@ -97,7 +97,7 @@ pub(super) fn run(args: &CheckArgs, opts: &Options, mut outcome: Outcome) -> Flo
     }
     let mut remaining = applied.outcome;
     note_unchecked(fix::verify_all(opts, &mut remaining));
-    Flow::Report(remaining)
+    Flow::Report(Box::new(remaining))
 }
 
 fn note_unchecked(n: usize) {

@@ -85,7 +85,7 @@ fn check(args: &CheckArgs) -> u8 {
         }
     };
     let outcome = match fixing::run(args, &opts, outcome) {
-        fixing::Flow::Report(o) => o,
+        fixing::Flow::Report(o) => *o,
         fixing::Flow::Exit(code) => return code,
     };
     let view = outcome.report();
@@ -206,6 +206,7 @@ fn options(args: &CheckArgs) -> Result<Options, UsageError> {
         compare_to: args.compare_to.clone(),
         plan: args.plan.clone(),
         overlay: None,
+        rescan: None,
     };
     if let Some(name) = &args.stdin_filename {
         let mut text = String::new();

@@ -40,6 +40,9 @@ pub struct Options {
     /// Texts that replace working-tree files (absolute paths) for this run: the fixes being
     /// verified. Nothing is written.
     pub overlay: Option<std::sync::Arc<crate::discover::Overlay>>,
+    /// Scan these directories and files instead of walking `paths`: an earlier walk narrowed
+    /// to the groups a fix being verified edits (see `lint::Groups`).
+    pub rescan: Option<std::sync::Arc<crate::discover::Scan>>,
 }
 
 /// The request checked and settled before anything is read: selectors, the editor buffer's

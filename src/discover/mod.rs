@@ -143,7 +143,7 @@ impl Tree {
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// What a walk found.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct Scan {
     /// The repository root: nothing outside it is read.
     pub root: PathBuf,

@@ -1,14 +1,16 @@
 //! A candidate fix is offered only when it works: its edits are applied in memory, the same scan
 //! runs again over that overlay, and the finding must be gone with nothing new in its place.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Applicability, Edit, Finding};
 use crate::discover::Overlay;
-use crate::lint::{self, Options, Outcome};
+use crate::lint::{self, Groups, Options, Outcome};
+
 use crate::source::SourceMap;
+use rayon::prelude::*;
 
 /// At most this many candidates are verified per run; each costs one scan.
 pub const MAX_VERIFIED: usize = 64;
@@ -73,6 +75,18 @@ pub fn rerun(opts: &Options, overlay: Overlay) -> Option<Outcome> {
     lint::run(&o).ok()
 }
 
+/// The keys of the scan again with `overlay` in place of the files it names, as far as they
+/// can differ from the first scan's: only in the groups the overlay touches when the first
+/// scan kept its groups (see [`lint::Groups`]), else in the whole tree.
+fn rerun_keys(opts: &Options, overlay: Overlay, groups: Option<&Groups>) -> Option<BTreeSet<Key>> {
+    let mut o = opts.clone();
+    o.rescan = groups
+        .and_then(|g| g.narrowed(overlay.keys()))
+        .map(Arc::new);
+    o.overlay = Some(Arc::new(overlay));
+    lint::run(&o).ok().map(|a| keys(&a))
+}
+
 /// The keys of a scan's findings.
 pub fn keys(o: &Outcome) -> BTreeSet<Key> {
     o.findings.iter().map(|f| key(f, &o.sources)).collect()
@@ -85,6 +99,11 @@ pub fn works(target: &Key, before: &BTreeSet<Key>, after: &BTreeSet<Key>) -> boo
 
 /// Verifies every candidate of a scan: fixes that do not work are dropped, fixes whose literal
 /// several resources share become unsafe. Returns how many candidates were left unchecked.
+///
+/// With the scan's groups kept, a candidate is scanned again in the groups it edits alone:
+/// the other groups give the findings they gave before, none of which is the target (its file
+/// belongs to an edited group), so the whole scan would show the target gone and nothing new
+/// exactly when that narrower scan does.
 pub fn verify_all(opts: &Options, outcome: &mut Outcome) -> usize {
     verify_until(opts, outcome, &|| false)
 }
@@ -92,14 +111,46 @@ pub fn verify_all(opts: &Options, outcome: &mut Outcome) -> usize {
 /// [`verify_all`], stopping early when `stop` says so (the language server, when newer edits
 /// arrive); candidates left unchecked are dropped. Edits apply on top of `opts.overlay` (the
 /// editor's open buffers), so every rescan sees the same texts as the scan it checks.
-pub fn verify_until(opts: &Options, outcome: &mut Outcome, stop: &dyn Fn() -> bool) -> usize {
+pub fn verify_until(
+    opts: &Options,
+    outcome: &mut Outcome,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> usize {
     let before = keys(outcome);
     let base: Overlay = opts.overlay.as_deref().cloned().unwrap_or_default();
     mark_shared(&mut outcome.findings);
     let plan_file = opts.plan.as_deref().map(crate::discover::absolute);
+    let groups = outcome.groups.clone();
+    // One scan per distinct set of edits (findings fixed by the same edits share it), for the
+    // first MAX_VERIFIED sets in finding order; the scans run in parallel.
+    let mut wanted: Vec<Vec<Edit>> = Vec::new();
+    let mut seen: HashSet<&[Edit]> = HashSet::new();
+    for f in &outcome.findings {
+        let Some(fix) = f
+            .fix
+            .as_ref()
+            .filter(|x| x.applicability != Applicability::Display)
+        else {
+            continue;
+        };
+        if wanted.len() < MAX_VERIFIED && seen.insert(&fix.edits) {
+            wanted.push(fix.edits.clone());
+        }
+    }
+    let sources = &outcome.sources;
+    let scans: HashMap<Vec<Edit>, Option<BTreeSet<Key>>> = wanted
+        .into_par_iter()
+        .map(|edits| {
+            // Stopped: not scanned, so not offered.
+            if stop() {
+                return (edits, None);
+            }
+            let after = apply(&base, &edits, sources, plan_file.as_deref())
+                .and_then(|o| rerun_keys(opts, o, groups.as_deref()));
+            (edits, after)
+        })
+        .collect();
     let mut unchecked = 0;
-    // One scan per distinct set of edits: findings fixed by the same edits share it.
-    let mut scans: HashMap<Vec<Edit>, Option<BTreeSet<Key>>> = HashMap::new();
     for i in 0..outcome.findings.len() {
         let Some(f) = outcome.findings.get(i) else {
             break;
@@ -111,25 +162,15 @@ pub fn verify_until(opts: &Options, outcome: &mut Outcome, stop: &dyn Fn() -> bo
         else {
             continue;
         };
-        let target = key(f, &outcome.sources);
-        let edits = fix.edits.clone();
-        if !scans.contains_key(&edits) {
-            if scans.len() >= MAX_VERIFIED || stop() {
+        let ok = match scans.get(&fix.edits) {
+            None => {
                 unchecked += 1;
-                if let Some(f) = outcome.findings.get_mut(i) {
-                    f.fix = None;
-                }
-                continue;
+                false
             }
-            let after = apply(&base, &edits, &outcome.sources, plan_file.as_deref())
-                .and_then(|o| rerun(opts, o))
-                .map(|a| keys(&a));
-            scans.insert(edits.clone(), after);
-        }
-        let ok = scans
-            .get(&edits)
-            .and_then(Option::as_ref)
-            .is_some_and(|after| works(&target, &before, after));
+            Some(after) => after
+                .as_ref()
+                .is_some_and(|after| works(&key(f, &outcome.sources), &before, after)),
+        };
         if !ok {
             if let Some(f) = outcome.findings.get_mut(i) {
                 f.fix = None;

@@ -1,5 +1,8 @@
-//! Span-aware JSON (with the comments and trailing commas ARM accepts), parsed by
-//! `jsonc-parser` into an owned tree where every value keeps its byte range.
+//! Span-aware JSON (with the comments and trailing commas ARM accepts), parsed into an owned
+//! tree where every value keeps its byte range: by [`fast`] when the text is plain JSON with
+//! comments and trailing commas, else by `jsonc-parser`, whose errors are the ones reported.
+
+mod fast;
 
 use std::ops::Range;
 
@@ -66,6 +69,9 @@ impl Json {
 pub fn parse(text: &str) -> Result<Json, (usize, String)> {
     if let Some(at) = too_deep(text) {
         return Err((at, format!("nesting is deeper than {MAX_DEPTH} levels")));
+    }
+    if let Some(doc) = fast::parse(text) {
+        return Ok(doc);
     }
     let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default())
         .map_err(|e| (e.range().start, e.kind().to_string()))?;
@@ -169,6 +175,66 @@ mod tests {
     fn refuses_deep_nesting_without_recursing() {
         let text = "[".repeat(100_000);
         assert!(parse(&text).unwrap_err().1.contains("nesting"));
+    }
+
+    /// The fast path builds the tree jsonc-parser's would, or leaves the text to it.
+    fn agrees(text: &str) {
+        let slow = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default())
+            .ok()
+            .and_then(|p| p.value.map(|v| convert(&v)));
+        if let Some(quick) = fast::parse(text) {
+            assert_eq!(Some(quick), slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fast_path_takes_plain_json_and_agrees_with_jsonc_parser() {
+        let plain = [
+            "{\"a\": [1, -2.5e3, 0, 1E+2, true, false, null, \"x\\n\\u00e9\\/\"]}",
+            "{\n  // c\n  \"a\": [1, \"x\",],\n}",
+            "/* a */ [ {} , [] , \"\" ] /**/",
+            "{\"k\": \"tab\tand é\", \"k\": 2}",
+            "\"\\\\\"",
+        ];
+        for t in plain {
+            assert!(fast::parse(t).is_some(), "{t:?}");
+            agrees(t);
+        }
+        let left_to_jsonc = [
+            "",
+            "{a: 1}",
+            "['x']",
+            "[1 2]",
+            "[01]",
+            "[1,,2]",
+            "{,}",
+            "[,]",
+            "truex",
+            "[1]]",
+            "/*/ 1",
+            "\u{feff}{}",
+            "[\"\\ud800\"]",
+            "[\"\\q\"]",
+            "{\"a\" 1}",
+            "[-]",
+            "[1.]",
+            "[1e]",
+            "[.5]",
+            "[\"open]",
+            "/* open",
+            "1 2",
+            "[nul]",
+        ];
+        for t in left_to_jsonc {
+            assert!(fast::parse(t).is_none(), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_agrees_on_noise(s in "[\\[\\]{}:,\" \\n\\ta-z0-9./*\\\\eE+-]{0,40}") {
+            agrees(&s);
+        }
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub(super) fn before_state(
         sources,
         &mut history,
         &mut Vec::new(),
+        None,
     )
 }
 

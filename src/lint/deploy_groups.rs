@@ -140,6 +140,12 @@ pub(super) fn batches(files: &[Scanned], one_group: bool) -> Vec<Vec<&Scanned>> 
     if one_group {
         return vec![files.iter().collect()];
     }
+    pack(groups(files))
+}
+
+/// The files joined by references and parameter pairing, each group in scan order, groups in
+/// order of their first file.
+pub(super) fn groups(files: &[Scanned]) -> Vec<Vec<&Scanned>> {
     let mut uf = UnionFind::new(files.len());
     // A key per file path and per (directory, template stem): a template and its parameter
     // files share the second.
@@ -178,6 +184,11 @@ pub(super) fn batches(files: &[Scanned], one_group: bool) -> Vec<Vec<&Scanned>> 
             g.push(f);
         }
     }
+    groups
+}
+
+/// Groups packed into batches of about [`BATCH_BYTES`] (a larger group stays whole).
+pub(super) fn pack(groups: Vec<Vec<&Scanned>>) -> Vec<Vec<&Scanned>> {
     let mut out: Vec<Vec<&Scanned>> = Vec::new();
     let mut size = 0;
     for g in groups {

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use super::deploy_groups::{self, is_bicep};
+use super::groups::Groups;
 use super::{eval_issue, expression_error, parse_error, Built, Early, Input};
 use crate::diagnostic::Finding;
 use crate::discover::context::template_stem;
@@ -56,6 +57,7 @@ pub fn load_and_build(
     root: &Path,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
+    groups: Option<&mut Groups>,
 ) -> Result<Vec<Built>, Error> {
     let (param_files, stdin, early) = (input.param_files, input.stdin, input.early);
     let scanned = deploy_groups::read(tree, files, param_files, stdin, sources, findings)?;
@@ -66,7 +68,17 @@ pub fn load_and_build(
         .enumerate()
         .map(|(i, s)| (s.path.as_path(), i))
         .collect();
-    let batches = deploy_groups::batches(&scanned, !param_files.is_empty());
+    let batches = if param_files.is_empty() {
+        let grouped = deploy_groups::groups(&scanned);
+        if let Some(out) = groups {
+            for g in &grouped {
+                out.add_deployments(g.iter().map(|s| s.path.clone()).collect());
+            }
+        }
+        deploy_groups::pack(grouped)
+    } else {
+        deploy_groups::batches(&scanned, true)
+    };
     let src: &SourceMap = sources;
     type Done = (Result<Vec<(usize, Built)>, Error>, Vec<Finding>);
     let done: Vec<Done> = batches

@@ -8,6 +8,7 @@ mod cli_vars;
 mod compare;
 mod deploy_groups;
 mod deployments;
+mod groups;
 pub mod observe;
 mod plan;
 mod post;
@@ -16,11 +17,13 @@ mod terraform;
 mod var_files;
 
 pub use crate::config::Options;
+pub use groups::Groups;
 pub use plan::PlanInput;
 
 use problems::{eval_issue, expression_error, parse_error, read_error};
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::{FailLevel, Request, Settings};
@@ -43,6 +46,9 @@ pub struct Outcome {
     pub stats: Stats,
     /// The config file's fail level, for the CLI when no flag is given.
     pub fail_level: Option<FailLevel>,
+    /// The scan's groups, when each can be scanned again alone (see [`Groups`]): kept for
+    /// verifying fixes.
+    pub groups: Option<Arc<Groups>>,
 }
 
 impl Outcome {
@@ -72,7 +78,10 @@ pub fn run_observed(opts: &Options, observer: observe::Observer<'_>) -> Result<O
 fn run_with(opts: &Options, observer: Option<observe::Observer<'_>>) -> Result<Outcome, Error> {
     let started = Instant::now();
     let req = Request::new(opts)?;
-    let mut scan = discover::walk(&Tree::Disk, &req.paths, opts.follow_outside_root);
+    let mut scan = match &opts.rescan {
+        Some(s) => Scan::clone(s),
+        None => discover::walk(&Tree::Disk, &req.paths, opts.follow_outside_root),
+    };
     if let Some((p, _)) = &req.stdin {
         // Editor mode reports on the buffer's file alone.
         scan.scope = vec![p.clone()];
@@ -117,6 +126,18 @@ fn run_with(opts: &Options, observer: Option<observe::Observer<'_>>) -> Result<O
         Some(o) => Tree::Overlay(o.clone()),
         None => Tree::Disk,
     };
+    // Groups are kept only where a root reads nothing outside its group: no input that every
+    // root shares (variable and parameter files, `--var`, the editor buffer) and no before-state.
+    let separable = stand_alone
+        && opts.overlay.is_none()
+        && opts.rescan.is_none()
+        && req.stdin.is_none()
+        && opts.vars.is_empty()
+        && settings.var_files.is_empty()
+        && settings.param_files.is_empty()
+        && scan.var_files.is_empty()
+        && !opts.follow_outside_root;
+    let mut groups = separable.then(|| Groups::new(&scan));
     let mut after = build(
         &tree,
         &scan,
@@ -124,6 +145,7 @@ fn run_with(opts: &Options, observer: Option<observe::Observer<'_>>) -> Result<O
         &mut sources,
         &mut findings,
         &mut unread,
+        groups.as_mut(),
     )?;
     if let Some(p) = &plan_input {
         p.stand_alone(&mut after, &sources);
@@ -196,6 +218,7 @@ fn run_with(opts: &Options, observer: Option<observe::Observer<'_>>) -> Result<O
         findings,
         stats,
         fail_level: settings.config.fail_level,
+        groups: groups.map(Arc::new),
     })
 }
 
@@ -273,8 +296,17 @@ fn build(
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
     unread: &mut Vec<discover::Unread>,
+    mut groups: Option<&mut Groups>,
 ) -> Result<Vec<Built>, Error> {
-    let mut out = terraform::build(tree, scan, input, sources, findings, unread)?;
+    let mut out = terraform::build(
+        tree,
+        scan,
+        input,
+        sources,
+        findings,
+        unread,
+        groups.as_deref_mut(),
+    )?;
     out.extend(deployments::load_and_build(
         tree,
         &scan.deploy_files,
@@ -282,6 +314,7 @@ fn build(
         &scan.root,
         sources,
         findings,
+        groups,
     )?);
     let origin = match tree.revision() {
         Some(r) => format!("{r} (git revision)"),

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use hcl_edit::structure::Body;
 use rayon::prelude::*;
 
+use super::groups::Groups;
 use super::var_files::VarFiles;
 use super::{eval_issue, parse_error, read_error, Built, Input};
 use crate::diagnostic::Finding;
@@ -170,7 +171,14 @@ impl Dirs {
 
     /// Directories joined by calls, each group in path order, groups in order of their first
     /// directory; then packed into batches of at most `limit` files (a larger group stays whole).
+    #[cfg(test)]
     fn batches(&self, limit: usize) -> Vec<Vec<&PathBuf>> {
+        self.pack(self.groups(), limit)
+    }
+
+    /// Directories joined by calls, each group in path order, groups in order of their first
+    /// directory.
+    fn groups(&self) -> Vec<Vec<&PathBuf>> {
         let dirs: Vec<&PathBuf> = self.files.keys().collect();
         let pos: HashMap<&PathBuf, usize> = dirs.iter().enumerate().map(|(i, d)| (*d, i)).collect();
         // Union-find over directory indices, with path halving.
@@ -198,9 +206,14 @@ impl Dirs {
         for (i, d) in dirs.iter().enumerate() {
             groups.entry(find(&mut parent, i)).or_default().push(d);
         }
+        groups.into_values().collect()
+    }
+
+    /// Groups packed into batches of at most `limit` files (a larger group stays whole).
+    fn pack<'a>(&self, groups: Vec<Vec<&'a PathBuf>>, limit: usize) -> Vec<Vec<&'a PathBuf>> {
         let mut out: Vec<Vec<&PathBuf>> = Vec::new();
         let mut size = 0;
-        for (_, g) in groups {
+        for g in groups {
             let n: usize = g
                 .iter()
                 .filter_map(|d| self.files.get(*d))
@@ -230,6 +243,7 @@ pub fn build(
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
     unread: &mut Vec<Unread>,
+    groups: Option<&mut Groups>,
 ) -> Result<Vec<Built>, Error> {
     let dirs = Dirs::read(tree, scan, input, sources, findings);
     // Roots: scanned directories nothing may call (checked against the parsed calls below).
@@ -254,7 +268,20 @@ pub fn build(
     let root_set: HashSet<PathBuf> = roots.iter().cloned().collect();
     let mut built = Vec::new();
     let mut truly_called: HashSet<PathBuf> = HashSet::new();
-    let batches = dirs.batches(BATCH_FILES);
+    let grouped = dirs.groups();
+    if let Some(out) = groups {
+        for g in &grouped {
+            let files = g
+                .iter()
+                .filter_map(|d| dirs.files.get(*d))
+                .flatten()
+                .filter_map(|id| sources.get(*id))
+                .map(|s| s.path.clone())
+                .collect();
+            out.add_terraform(g.iter().map(|d| (*d).clone()).collect(), files);
+        }
+    }
+    let batches = dirs.pack(grouped, BATCH_FILES);
     let sources_ref: &SourceMap = sources;
     let pass = Pass {
         dirs: &dirs,

@@ -199,7 +199,7 @@ fn lint_unit(
     generation: u64,
     snap: &Snapshot,
     done: &Sender<Done>,
-    stop: &dyn Fn() -> bool,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<(), ()> {
     let mut result = Done::empty(unit, generation, snap);
     let paths = snap.units.paths(unit);

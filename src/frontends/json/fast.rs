@@ -1,0 +1,246 @@
+//! A fast path for [`super::parse`]: plain JSON with `//` and `/* */` comments and trailing
+//! commas, read straight into [`Json`] without jsonc-parser's syntax tree. It takes a subset of
+//! what jsonc-parser takes and builds the same tree from it; anything else (single quotes,
+//! unquoted keys, missing commas, other whitespace, errors) returns `None`, and jsonc-parser
+//! reads the text as before, so its messages and offsets stay the errors reported.
+
+use super::{Json, JsonValue, MAX_DEPTH};
+
+/// The tree of `text`, or `None` when the text is not in the subset read here.
+pub(super) fn parse(text: &str) -> Option<Json> {
+    let mut p = Reader {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    p.skip()?;
+    let v = p.value(0)?;
+    p.skip()?;
+    (p.i == p.b.len()).then_some(v)
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Skips whitespace and comments; `None` on an unterminated block comment.
+    fn skip(&mut self) -> Option<()> {
+        while let Some(c) = self.peek() {
+            match c {
+                b' ' | b'\t' | b'\n' | b'\r' => self.i += 1,
+                b'/' => match self.b.get(self.i + 1) {
+                    Some(b'/') => {
+                        let rest = self.b.get(self.i..)?;
+                        self.i += rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
+                    }
+                    Some(b'*') => {
+                        let rest = self.text.get(self.i + 2..)?;
+                        self.i += 2 + rest.find("*/")? + 2;
+                    }
+                    _ => return None,
+                },
+                _ => return Some(()),
+            }
+        }
+        Some(())
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Json> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let start = self.i;
+        let v = match self.peek()? {
+            b'{' => return self.object(depth),
+            b'[' => return self.array(depth),
+            b'"' => JsonValue::Str(self.string()?),
+            b'-' | b'0'..=b'9' => {
+                let lit = self.number()?;
+                lit.parse().map_or(JsonValue::Null, JsonValue::Num)
+            }
+            b't' => self.word("true", JsonValue::Bool(true))?,
+            b'f' => self.word("false", JsonValue::Bool(false))?,
+            b'n' => self.word("null", JsonValue::Null)?,
+            _ => return None,
+        };
+        Some(Json {
+            v,
+            span: start..self.i,
+        })
+    }
+
+    fn word(&mut self, w: &str, v: JsonValue) -> Option<JsonValue> {
+        let end = self.i + w.len();
+        if self.b.get(self.i..end)? != w.as_bytes() {
+            return None;
+        }
+        // jsonc-parser reads `truex` as a word; leave anything glued on to it.
+        if self
+            .b
+            .get(end)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80)
+        {
+            return None;
+        }
+        self.i = end;
+        Some(v)
+    }
+
+    /// A number as JSON writes it, followed by something that cannot continue it.
+    fn number(&mut self) -> Option<&str> {
+        let start = self.i;
+        let digits = |r: &mut Self| {
+            let from = r.i;
+            while r.peek().is_some_and(|c| c.is_ascii_digit()) {
+                r.i += 1;
+            }
+            r.i > from
+        };
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => {
+                digits(self);
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !digits(self) {
+                return None;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if !digits(self) {
+                return None;
+            }
+        }
+        match self.peek() {
+            None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}' | b'/') => {
+                self.text.get(start..self.i)
+            }
+            _ => None,
+        }
+    }
+
+    /// A double-quoted string, its escapes decoded as jsonc-parser decodes them.
+    fn string(&mut self) -> Option<String> {
+        self.i += 1;
+        let mut out = String::new();
+        let mut from = self.i;
+        loop {
+            let rest = self.b.get(self.i..)?;
+            let at = rest.iter().position(|&c| c == b'"' || c == b'\\')?;
+            self.i += at;
+            out.push_str(self.text.get(from..self.i)?);
+            if self.peek()? == b'"' {
+                self.i += 1;
+                return Some(out);
+            }
+            let esc = *self.b.get(self.i + 1)?;
+            self.i += 2;
+            match esc {
+                b'"' => out.push('"'),
+                b'\\' => out.push('\\'),
+                b'/' => out.push('/'),
+                b'b' => out.push('\u{08}'),
+                b'f' => out.push('\u{0C}'),
+                b'n' => out.push('\n'),
+                b'r' => out.push('\r'),
+                b't' => out.push('\t'),
+                b'u' => {
+                    let hex = self.b.get(self.i..self.i + 4)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    let n = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+                    out.push(char::from_u32(n)?);
+                    self.i += 4;
+                }
+                _ => return None,
+            }
+            from = self.i;
+        }
+    }
+
+    /// `{` members `}`: string keys, a comma after each member but the last (one after the
+    /// last too, as ARM allows).
+    fn object(&mut self, depth: usize) -> Option<Json> {
+        let start = self.i;
+        self.i += 1;
+        let mut props = Vec::new();
+        self.skip()?;
+        loop {
+            match self.peek()? {
+                b'}' => break,
+                b'"' => {}
+                _ => return None,
+            }
+            let key_start = self.i;
+            let key = self.string()?;
+            let key_span = key_start..self.i;
+            self.skip()?;
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.i += 1;
+            self.skip()?;
+            let v = self.value(depth + 1)?;
+            props.push((key, key_span, v));
+            self.skip()?;
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.skip()?;
+                }
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        self.i += 1;
+        Some(Json {
+            v: JsonValue::Obj(props),
+            span: start..self.i,
+        })
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Json> {
+        let start = self.i;
+        self.i += 1;
+        let mut items = Vec::new();
+        self.skip()?;
+        loop {
+            if self.peek()? == b']' {
+                break;
+            }
+            items.push(self.value(depth + 1)?);
+            self.skip()?;
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.skip()?;
+                }
+                b']' => break,
+                _ => return None,
+            }
+        }
+        self.i += 1;
+        Some(Json {
+            v: JsonValue::Arr(items),
+            span: start..self.i,
+        })
+    }
+}
