@@ -520,3 +520,50 @@ resource "azurerm_kubernetes_cluster" "aks" {
     assert!(value.contains("pod_cidr"), "{value}");
     assert_eq!(c.exit(), 0);
 }
+
+#[test]
+fn a_change_re_lints_only_the_units_that_read_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    let cluster = |plugin: &str| {
+        format!(
+            "resource \"azurerm_kubernetes_cluster\" \"aks\" {{\n  name = \"aks\"\n  location = \"westeurope\"\n  resource_group_name = \"rg\"\n  dns_prefix = \"aks\"\n  default_node_pool {{\n    name = \"system\"\n    vm_size = \"Standard_D4s_v5\"\n    node_count = 3\n  }}\n  identity {{\n    type = \"SystemAssigned\"\n  }}\n  network_profile {{\n    network_plugin = \"{plugin}\"\n  }}\n}}\n"
+        )
+    };
+    for d in ["a", "b"] {
+        std::fs::create_dir(root.join(d)).unwrap();
+        std::fs::write(root.join(d).join("main.tf"), cluster("kubenet")).unwrap();
+    }
+    let (a, b) = (root.join("a/main.tf"), root.join("b/main.tf"));
+    let mut c = Client::start(&root, Value::Null);
+    c.notify("$/setTrace", json!({"value": "verbose"}));
+    c.open(&a, &cluster("kubenet"));
+    c.open(&b, &cluster("kubenet"));
+    c.diagnostics(&a, |d| codes(d).contains(&"NET013".to_string()));
+    c.diagnostics(&b, |d| codes(d).contains(&"NET013".to_string()));
+    std::thread::sleep(Duration::from_millis(500));
+    while c.rx.try_recv().is_ok() {}
+    c.seen.clear();
+    // Editing a/main.tf re-lints a's directory; b's cached result stands.
+    c.change(&a, 2, &cluster("none"));
+    c.diagnostics(&a, |d| !codes(d).contains(&"NET013".to_string()));
+    std::thread::sleep(Duration::from_millis(500));
+    while let Ok(m) = c.rx.try_recv() {
+        c.seen.push(m);
+    }
+    let runs: Vec<String> = c
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "$/logTrace")
+        .map(|m| m["params"]["message"].as_str().unwrap().to_string())
+        .collect();
+    let dir_a = format!("linted directory {} ", root.join("a").display());
+    assert!(runs.iter().any(|r| r.starts_with(&dir_a)), "{runs:#?}");
+    assert!(
+        runs.iter()
+            .all(|r| !r.contains(&root.join("b").display().to_string())),
+        "{runs:#?}"
+    );
+    assert_eq!(c.exit(), 0);
+}

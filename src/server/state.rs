@@ -52,6 +52,9 @@ pub struct Server {
     said: HashSet<String>,
     shutdown: bool,
     watch_dynamically: bool,
+    /// The client's trace level (`initialize` `trace`, `$/setTrace`): with `messages` or
+    /// `verbose`, each run is said with `$/logTrace`, so what a change re-linted can be seen.
+    trace: bool,
 }
 
 impl Server {
@@ -71,6 +74,7 @@ impl Server {
             said: HashSet::new(),
             shutdown: false,
             watch_dynamically: false,
+            trace: false,
         }
     }
 
@@ -179,6 +183,10 @@ impl Server {
             .pointer("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration")
             .and_then(Value::as_bool)
             .unwrap_or(false);
+        self.trace = p
+            .get("trace")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t != "off");
         self.units = Arc::new(Units::discover(&root));
         self.root = Some(root);
         let caps = json!({
@@ -265,6 +273,13 @@ impl Server {
                 Ok(p) => self.files_changed(&p),
                 Err(e) => self.say_once(2, bad(e), false),
             },
+            "$/setTrace" => {
+                self.trace = n
+                    .params
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t != "off");
+            }
             "workspace/didChangeConfiguration" => {
                 let v = n.params.get("settings").cloned().unwrap_or(Value::Null);
                 match Settings::from_value(&v) {
@@ -422,6 +437,21 @@ impl Server {
         }
         if let Some(e) = &d.error {
             self.say_once(1, format!("aks-netlint: {e}"), true);
+        }
+        if self.trace {
+            let message = format!(
+                "{} {} in {} ms ({} files read, {} findings)",
+                if d.verified {
+                    "verified the fixes of"
+                } else {
+                    "linted"
+                },
+                d.unit,
+                d.elapsed_ms,
+                d.deps.len(),
+                d.found.len()
+            );
+            self.notify("$/logTrace", json!({ "message": message }));
         }
         for n in &d.notes {
             self.say_once(3, format!("aks-netlint: {n}"), false);

@@ -18,6 +18,15 @@ pub enum Unit {
     File(PathBuf),
 }
 
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unit::Dir(d) => write!(f, "directory {}", d.display()),
+            Unit::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
 /// The units of a workspace, and which unit owns each file.
 #[derive(Default)]
 pub struct Units {

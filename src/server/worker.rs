@@ -50,6 +50,10 @@ pub struct Done {
     pub notes: Vec<String>,
     /// Why the run failed (a config error), shown to the user.
     pub error: Option<String>,
+    /// How long the run took, for the client's trace.
+    pub elapsed_ms: u128,
+    /// Sent again after verifying the fixes (the findings are the same).
+    pub verified: bool,
 }
 
 pub fn spawn(jobs: Receiver<Job>, done: Sender<Done>) -> thread::JoinHandle<()> {
@@ -188,6 +192,8 @@ impl Done {
             versions: snap.versions.clone(),
             notes: Vec::new(),
             error: None,
+            elapsed_ms: 0,
+            verified: false,
         }
     }
 }
@@ -201,6 +207,7 @@ fn lint_unit(
     done: &Sender<Done>,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<(), ()> {
+    let started = std::time::Instant::now();
     let mut result = Done::empty(unit, generation, snap);
     let paths = snap.units.paths(unit);
     if paths.is_empty() {
@@ -242,6 +249,7 @@ fn lint_unit(
         }
         result.found = found;
     }
+    result.elapsed_ms = started.elapsed().as_millis();
     done.send(result.clone()).map_err(|_| ())?;
     if outcome.findings.iter().all(|f| f.fix.is_none()) || stop() {
         return Ok(());
@@ -252,5 +260,7 @@ fn lint_unit(
     }
     let mut texts = Texts::new(&outcome.sources);
     result.found = convert::findings(&outcome.findings, &snap.settings, &mut texts);
+    result.verified = true;
+    result.elapsed_ms = started.elapsed().as_millis();
     done.send(result).map_err(|_| ())
 }
