@@ -26,7 +26,7 @@ if [ -z "$bin" ]; then
   bin="$(cd "$(dirname "$0")/.." && pwd)/target/release/aks-netlint"
 fi
 BIN="$bin" WS="$(cd "$workspace" && pwd -P)" FILE="$file" EDITS="$edits" python3 - <<'PY'
-import json, os, queue, statistics, subprocess, threading, time
+import json, os, queue, statistics, subprocess, threading, time, urllib.parse
 ws, name, n = os.environ["WS"], os.environ["FILE"], int(os.environ["EDITS"])
 p = subprocess.Popen([os.environ["BIN"], "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 q = queue.Queue()
@@ -47,7 +47,7 @@ def send(m):
     b = json.dumps(m).encode()
     p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(b) + b)
     p.stdin.flush()
-uri = "file://" + os.path.join(ws, name)
+uri = "file://" + urllib.parse.quote(os.path.join(ws, name))
 def published(version, timeout=60):
     end = time.time() + timeout
     while time.time() < end:
@@ -57,7 +57,7 @@ def published(version, timeout=60):
             return m["params"]["diagnostics"]
     raise SystemExit(f"no diagnostics for version {version} of {name} (does it have findings?)")
 send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-      "params": {"rootUri": "file://" + ws, "capabilities": {}}})
+      "params": {"rootUri": "file://" + urllib.parse.quote(ws), "capabilities": {}}})
 send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
 text = open(os.path.join(ws, name)).read()
 t0 = time.time()
