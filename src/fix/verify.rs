@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diagnostic::{Applicability, Edit, Finding};
+use crate::diagnostic::{Applicability, Edit, Finding, Fix};
 use crate::discover::Overlay;
 use crate::lint::{self, Groups, Options, Outcome};
 
@@ -125,14 +125,7 @@ pub fn verify_until(
     // first MAX_VERIFIED sets in finding order; the scans run in parallel.
     let mut wanted: Vec<Vec<Edit>> = Vec::new();
     let mut seen: HashSet<&[Edit]> = HashSet::new();
-    for f in &outcome.findings {
-        let Some(fix) = f
-            .fix
-            .as_ref()
-            .filter(|x| x.applicability != Applicability::Display)
-        else {
-            continue;
-        };
+    for fix in outcome.findings.iter().filter_map(candidate) {
         if wanted.len() < MAX_VERIFIED && seen.insert(&fix.edits) {
             wanted.push(fix.edits.clone());
         }
@@ -151,15 +144,8 @@ pub fn verify_until(
         })
         .collect();
     let mut unchecked = 0;
-    for i in 0..outcome.findings.len() {
-        let Some(f) = outcome.findings.get(i) else {
-            break;
-        };
-        let Some(fix) = f
-            .fix
-            .as_ref()
-            .filter(|x| x.applicability != Applicability::Display)
-        else {
+    for f in outcome.findings.iter_mut() {
+        let Some(fix) = candidate(f) else {
             continue;
         };
         let ok = match scans.get(&fix.edits) {
@@ -169,15 +155,20 @@ pub fn verify_until(
             }
             Some(after) => after
                 .as_ref()
-                .is_some_and(|after| works(&key(f, &outcome.sources), &before, after)),
+                .is_some_and(|after| works(&key(f, sources), &before, after)),
         };
         if !ok {
-            if let Some(f) = outcome.findings.get_mut(i) {
-                f.fix = None;
-            }
+            f.fix = None;
         }
     }
     unchecked
+}
+
+/// A fix that edits (a `Display` fix is a suggestion, with nothing to verify).
+fn candidate(f: &Finding) -> Option<&Fix> {
+    f.fix
+        .as_ref()
+        .filter(|x| x.applicability != Applicability::Display)
 }
 
 /// A literal that fixes of several resources would edit is shared: changing it for one changes
