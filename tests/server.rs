@@ -177,11 +177,41 @@ fn codes(diags: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// The bundled Terraform example in a repository of its own.
-fn example() -> (tempfile::TempDir, PathBuf) {
+/// An empty repository of its own (a `.git` directory), so the walk stays inside it.
+fn repository() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     std::fs::create_dir(root.join(".git")).unwrap();
+    (dir, root)
+}
+
+/// An AKS cluster whose `network_profile` holds `network` (its lines, indented by four).
+fn cluster(network: &str) -> String {
+    format!(
+        r#"resource "azurerm_kubernetes_cluster" "aks" {{
+  name                = "aks"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  dns_prefix          = "aks"
+  default_node_pool {{
+    name       = "system"
+    vm_size    = "Standard_D4s_v5"
+    node_count = 3
+  }}
+  identity {{
+    type = "SystemAssigned"
+  }}
+  network_profile {{
+{network}
+  }}
+}}
+"#
+    )
+}
+
+/// The bundled Terraform example in a repository of its own.
+fn example() -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = repository();
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/aks-overlay");
     common::copy_tree(&from, &root);
     (dir, root)
@@ -388,29 +418,10 @@ fn bad_messages_and_unparsable_buffers_do_not_stop_the_server() {
 
 #[test]
 fn columns_are_utf16_code_units() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::create_dir(root.join(".git")).unwrap();
+    let (_dir, root) = repository();
     let main = root.join("main.tf");
     // `é` is two bytes and one UTF-16 unit, `😀` four bytes and two units.
-    let text = r#"resource "azurerm_kubernetes_cluster" "aks" {
-  name                = "aks"
-  location            = "westeurope"
-  resource_group_name = "rg"
-  dns_prefix          = "aks"
-  default_node_pool {
-    name       = "system"
-    vm_size    = "Standard_D4s_v5"
-    node_count = 3
-  }
-  identity {
-    type = "SystemAssigned"
-  }
-  network_profile {
-    /* é😀 */ network_plugin = "kubenet"
-  }
-}
-"#;
+    let text = &cluster(r#"    /* é😀 */ network_plugin = "kubenet""#);
     std::fs::write(&main, text).unwrap();
     let mut c = Client::start(&root, Value::Null);
     c.open(&main, text);
@@ -468,31 +479,15 @@ fn settings_use_the_config_files_keys_and_unknown_ones_are_said() {
 
 #[test]
 fn hover_on_an_unknown_value_says_why() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::create_dir(root.join(".git")).unwrap();
+    let (_dir, root) = repository();
     let main = root.join("main.tf");
-    let text = r#"variable "pod_cidr" { type = string }
-resource "azurerm_kubernetes_cluster" "aks" {
-  name                = "aks"
-  location            = "westeurope"
-  resource_group_name = "rg"
-  dns_prefix          = "aks"
-  default_node_pool {
-    name       = "system"
-    vm_size    = "Standard_D4s_v5"
-    node_count = 3
-  }
-  identity {
-    type = "SystemAssigned"
-  }
-  network_profile {
-    network_plugin      = "azure"
+    let network = r#"    network_plugin      = "azure"
     network_plugin_mode = "overlay"
-    pod_cidr            = var.pod_cidr
-  }
-}
-"#;
+    pod_cidr            = var.pod_cidr"#;
+    let text = &format!(
+        "variable \"pod_cidr\" {{ type = string }}\n{}",
+        cluster(network)
+    );
     std::fs::write(&main, text).unwrap();
     let mut c = Client::start(&root, json!({"show-unknown": true}));
     c.open(&main, text);
@@ -523,14 +518,8 @@ resource "azurerm_kubernetes_cluster" "aks" {
 
 #[test]
 fn a_change_re_lints_only_the_units_that_read_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::create_dir(root.join(".git")).unwrap();
-    let cluster = |plugin: &str| {
-        format!(
-            "resource \"azurerm_kubernetes_cluster\" \"aks\" {{\n  name = \"aks\"\n  location = \"westeurope\"\n  resource_group_name = \"rg\"\n  dns_prefix = \"aks\"\n  default_node_pool {{\n    name = \"system\"\n    vm_size = \"Standard_D4s_v5\"\n    node_count = 3\n  }}\n  identity {{\n    type = \"SystemAssigned\"\n  }}\n  network_profile {{\n    network_plugin = \"{plugin}\"\n  }}\n}}\n"
-        )
-    };
+    let (_dir, root) = repository();
+    let cluster = |plugin: &str| cluster(&format!("    network_plugin = \"{plugin}\""));
     for d in ["a", "b"] {
         std::fs::create_dir(root.join(d)).unwrap();
         std::fs::write(root.join(d).join("main.tf"), cluster("kubenet")).unwrap();
