@@ -46,6 +46,9 @@ if [ -z "$bin" ]; then
   cargo build --release --quiet --manifest-path "$here/Cargo.toml"
   bin="${CARGO_TARGET_DIR:-$here/target}/release/aks-netlint"
 fi
+# The runs happen inside each copy directory, so a relative --bin must be made absolute first.
+bin="$(realpath "$bin")"
+[ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -52,8 +52,9 @@ pub struct SourceFile {
     label: String,
     /// The text, when kept (not from the working tree) or read again for the report.
     text: Option<String>,
-    /// The text while a stage that parses the file holds it.
-    held: RwLock<Option<Arc<str>>>,
+    /// The text while a stage that parses the file holds it (an `Arc<String>`, not `Arc<str>`:
+    /// converting the text just read would copy it).
+    held: RwLock<Option<Arc<String>>>,
     line_starts: Vec<u32>,
     len: usize,
     hash: u64,
@@ -105,7 +106,7 @@ impl Measured {
 /// A file's text: kept in the map, or held by a stage.
 pub enum Text<'a> {
     Kept(&'a str),
-    Held(Arc<str>),
+    Held(Arc<String>),
 }
 
 impl Deref for Text<'_> {
@@ -245,16 +246,7 @@ impl SourceMap {
                 continue;
             }
             if let Ok(mut slot) = f.held.write() {
-                *slot = Some(Arc::from(t));
-            }
-        }
-    }
-
-    /// Holds a text already in hand (a stage that read it for another reason).
-    pub fn hold_text(&self, id: FileId, text: Arc<str>) {
-        if let Some(f) = self.files.get(id).filter(|f| f.text.is_none()) {
-            if let Ok(mut slot) = f.held.write() {
-                *slot = Some(text);
+                *slot = Some(Arc::new(t));
             }
         }
     }

@@ -117,10 +117,37 @@ impl Tree {
 
     /// The `.tf` files of one module directory, sorted (no recursion, no symlinks out of root).
     pub fn module_files(&self, dir: &Path, root: &Path) -> Vec<PathBuf> {
-        self.list(dir)
-            .into_iter()
-            .filter(|p| is_tf(p) && self.inside_root(p, root))
-            .collect()
+        if let Tree::Git(_) = self {
+            return self
+                .list(dir)
+                .into_iter()
+                .filter(|p| is_tf(p) && self.inside_root(p, root))
+                .collect();
+        }
+        // One canonicalization per directory, not per file: a file that is not a symlink lies
+        // where its directory does.
+        let dir_inside = inside_root(dir, root);
+        let Ok(entries) = fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let p = e.path();
+                if !is_tf(&p) {
+                    return None;
+                }
+                let link = e.file_type().map_or(true, |t| t.is_symlink());
+                let inside = if link {
+                    inside_root(&p, root)
+                } else {
+                    dir_inside
+                };
+                inside.then_some(p)
+            })
+            .collect();
+        out.sort();
+        out
     }
 
     /// Variable files Terraform loads automatically, in its order.

@@ -73,8 +73,8 @@ impl Dirs {
         let mut frontier = scan.module_dirs.clone();
         while !frontier.is_empty() {
             let files: Vec<PathBuf> = frontier
-                .iter()
-                .flat_map(|dir| {
+                .par_iter()
+                .flat_map_iter(|dir| {
                     let mut files = tree.module_files(dir, root);
                     if let Some((p, _)) = stdin {
                         if p.parent() == Some(dir.as_path())
