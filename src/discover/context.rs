@@ -86,14 +86,23 @@ pub fn deploy_refs(text: &str, file: &Path) -> Vec<PathBuf> {
 }
 
 fn is_local_template_path(lit: &str) -> bool {
-    let lower = lit.to_ascii_lowercase();
-    !lit.contains(['\n', '$', '[', '{'])
-        && !lower.starts_with("br:")
-        && !lower.starts_with("br/")
-        && !lower.starts_with("ts:")
-        && !lower.starts_with("ts/")
-        && !lower.contains("://")
-        && (lower.ends_with(".bicep") || lower.ends_with(".json") || lower.ends_with(".jsonc"))
+    // Called on every quoted piece of every Bicep file: the suffix test comes first and
+    // nothing is allocated.
+    let b = lit.as_bytes();
+    let ends = |suffix: &str| {
+        b.len()
+            .checked_sub(suffix.len())
+            .and_then(|at| b.get(at..))
+            .is_some_and(|t| t.eq_ignore_ascii_case(suffix.as_bytes()))
+    };
+    let starts = |prefix: &str| {
+        b.get(..prefix.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    (ends(".bicep") || ends(".json") || ends(".jsonc"))
+        && !lit.contains(['\n', '$', '[', '{'])
+        && !["br:", "br/", "ts:", "ts/"].iter().any(|p| starts(p))
+        && !lit.contains("://")
 }
 
 /// The stem of the template a parameter file pairs with, from its name:
@@ -157,29 +166,44 @@ fn backward(start: &[PathBuf], callers_of: &HashMap<&Path, Vec<&Path>>) -> Vec<P
     out.into_iter().collect()
 }
 
-/// The Bicep/ARM files to read for `scoped`: the scoped files, the files that deploy or
-/// parameterize them (transitively), and everything those deploy, inside `root`. `all` is
-/// every deployment file of the root's walk; referenced files outside it (hidden directories)
-/// are added when a file of the set references them.
+/// What a deployment file deploys or pairs with, inside `root`: `refs`, the local paths its
+/// text quotes ([`deploy_refs`], none when it could not be read), and, for a parameter file,
+/// its template.
+pub fn deploy_targets(
+    tree: &Tree,
+    file: &Path,
+    mut refs: Vec<PathBuf>,
+    root: &Path,
+) -> Vec<PathBuf> {
+    refs.extend(paired_template(file));
+    refs.retain(|r| r.starts_with(root) && is_deploy_file(r) && tree.is_file(r));
+    refs
+}
+
+fn read_targets(tree: &Tree, file: &Path, root: &Path) -> Vec<PathBuf> {
+    let refs = tree
+        .read_text(file, MAX_FILE_BYTES)
+        .map(|t| deploy_refs(&t, file))
+        .unwrap_or_default();
+    deploy_targets(tree, file, refs, root)
+}
+
+/// The Bicep/ARM files in scope for `scoped`: the scoped files and the files that deploy or
+/// parameterize them (transitively), inside `root`. `all` is every deployment file of the
+/// root's walk. What the set deploys in turn is added as the lint reads the set (each file is
+/// read once for both), or by [`deploy_closure`].
 pub fn deploy_context(
     tree: &Tree,
     all: &[PathBuf],
     scoped: &[PathBuf],
     root: &Path,
 ) -> Vec<PathBuf> {
-    let refs_of = |f: &PathBuf| -> Vec<PathBuf> {
-        let mut refs = tree
-            .read_text(f, MAX_FILE_BYTES)
-            .map(|t| deploy_refs(&t, f))
-            .unwrap_or_default();
-        refs.extend(paired_template(f));
-        refs.retain(|r| r.starts_with(root) && is_deploy_file(r) && tree.is_file(r));
-        refs
-    };
     let mut set: BTreeSet<PathBuf> = scoped.iter().cloned().collect();
     if all.len() > scoped.len() {
-        let refs: Vec<(PathBuf, Vec<PathBuf>)> =
-            all.par_iter().map(|f| (f.clone(), refs_of(f))).collect();
+        let refs: Vec<(PathBuf, Vec<PathBuf>)> = all
+            .par_iter()
+            .map(|f| (f.clone(), read_targets(tree, f, root)))
+            .collect();
         let mut callers_of: HashMap<&Path, Vec<&Path>> = HashMap::new();
         for (f, targets) in &refs {
             for t in targets {
@@ -188,7 +212,15 @@ pub fn deploy_context(
         }
         set.extend(backward(scoped, &callers_of));
     }
-    forward(set, refs_of)
+    set.into_iter().collect()
+}
+
+/// `files` and everything they deploy or pair with ([`deploy_targets`]), to a fixpoint, sorted.
+/// Files outside the walk (hidden directories) are added when a file of the set references them.
+pub fn deploy_closure(tree: &Tree, files: &[PathBuf], root: &Path) -> Vec<PathBuf> {
+    forward(files.iter().cloned().collect(), |f| {
+        read_targets(tree, f, root)
+    })
 }
 
 /// Adds what the files of `set` reference, to a fixpoint.
@@ -244,6 +276,26 @@ resource "x" "y" { data_source = "./not-a-call" }
                 PathBuf::from("/r/arm/azuredeploy.json"),
             ]
         );
+    }
+
+    #[test]
+    fn template_paths_are_told_apart_ignoring_case() {
+        for local in ["./Main.BICEP", "nested/x.JSON", "a.jsonc", "../m/é.bicep"] {
+            assert!(is_local_template_path(local), "{local}");
+        }
+        for not in [
+            "BR:mcr.microsoft.com/bicep/x.bicep",
+            "Ts/spec:x.json",
+            "https://example.com/t.json",
+            "${x}.bicep",
+            "[parameters('t')].json",
+            "x.bicep\n",
+            "a.b",
+            "é",
+            "",
+        ] {
+            assert!(!is_local_template_path(not), "{not}");
+        }
     }
 
     #[test]

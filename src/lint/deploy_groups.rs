@@ -7,14 +7,14 @@
 //! that pair with it by name and the `.bicepparam` files that use it. Named parameter files
 //! (`--param-file`) apply to every template, so with them all files form one group.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::read_error;
+use super::{read_error, Input};
 use crate::diagnostic::Finding;
-use crate::discover::context::{deploy_refs, template_stem};
+use crate::discover::context::{deploy_refs, deploy_targets, template_stem};
 use crate::discover::{ReadError, Tree, MAX_FILE_BYTES};
 use crate::frontends::arm;
 use crate::source::{Measured, SourceMap};
@@ -44,47 +44,78 @@ enum Loaded {
     Measured(Measured),
 }
 
-/// Reads every deployment file (and the named parameter files), keeps what looks like ARM or
-/// Bicep, and remembers what each may reference. Unreadable files that are surely ARM or Bicep
-/// become PARSE001; an unreadable named parameter file stops the run.
+/// A file as [`read`] read it: what it is kept as and what it may reference, `None` when it
+/// is neither ARM nor Bicep.
+type Read = (PathBuf, Result<Option<(Loaded, Vec<PathBuf>)>, ReadError>);
+
+/// Reads the deployment files, what they deploy or pair with (to a fixpoint, from the same
+/// read: [`deploy_targets`]) and the named parameter files; keeps what looks like ARM or Bicep,
+/// and remembers what each may reference. Files come back sorted by path, the named parameter
+/// files outside that set last. Unreadable files that are surely ARM or Bicep become PARSE001;
+/// an unreadable named parameter file stops the run.
 pub(super) fn read(
     tree: &Tree,
     files: &[PathBuf],
-    param_files: &[PathBuf],
-    stdin: Option<&(PathBuf, String)>,
+    input: &Input<'_>,
+    root: &Path,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Scanned>, Error> {
-    let mut wanted: Vec<PathBuf> = files.to_vec();
-    for p in param_files {
-        if !wanted.contains(p) {
-            wanted.push(p.clone());
+    let (param_files, stdin) = (input.param_files, input.stdin);
+    let read_one = |p: PathBuf, follow: bool| -> (Read, Vec<PathBuf>) {
+        let (text, from_disk) = match stdin {
+            Some((s, t)) if *s == p => (Ok(t.clone()), false),
+            _ => (tree.read_text(&p, MAX_FILE_BYTES), !tree.keeps(&p)),
+        };
+        let refs = text
+            .as_deref()
+            .map_or_else(|_| Vec::new(), |t| deploy_refs(t, &p));
+        let next = if follow {
+            deploy_targets(tree, &p, refs.clone(), root)
+        } else {
+            Vec::new()
+        };
+        let named = param_files.contains(&p);
+        let kept = text.map(|t| {
+            (named || is_bicep(&p) || arm::looks_like_arm(&t)).then(|| {
+                let t = if from_disk {
+                    Loaded::Measured(Measured::of(&t))
+                } else {
+                    Loaded::Kept(t)
+                };
+                (t, refs)
+            })
+        });
+        ((p, kept), next)
+    };
+    let mut seen: BTreeSet<PathBuf> = files.iter().cloned().collect();
+    let mut frontier: Vec<PathBuf> = files.to_vec();
+    let mut read: Vec<Read> = Vec::new();
+    while !frontier.is_empty() {
+        let round: Vec<(Read, Vec<PathBuf>)> = frontier
+            .into_par_iter()
+            .map(|p| read_one(p, true))
+            .collect();
+        frontier = Vec::new();
+        for (r, next) in round {
+            read.push(r);
+            frontier.extend(next.into_iter().filter(|n| seen.insert(n.clone())));
         }
     }
+    read.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut named: Vec<PathBuf> = Vec::new();
+    for p in param_files {
+        if !seen.contains(p) && !named.contains(p) {
+            named.push(p.clone());
+        }
+    }
+    read.extend(
+        named
+            .into_par_iter()
+            .map(|p| read_one(p, false).0)
+            .collect::<Vec<_>>(),
+    );
     let rev = tree.revision();
-    type Read = (PathBuf, Result<Option<(Loaded, Vec<PathBuf>)>, ReadError>);
-    let read: Vec<Read> = wanted
-        .into_par_iter()
-        .map(|p| {
-            let (text, from_disk) = match stdin {
-                Some((s, t)) if *s == p => (Ok(t.clone()), false),
-                _ => (tree.read_text(&p, MAX_FILE_BYTES), !tree.keeps(&p)),
-            };
-            let named = param_files.contains(&p);
-            let kept = text.map(|t| {
-                (named || is_bicep(&p) || arm::looks_like_arm(&t)).then(|| {
-                    let refs = deploy_refs(&t, &p);
-                    let t = if from_disk {
-                        Loaded::Measured(Measured::of(&t))
-                    } else {
-                        Loaded::Kept(t)
-                    };
-                    (t, refs)
-                })
-            });
-            (p, kept)
-        })
-        .collect();
     let mut out = Vec::new();
     for (p, text) in read {
         let named = param_files.contains(&p);

@@ -59,8 +59,8 @@ pub fn load_and_build(
     findings: &mut Vec<Finding>,
     groups: Option<&mut Groups>,
 ) -> Result<Vec<Built>, Error> {
-    let (param_files, stdin, early) = (input.param_files, input.stdin, input.early);
-    let scanned = deploy_groups::read(tree, files, param_files, stdin, sources, findings)?;
+    let (param_files, early) = (input.param_files, input.early);
+    let scanned = deploy_groups::read(tree, files, input, root, sources, findings)?;
     // Models come back in scan order, as if all files were one batch: merging the same finding
     // reached through several roots keeps the first one's resource.
     let order: HashMap<&Path, usize> = scanned

@@ -77,6 +77,13 @@ pub fn run_observed(opts: &Options, observer: observe::Observer<'_>) -> Result<O
 
 fn run_with(opts: &Options, observer: Option<observe::Observer<'_>>) -> Result<Outcome, Error> {
     let started = Instant::now();
+    // The rules compile on the pool while this thread finds and reads the files: a small run
+    // would otherwise wait for them once its first model is built. The load itself stays
+    // serial: a worker that joined inside `get_or_init` could steal a task that calls `get()`
+    // and wait on itself.
+    rayon::spawn(|| {
+        let _ = registry::get();
+    });
     let req = Request::new(opts)?;
     let mut scan = match &opts.rescan {
         Some(s) => Scan::clone(s),

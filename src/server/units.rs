@@ -47,7 +47,11 @@ impl Units {
             files.extend(tree.auto_var_files(d));
             dirs.insert(d.clone(), files);
         }
-        let mut files: BTreeSet<PathBuf> = scan.deploy_files.iter().cloned().collect();
+        // Everything the deployment files deploy is a unit too (the lint finds it as it reads).
+        let mut files: BTreeSet<PathBuf> =
+            discover::context::deploy_closure(&tree, &scan.deploy_files, &scan.root)
+                .into_iter()
+                .collect();
         files.extend(scan.var_files.iter().cloned());
         Units {
             dirs,
