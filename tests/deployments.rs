@@ -1,6 +1,6 @@
 //! ARM and Bicep as a user meets them: syntax errors at the right line with the rest of the
 //! file still linted, malformed or foreign JSON, cyclic variables, oversized templates,
-//! parameter file pairing and `--param-file`.
+//! parameter file pairing and `--param-file`, modules kept in hidden directories.
 
 #![allow(clippy::panic, reason = "tests fail by panicking")]
 
@@ -192,6 +192,41 @@ fn bicepparam_using_supplies_values() {
         .sources
         .name(f.primary.span.file)
         .ends_with("main.bicepparam"));
+}
+
+/// Where NET001 fires, as `file:line`.
+fn net001_at(out: &Outcome) -> Vec<String> {
+    out.findings
+        .iter()
+        .filter(|f| f.rule == "NET001")
+        .map(|f| {
+            let at = out
+                .sources
+                .position(f.primary.span.file, f.primary.span.start as usize);
+            format!("{}:{}", out.sources.name(f.primary.span.file), at.line)
+        })
+        .collect()
+}
+
+#[test]
+fn modules_in_hidden_directories_are_read_through_their_caller() {
+    // The walk skips hidden directories; what a scanned template deploys is read anyway, and a
+    // hidden module named on its own finds its caller (ResourceModules keeps `.bicep/` modules).
+    let main = "module aks '.bicep/aks.bicep' = {\n  name: 'aks'\n}\n";
+    let dir = repo(&[("main.bicep", main), (".bicep/aks.bicep", CLUSTER_BICEP)]);
+    let hidden = dir.path().join(".bicep/aks.bicep");
+    let whole = run(dir.path(), Vec::new());
+    let at = net001_at(&whole);
+    assert!(
+        !at.is_empty() && at.iter().all(|a| a.ends_with(".bicep/aks.bicep:7")),
+        "{at:?}"
+    );
+    let alone = lint::run(&Options {
+        paths: vec![hidden],
+        ..Options::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(net001_at(&alone), at);
 }
 
 #[test]
