@@ -200,14 +200,8 @@ impl Reader<'_> {
             self.skip()?;
             let v = self.value(depth + 1)?;
             props.push((key, key_span, v));
-            self.skip()?;
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.skip()?;
-                }
-                b'}' => break,
-                _ => return None,
+            if self.after_member(b'}')? {
+                break;
             }
         }
         self.i += 1;
@@ -215,6 +209,21 @@ impl Reader<'_> {
             v: JsonValue::Obj(props),
             span: start..self.i,
         })
+    }
+
+    /// What may follow a member of an object or array: a comma (a trailing one too, as ARM
+    /// allows), or `close`. `Some(true)` when the container ends there.
+    fn after_member(&mut self, close: u8) -> Option<bool> {
+        self.skip()?;
+        match self.peek()? {
+            b',' => {
+                self.i += 1;
+                self.skip()?;
+                Some(false)
+            }
+            c if c == close => Some(true),
+            _ => None,
+        }
     }
 
     fn array(&mut self, depth: usize) -> Option<Json> {
@@ -227,14 +236,8 @@ impl Reader<'_> {
                 break;
             }
             items.push(self.value(depth + 1)?);
-            self.skip()?;
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.skip()?;
-                }
-                b']' => break,
-                _ => return None,
+            if self.after_member(b']')? {
+                break;
             }
         }
         self.i += 1;
