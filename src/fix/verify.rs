@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Applicability, Edit, Finding, Fix};
 use crate::discover::Overlay;
 use crate::lint::{self, Groups, Options, Outcome};
-
 use crate::source::SourceMap;
-use rayon::prelude::*;
 
 /// At most this many candidates are verified per run; each costs one scan.
 pub const MAX_VERIFIED: usize = 64;
@@ -83,8 +83,7 @@ fn rerun_keys(opts: &Options, overlay: Overlay, groups: Option<&Groups>) -> Opti
     o.rescan = groups
         .and_then(|g| g.narrowed(overlay.keys()))
         .map(Arc::new);
-    o.overlay = Some(Arc::new(overlay));
-    lint::run(&o).ok().map(|a| keys(&a))
+    rerun(&o, overlay).map(|a| keys(&a))
 }
 
 /// The keys of a scan's findings.
