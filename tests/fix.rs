@@ -204,3 +204,55 @@ fn a_killed_fix_run_leaves_every_file_old_or_new() {
         }
     }
 }
+
+/// Two roots calling one module, and a third root of their group that only calls it too: a fix
+/// is checked by scanning again only the roots that reach its files, and that must offer
+/// exactly the fixes a rescan of the whole tree offers.
+#[test]
+fn fixes_checked_over_the_roots_they_reach_match_a_whole_rescan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = std::fs::canonicalize(tmp.path()).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/aks-overlay");
+    copy_tree(&example.join("modules"), &repo.join("modules"));
+    let main = std::fs::read_to_string(example.join("main.tf"))
+        .unwrap()
+        .replace("\"./modules/aks\"", "\"../modules/aks\"");
+    let vars = std::fs::read_to_string(example.join("terraform.tfvars")).unwrap();
+    for (env, pods) in [("prod", "10.244.0.0/20"), ("dev", "10.245.0.0/16")] {
+        std::fs::create_dir_all(repo.join(env)).unwrap();
+        std::fs::write(repo.join(env).join("main.tf"), &main).unwrap();
+        let vars = vars.replace("10.244.0.0/20", pods);
+        std::fs::write(repo.join(env).join("terraform.tfvars"), vars).unwrap();
+    }
+    git(&repo, &["init", "-q"]);
+    let opts = aks_netlint::lint::Options {
+        paths: vec![repo.clone()],
+        ..aks_netlint::lint::Options::default()
+    };
+    let verified = |narrow: bool| {
+        let mut out = aks_netlint::lint::run(&opts).unwrap();
+        assert!(out.groups.is_some(), "a plain scan keeps its groups");
+        if !narrow {
+            out.groups = None;
+        }
+        aks_netlint::fix::verify_all(&opts, &mut out);
+        out.findings
+            .iter()
+            .map(|f| {
+                let file = out.sources.name(f.primary.span.file).to_string();
+                (
+                    f.rule.to_string(),
+                    file,
+                    f.primary.span.start,
+                    format!("{:?}", f.fix),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let narrow = verified(true);
+    assert!(
+        narrow.iter().any(|(_, _, _, fix)| fix != "None"),
+        "the example offers fixes: {narrow:?}"
+    );
+    assert_eq!(narrow, verified(false));
+}

@@ -1,8 +1,8 @@
 //! A candidate fix is offered only when it works: its edits are applied in memory, the same scan
 //! runs again over that overlay, and the finding must be gone with nothing new in its place.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -76,12 +76,18 @@ pub fn rerun(opts: &Options, overlay: Overlay) -> Option<Outcome> {
 }
 
 /// The keys of the scan again with `overlay` in place of the files it names, as far as they
-/// can differ from the first scan's: only in the groups the overlay touches when the first
-/// scan kept its groups (see [`lint::Groups`]), else in the whole tree.
-fn rerun_keys(opts: &Options, overlay: Overlay, groups: Option<&Groups>) -> Option<BTreeSet<Key>> {
+/// can differ from the first scan's or still hold a finding located in `targets`: over the
+/// roots that reach those files when the first scan kept its groups (see [`lint::Groups`]),
+/// else over the whole tree.
+fn rerun_keys(
+    opts: &Options,
+    overlay: Overlay,
+    targets: &[PathBuf],
+    groups: Option<&Groups>,
+) -> Option<BTreeSet<Key>> {
     let mut o = opts.clone();
     o.rescan = groups
-        .and_then(|g| g.narrowed(overlay.keys()))
+        .and_then(|g| g.narrowed(overlay.keys(), targets))
         .map(Arc::new);
     rerun(&o, overlay).map(|a| keys(&a))
 }
@@ -99,10 +105,10 @@ pub fn works(target: &Key, before: &BTreeSet<Key>, after: &BTreeSet<Key>) -> boo
 /// Verifies every candidate of a scan: fixes that do not work are dropped, fixes whose literal
 /// several resources share become unsafe. Returns how many candidates were left unchecked.
 ///
-/// With the scan's groups kept, a candidate is scanned again in the groups it edits alone:
-/// the other groups give the findings they gave before, none of which is the target (its file
-/// belongs to an edited group), so the whole scan would show the target gone and nothing new
-/// exactly when that narrower scan does.
+/// With the scan's groups kept, a candidate is scanned again over the roots that reach the
+/// files it edits or the file its finding lies in: every other root gives the findings it gave
+/// before, none of which is the target (no other root reads the target's file), so the whole
+/// scan would show the target gone and nothing new exactly when that narrower scan does.
 pub fn verify_all(opts: &Options, outcome: &mut Outcome) -> usize {
     verify_until(opts, outcome, &|| false)
 }
@@ -121,24 +127,37 @@ pub fn verify_until(
     let plan_file = opts.plan.as_deref().map(crate::discover::absolute);
     let groups = outcome.groups.clone();
     // One scan per distinct set of edits (findings fixed by the same edits share it), for the
-    // first MAX_VERIFIED sets in finding order; the scans run in parallel.
-    let mut wanted: Vec<Vec<Edit>> = Vec::new();
-    let mut seen: HashSet<&[Edit]> = HashSet::new();
-    for fix in outcome.findings.iter().filter_map(candidate) {
-        if wanted.len() < MAX_VERIFIED && seen.insert(&fix.edits) {
-            wanted.push(fix.edits.clone());
+    // first MAX_VERIFIED sets in finding order, with the files those findings lie in; the
+    // scans run in parallel.
+    let sources = &outcome.sources;
+    let mut wanted: Vec<(Vec<Edit>, Vec<PathBuf>)> = Vec::new();
+    let mut at: HashMap<&[Edit], usize> = HashMap::new();
+    for f in &outcome.findings {
+        let Some(fix) = candidate(f) else { continue };
+        let slot = match at.get(fix.edits.as_slice()) {
+            Some(&i) => wanted.get_mut(i),
+            None if wanted.len() < MAX_VERIFIED => {
+                at.insert(&fix.edits, wanted.len());
+                wanted.push((fix.edits.clone(), Vec::new()));
+                wanted.last_mut()
+            }
+            None => None,
+        };
+        if let (Some((_, targets)), Some(src)) = (slot, sources.get(f.primary.span.file)) {
+            if !targets.contains(&src.path) {
+                targets.push(src.path.clone());
+            }
         }
     }
-    let sources = &outcome.sources;
     let scans: HashMap<Vec<Edit>, Option<BTreeSet<Key>>> = wanted
         .into_par_iter()
-        .map(|edits| {
+        .map(|(edits, targets)| {
             // Stopped: not scanned, so not offered.
             if stop() {
                 return (edits, None);
             }
             let after = apply(&base, &edits, sources, plan_file.as_deref())
-                .and_then(|o| rerun_keys(opts, o, groups.as_deref()));
+                .and_then(|o| rerun_keys(opts, o, &targets, groups.as_deref()));
             (edits, after)
         })
         .collect();

@@ -174,34 +174,53 @@ pub(super) fn batches(files: &[Scanned], one_group: bool) -> Vec<Vec<&Scanned>> 
     pack(groups(files))
 }
 
+/// What evaluating each file may read, as index pairs `(from, to)`: a reference from a
+/// template or `.bicepparam` to a scanned file, and both ways between a template and the
+/// parameter files that pair with it by name (a key per (directory, template stem), which a
+/// template and its parameter files share).
+fn index_links(files: &[Scanned]) -> Vec<(usize, usize)> {
+    let keys: HashMap<&Path, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_path(), i))
+        .collect();
+    let mut stems: HashMap<(&Path, &str), usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let dir = f.path.parent().unwrap_or(Path::new(""));
+        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let own = f.path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
+        for stem in [Some(own), template_stem(name)].into_iter().flatten() {
+            match stems.get(&(dir, stem)) {
+                Some(&j) => out.extend([(i, j), (j, i)]),
+                None => {
+                    stems.insert((dir, stem), i);
+                }
+            }
+        }
+        out.extend(
+            f.refs
+                .iter()
+                .filter_map(|r| keys.get(r.as_path()))
+                .map(|&j| (i, j)),
+        );
+    }
+    out
+}
+
+/// [`index_links`] by path, for the run's kept groups.
+pub(super) fn links(files: &[Scanned]) -> impl Iterator<Item = (&Path, &Path)> {
+    index_links(files)
+        .into_iter()
+        .filter_map(|(i, j)| Some((files.get(i)?.path.as_path(), files.get(j)?.path.as_path())))
+}
+
 /// The files joined by references and parameter pairing, each group in scan order, groups in
 /// order of their first file.
 pub(super) fn groups(files: &[Scanned]) -> Vec<Vec<&Scanned>> {
     let mut uf = UnionFind::new(files.len());
-    // A key per file path and per (directory, template stem): a template and its parameter
-    // files share the second.
-    let mut keys: HashMap<PathBuf, usize> = HashMap::new();
-    for (i, f) in files.iter().enumerate() {
-        keys.insert(f.path.clone(), i);
-    }
-    let mut stems: HashMap<(PathBuf, String), usize> = HashMap::new();
-    for (i, f) in files.iter().enumerate() {
-        let dir = f.path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let own = f.path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
-        for stem in [Some(own), template_stem(name)].into_iter().flatten() {
-            match stems.get(&(dir.clone(), stem.to_string())) {
-                Some(&j) => uf.union(i, j),
-                None => {
-                    stems.insert((dir.clone(), stem.to_string()), i);
-                }
-            }
-        }
-        for r in &f.refs {
-            if let Some(&j) = keys.get(r) {
-                uf.union(i, j);
-            }
-        }
+    for (i, j) in index_links(files) {
+        uf.union(i, j);
     }
     let mut groups: Vec<Vec<&Scanned>> = Vec::new();
     let mut slot: HashMap<usize, usize> = HashMap::new();

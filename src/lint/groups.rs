@@ -1,27 +1,41 @@
-//! The groups of a run, kept so that a fix being verified is scanned again in the groups its
-//! edits touch rather than in the whole tree.
+//! The groups of a run, kept so that a fix being verified is scanned again over the roots its
+//! edits can change rather than over the whole tree.
 //!
 //! A group is what one evaluation can reach (Terraform directories joined by calls,
 //! deployment files joined by references and parameter pairing; see [`super::terraform`] and
-//! [`super::deploy_groups`]). Every root reads only files of its own group, so a finding's
-//! primary label lies in a file of the group whose root produced it, and a group whose files
-//! are unchanged gives the same findings again. Scanning the touched groups alone therefore
-//! gives the findings of the whole scan that can differ, and none of the others.
+//! [`super::deploy_groups`]). The rules run on each root's model alone, and a root reads only
+//! what it calls, directly or not. So a root that reaches no edited file gives the same
+//! findings again, and a finding whose primary label lies in a file comes only from roots that
+//! reach that file. Scanning again the roots that reach the edited files or the fixed
+//! findings' files, with everything those roots call, therefore gives every finding of the
+//! whole scan that can differ, and the target wherever it could still appear.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::discover::Scan;
 
-/// The groups of one run over the working tree.
+/// The groups of one run over the working tree, as a graph of who calls whom.
 #[derive(Debug, Default)]
 pub struct Groups {
     /// The walk, narrowed by the settings (what the run scanned).
     scan: Scan,
-    /// Every file of a group -> its group.
+    /// Every file of a group -> its node: its directory for Terraform, the file itself for a
+    /// deployment file.
     of_file: HashMap<PathBuf, usize>,
-    /// Per group: its Terraform directories and its deployment files.
-    members: Vec<(Vec<PathBuf>, Vec<PathBuf>)>,
+    /// Node by path.
+    index: HashMap<PathBuf, usize>,
+    nodes: Vec<Node>,
+}
+
+/// A Terraform directory or a deployment file, with its edges both ways.
+#[derive(Debug)]
+struct Node {
+    path: PathBuf,
+    /// A Terraform module directory (else a deployment file).
+    dir: bool,
+    calls: Vec<usize>,
+    callers: Vec<usize>,
 }
 
 impl Groups {
@@ -36,33 +50,91 @@ impl Groups {
         }
     }
 
+    fn node(&mut self, path: &Path, dir: bool) -> usize {
+        if let Some(&at) = self.index.get(path) {
+            return at;
+        }
+        let at = self.nodes.len();
+        self.nodes.push(Node {
+            path: path.to_path_buf(),
+            dir,
+            calls: Vec::new(),
+            callers: Vec::new(),
+        });
+        self.index.insert(path.to_path_buf(), at);
+        at
+    }
+
     /// Adds a group of Terraform directories with their files.
-    pub(super) fn add_terraform(&mut self, dirs: Vec<PathBuf>, files: Vec<PathBuf>) {
-        let at = self.members.len();
+    pub(super) fn add_terraform(&mut self, dirs: &[&PathBuf], files: Vec<PathBuf>) {
+        for d in dirs {
+            self.node(d, true);
+        }
         for f in files {
+            let Some(at) = f.parent().and_then(|d| self.index.get(d)).copied() else {
+                continue;
+            };
             self.of_file.insert(f, at);
         }
-        self.members.push((dirs, Vec::new()));
     }
 
     /// Adds a group of deployment files.
     pub(super) fn add_deployments(&mut self, files: Vec<PathBuf>) {
-        let at = self.members.len();
-        for f in &files {
-            self.of_file.insert(f.clone(), at);
+        for f in files {
+            let at = self.node(&f, false);
+            self.of_file.insert(f, at);
         }
-        self.members.push((Vec::new(), files));
     }
 
-    /// The scan narrowed to the groups these files belong to; `None` when one of them belongs
-    /// to no group (then only the whole scan is known to be right).
-    pub fn narrowed<'p>(&self, files: impl IntoIterator<Item = &'p PathBuf>) -> Option<Scan> {
-        let mut dirs: HashSet<&Path> = HashSet::new();
-        let mut deploy: HashSet<&Path> = HashSet::new();
-        for f in files {
-            let (d, p) = self.members.get(*self.of_file.get(f)?)?;
-            dirs.extend(d.iter().map(PathBuf::as_path));
-            deploy.extend(p.iter().map(PathBuf::as_path));
+    /// Records that evaluating `from` reads `to` (a module call, a deployed template, a
+    /// parameter file's template). Ignored unless both were added.
+    pub(super) fn calls(&mut self, from: &Path, to: &Path) {
+        let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else {
+            return;
+        };
+        if a == b {
+            return;
+        }
+        if let Some(n) = self.nodes.get_mut(a) {
+            n.calls.push(b);
+        }
+        if let Some(n) = self.nodes.get_mut(b) {
+            n.callers.push(a);
+        }
+    }
+
+    /// Every node reachable from `start` along `next`, `start` included.
+    fn reach(&self, start: Vec<usize>, next: impl Fn(&Node) -> &[usize]) -> HashSet<usize> {
+        let mut seen: HashSet<usize> = start.iter().copied().collect();
+        let mut todo = start;
+        while let Some(at) = todo.pop() {
+            for &n in self.nodes.get(at).map(&next).unwrap_or_default() {
+                if seen.insert(n) {
+                    todo.push(n);
+                }
+            }
+        }
+        seen
+    }
+
+    /// The scan narrowed to the roots that reach an `edited` file or a `target` file (where
+    /// the findings being fixed are), and to what those roots call. `None` when one of the
+    /// files belongs to no group (then only the whole scan is known to be right).
+    pub fn narrowed<'p>(
+        &self,
+        edited: impl IntoIterator<Item = &'p PathBuf>,
+        targets: impl IntoIterator<Item = &'p PathBuf>,
+    ) -> Option<Scan> {
+        let seeds: Vec<usize> = edited
+            .into_iter()
+            .chain(targets)
+            .map(|f| self.of_file.get(f).copied())
+            .collect::<Option<_>>()?;
+        let callers = self.reach(seeds, |n| &n.callers);
+        let reached = self.reach(callers.into_iter().collect(), |n| &n.calls);
+        let (mut dirs, mut deploy): (HashSet<&Path>, HashSet<&Path>) = Default::default();
+        for n in reached.iter().filter_map(|at| self.nodes.get(*at)) {
+            if n.dir { &mut dirs } else { &mut deploy }.insert(n.path.as_path());
         }
         let s = &self.scan;
         Some(Scan {
@@ -84,5 +156,114 @@ impl Groups {
             skipped: Vec::new(),
             unread: Vec::new(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(list: &[&str]) -> Vec<PathBuf> {
+        list.iter().map(PathBuf::from).collect()
+    }
+
+    /// Two Terraform roots `a` and `b` calling one module `m`; two templates deploying one
+    /// module; a template paired with its parameter file.
+    fn groups() -> Groups {
+        let mut g = Groups::new(&Scan {
+            root: PathBuf::from("/r"),
+            module_dirs: paths(&["/r/a", "/r/b", "/r/m"]),
+            deploy_files: paths(&[
+                "/r/d/azuredeploy.json",
+                "/r/d/azuredeploy.parameters.json",
+                "/r/s/mod.bicep",
+                "/r/s/one.bicep",
+                "/r/s/two.bicep",
+            ]),
+            ..Scan::default()
+        });
+        let dirs = paths(&["/r/a", "/r/b", "/r/m"]);
+        g.add_terraform(
+            &dirs.iter().collect::<Vec<_>>(),
+            paths(&[
+                "/r/a/main.tf",
+                "/r/b/main.tf",
+                "/r/m/main.tf",
+                "/r/m/vars.tf",
+            ]),
+        );
+        g.calls(Path::new("/r/a"), Path::new("/r/m"));
+        g.calls(Path::new("/r/b"), Path::new("/r/m"));
+        g.add_deployments(paths(&[
+            "/r/s/mod.bicep",
+            "/r/s/one.bicep",
+            "/r/s/two.bicep",
+        ]));
+        g.calls(Path::new("/r/s/one.bicep"), Path::new("/r/s/mod.bicep"));
+        g.calls(Path::new("/r/s/two.bicep"), Path::new("/r/s/mod.bicep"));
+        g.add_deployments(paths(&[
+            "/r/d/azuredeploy.json",
+            "/r/d/azuredeploy.parameters.json",
+        ]));
+        let (t, p) = ("/r/d/azuredeploy.json", "/r/d/azuredeploy.parameters.json");
+        g.calls(Path::new(t), Path::new(p));
+        g.calls(Path::new(p), Path::new(t));
+        g
+    }
+
+    fn narrowed(
+        g: &Groups,
+        edited: &[&str],
+        targets: &[&str],
+    ) -> Option<(Vec<PathBuf>, Vec<PathBuf>)> {
+        let (e, t) = (paths(edited), paths(targets));
+        g.narrowed(&e, &t).map(|s| (s.module_dirs, s.deploy_files))
+    }
+
+    #[test]
+    fn an_edit_in_a_root_rescans_that_root_and_what_it_calls() {
+        let g = groups();
+        let want = (paths(&["/r/a", "/r/m"]), Vec::new());
+        assert_eq!(
+            narrowed(&g, &["/r/a/main.tf"], &["/r/a/main.tf"]),
+            Some(want)
+        );
+        let want = (Vec::new(), paths(&["/r/s/mod.bicep", "/r/s/one.bicep"]));
+        assert_eq!(narrowed(&g, &["/r/s/one.bicep"], &[]), Some(want));
+    }
+
+    #[test]
+    fn an_edit_or_a_finding_in_a_shared_module_rescans_every_root_that_calls_it() {
+        let g = groups();
+        let every = (paths(&["/r/a", "/r/b", "/r/m"]), Vec::new());
+        assert_eq!(narrowed(&g, &["/r/m/vars.tf"], &[]), Some(every.clone()));
+        // The fix edits the root, but the finding it removes lies in the module, where the
+        // other root may report it too.
+        assert_eq!(
+            narrowed(&g, &["/r/a/main.tf"], &["/r/m/main.tf"]),
+            Some(every)
+        );
+    }
+
+    #[test]
+    fn a_parameter_file_and_its_template_are_rescanned_together() {
+        let g = groups();
+        let both = paths(&["/r/d/azuredeploy.json", "/r/d/azuredeploy.parameters.json"]);
+        for edited in ["/r/d/azuredeploy.parameters.json", "/r/d/azuredeploy.json"] {
+            assert_eq!(
+                narrowed(&g, &[edited], &[]),
+                Some((Vec::new(), both.clone()))
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_outside_every_group_asks_for_the_whole_scan() {
+        let g = groups();
+        assert_eq!(narrowed(&g, &["/r/a/terraform.tfvars"], &[]), None);
+        assert_eq!(
+            narrowed(&g, &["/r/a/main.tf"], &["/r/a/terraform.tfvars"]),
+            None
+        );
     }
 }
