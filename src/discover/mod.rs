@@ -238,7 +238,7 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
 
 /// Bytes to text: no NUL bytes, valid UTF-8, a byte-order mark dropped.
 fn decode(buf: Vec<u8>) -> Result<String, ReadError> {
-    if buf.contains(&0) {
+    if memchr::memchr(0, &buf).is_some() {
         return Err(ReadError::Binary);
     }
     let text = String::from_utf8(buf).map_err(|e| ReadError::NotUtf8 {

@@ -67,11 +67,13 @@ impl Json {
 
 /// Parses JSON/JSONC text; an error is a byte offset and a message.
 pub fn parse(text: &str) -> Result<Json, (usize, String)> {
-    if let Some(at) = too_deep(text) {
-        return Err((at, format!("nesting is deeper than {MAX_DEPTH} levels")));
-    }
+    // The fast path bounds its own recursion (it gives up past MAX_DEPTH), so the depth
+    // pre-pass is needed only before jsonc-parser, which recurses without a bound.
     if let Some(doc) = fast::parse(text) {
         return Ok(doc);
+    }
+    if let Some(at) = too_deep(text) {
+        return Err((at, format!("nesting is deeper than {MAX_DEPTH} levels")));
     }
     let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default())
         .map_err(|e| (e.range().start, e.kind().to_string()))?;
@@ -175,6 +177,15 @@ mod tests {
     fn refuses_deep_nesting_without_recursing() {
         let text = "[".repeat(100_000);
         assert!(parse(&text).unwrap_err().1.contains("nesting"));
+    }
+
+    #[test]
+    fn the_depth_limit_holds_for_well_formed_text_too() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&nested(MAX_DEPTH)).is_ok());
+        let (at, why) = parse(&nested(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(at, MAX_DEPTH);
+        assert!(why.contains("nesting"), "{why}");
     }
 
     /// The fast path builds the tree jsonc-parser's would, or leaves the text to it.

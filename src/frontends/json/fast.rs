@@ -53,7 +53,9 @@ impl Reader<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Option<Json> {
-        if depth > MAX_DEPTH {
+        // `depth` brackets are open around this value: past MAX_DEPTH the text is left to
+        // `super::parse`, which refuses it as too deep.
+        if depth >= MAX_DEPTH {
             return None;
         }
         let start = self.i;
