@@ -78,6 +78,17 @@ impl Groups {
         }
     }
 
+    /// Adds the variable files Terraform loads by itself for the root `dir` (already added):
+    /// evaluating that directory reads them.
+    pub(super) fn add_var_files(&mut self, dir: &Path, files: &[PathBuf]) {
+        let Some(&at) = self.index.get(dir) else {
+            return;
+        };
+        for f in files {
+            self.of_file.insert(f.clone(), at);
+        }
+    }
+
     /// Adds a group of deployment files.
     pub(super) fn add_deployments(&mut self, files: Vec<PathBuf>) {
         for f in files {
@@ -265,5 +276,14 @@ mod tests {
             narrowed(&g, &["/r/a/main.tf"], &["/r/a/terraform.tfvars"]),
             None
         );
+        assert_eq!(narrowed(&g, &["/r/elsewhere/main.tf"], &[]), None);
+    }
+
+    #[test]
+    fn a_roots_own_variable_file_belongs_to_its_directory() {
+        let mut g = groups();
+        g.add_var_files(Path::new("/r/a"), &paths(&["/r/a/terraform.tfvars"]));
+        let want = (paths(&["/r/a", "/r/m"]), Vec::new());
+        assert_eq!(narrowed(&g, &["/r/a/terraform.tfvars"], &[]), Some(want));
     }
 }

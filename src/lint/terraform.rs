@@ -243,7 +243,7 @@ pub fn build(
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
     unread: &mut Vec<Unread>,
-    groups: Option<&mut Groups>,
+    mut groups: Option<&mut Groups>,
 ) -> Result<Vec<Built>, Error> {
     let dirs = Dirs::read(tree, scan, input, sources, findings);
     // Roots: scanned directories nothing may call (checked against the parsed calls below).
@@ -269,7 +269,7 @@ pub fn build(
     let mut built = Vec::new();
     let mut truly_called: HashSet<PathBuf> = HashSet::new();
     let grouped = dirs.groups();
-    if let Some(out) = groups {
+    if let Some(out) = groups.as_deref_mut() {
         for g in &grouped {
             let files = g
                 .iter()
@@ -346,6 +346,13 @@ pub fn build(
             }
             declared.extend(out.declared);
             built.extend(out.built);
+        }
+    }
+    // A root's own variable files (the only ones a run that keeps its groups loads) count as
+    // files of its directory.
+    if let Some(out) = groups {
+        for (root, files) in &vars.auto {
+            out.add_var_files(root, files);
         }
     }
     let stray: Vec<&str> = input
