@@ -206,6 +206,9 @@ mod tests {
             "/* a */ [ {} , [] , \"\" ] /**/",
             "{\"k\": \"tab\tand é\", \"k\": 2}",
             "\"\\\\\"",
+            // Indentation in runs of eight and not, a string with escapes after a long run.
+            "{\n                  \"a\": {\n                \"b\": \"[concat('x', \\\"y\\\")]\"\n        }\n}",
+            "[\n         1,\n        \t 2 ]",
         ];
         for t in plain {
             assert!(fast::parse(t).is_some(), "{t:?}");

@@ -34,7 +34,14 @@ impl Reader<'_> {
     fn skip(&mut self) -> Option<()> {
         while let Some(c) = self.peek() {
             match c {
-                b' ' | b'\t' | b'\n' | b'\r' => self.i += 1,
+                b' ' => {
+                    // Pretty-printed templates are mostly indentation: eight spaces at a time.
+                    self.i += 1;
+                    while self.b.get(self.i..self.i + 8) == Some(b"        ".as_slice()) {
+                        self.i += 8;
+                    }
+                }
+                b'\t' | b'\n' | b'\r' => self.i += 1,
                 b'/' => match self.b.get(self.i + 1) {
                     Some(b'/') => {
                         let rest = self.b.get(self.i..)?;
@@ -145,7 +152,7 @@ impl Reader<'_> {
         let mut from = self.i;
         loop {
             let rest = self.b.get(self.i..)?;
-            let at = rest.iter().position(|&c| c == b'"' || c == b'\\')?;
+            let at = memchr::memchr2(b'"', b'\\', rest)?;
             self.i += at;
             out.push_str(self.text.get(from..self.i)?);
             if self.peek()? == b'"' {
