@@ -203,22 +203,24 @@ mod tests {
                 "/r/m/vars.tf",
             ]),
         );
-        g.calls(Path::new("/r/a"), Path::new("/r/m"));
-        g.calls(Path::new("/r/b"), Path::new("/r/m"));
         g.add_deployments(paths(&[
             "/r/s/mod.bicep",
             "/r/s/one.bicep",
             "/r/s/two.bicep",
-        ]));
-        g.calls(Path::new("/r/s/one.bicep"), Path::new("/r/s/mod.bicep"));
-        g.calls(Path::new("/r/s/two.bicep"), Path::new("/r/s/mod.bicep"));
-        g.add_deployments(paths(&[
             "/r/d/azuredeploy.json",
             "/r/d/azuredeploy.parameters.json",
         ]));
         let (t, p) = ("/r/d/azuredeploy.json", "/r/d/azuredeploy.parameters.json");
-        g.calls(Path::new(t), Path::new(p));
-        g.calls(Path::new(p), Path::new(t));
+        for (from, to) in [
+            ("/r/a", "/r/m"),
+            ("/r/b", "/r/m"),
+            ("/r/s/one.bicep", "/r/s/mod.bicep"),
+            ("/r/s/two.bicep", "/r/s/mod.bicep"),
+            (t, p),
+            (p, t),
+        ] {
+            g.calls(Path::new(from), Path::new(to));
+        }
         g
     }
 
