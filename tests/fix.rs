@@ -205,11 +205,12 @@ fn a_killed_fix_run_leaves_every_file_old_or_new() {
     }
 }
 
-/// Two roots calling one module, and a third root of their group that only calls it too: a fix
-/// is checked by scanning again only the roots that reach its files, and that must offer
-/// exactly the fixes a rescan of the whole tree offers.
+/// Two roots calling one module under different names, so the same finding in the module is
+/// reached as two resources and merged under the first: a fix is checked by scanning again only
+/// the groups its files belong to, and that must offer exactly the fixes a rescan of the whole
+/// tree offers (fixes in either root, in the module and in a root's `terraform.tfvars`).
 #[test]
-fn fixes_checked_over_the_roots_they_reach_match_a_whole_rescan() {
+fn fixes_checked_in_their_groups_match_a_whole_rescan() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = std::fs::canonicalize(tmp.path()).unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/aks-overlay");
@@ -220,10 +221,13 @@ fn fixes_checked_over_the_roots_they_reach_match_a_whole_rescan() {
     let vars = std::fs::read_to_string(example.join("terraform.tfvars")).unwrap();
     for (env, pods) in [("prod", "10.244.0.0/20"), ("dev", "10.245.0.0/16")] {
         std::fs::create_dir_all(repo.join(env)).unwrap();
-        std::fs::write(repo.join(env).join("main.tf"), &main).unwrap();
+        let main = main.replace("module \"aks\" {", &format!("module \"aks_{env}\" {{"));
+        std::fs::write(repo.join(env).join("main.tf"), main).unwrap();
         let vars = vars.replace("10.244.0.0/20", pods);
         std::fs::write(repo.join(env).join("terraform.tfvars"), vars).unwrap();
     }
+    // A root of its own, in a group of its own.
+    copy_tree(&example, &repo.join("other"));
     git(&repo, &["init", "-q"]);
     let opts = aks_netlint::lint::Options {
         paths: vec![repo.clone()],

@@ -76,9 +76,9 @@ pub fn rerun(opts: &Options, overlay: Overlay) -> Option<Outcome> {
 }
 
 /// The keys of the scan again with `overlay` in place of the files it names, as far as they
-/// can differ from the first scan's or still hold a finding located in `targets`: over the
-/// roots that reach those files when the first scan kept its groups (see [`lint::Groups`]),
-/// else over the whole tree.
+/// can differ from the first scan's: only in the groups the overlay and the fixed findings'
+/// files (`targets`) belong to when the first scan kept its groups (see [`lint::Groups`]), else
+/// in the whole tree.
 fn rerun_keys(
     opts: &Options,
     overlay: Overlay,
@@ -105,10 +105,10 @@ pub fn works(target: &Key, before: &BTreeSet<Key>, after: &BTreeSet<Key>) -> boo
 /// Verifies every candidate of a scan: fixes that do not work are dropped, fixes whose literal
 /// several resources share become unsafe. Returns how many candidates were left unchecked.
 ///
-/// With the scan's groups kept, a candidate is scanned again over the roots that reach the
-/// files it edits or the file its finding lies in: every other root gives the findings it gave
-/// before, none of which is the target (no other root reads the target's file), so the whole
-/// scan would show the target gone and nothing new exactly when that narrower scan does.
+/// With the scan's groups kept, a candidate is scanned again in the groups it edits alone:
+/// the other groups give the findings they gave before, none of which is the target (its file
+/// belongs to an edited group), so the whole scan would show the target gone and nothing new
+/// exactly when that narrower scan does.
 pub fn verify_all(opts: &Options, outcome: &mut Outcome) -> usize {
     verify_until(opts, outcome, &|| false)
 }

@@ -1,21 +1,25 @@
-//! The groups of a run, kept so that a fix being verified is scanned again over the roots its
-//! edits can change rather than over the whole tree.
+//! The groups of a run, kept so that a fix being verified is scanned again in the groups its
+//! edits touch rather than in the whole tree.
 //!
-//! A group is what one evaluation can reach (Terraform directories joined by calls,
-//! deployment files joined by references and parameter pairing; see [`super::terraform`] and
-//! [`super::deploy_groups`]). The rules run on each root's model alone, and a root reads only
-//! what it calls, directly or not. So a root that reaches no edited file gives the same
-//! findings again, and a finding whose primary label lies in a file comes only from roots that
-//! reach that file. Scanning again the roots that reach the edited files or the fixed
-//! findings' files, with everything those roots call, therefore gives every finding of the
-//! whole scan that can differ, and the target wherever it could still appear.
+//! A group is what one evaluation can reach (Terraform directories joined by calls, with the
+//! variable files Terraform loads for a root; deployment files joined by references and
+//! parameter pairing; see [`super::terraform`] and [`super::deploy_groups`]). Every root reads
+//! only files of its own group, so a finding's primary label lies in a file of the group whose
+//! root produced it, and a group whose files are unchanged gives the same findings again.
+//! Scanning the touched groups alone therefore gives the findings of the whole scan that can
+//! differ, and none of the others.
+//!
+//! Narrower than a group is not exact: the same finding reached through several roots is
+//! merged under the first root's resource, an unused suppression in a shared module depends on
+//! every root that reads it, and a directory the text scan took for called becomes a root when
+//! its callers are left out. So a group is rescanned whole.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::discover::Scan;
 
-/// The groups of one run over the working tree, as a graph of who calls whom.
+/// The groups of one run over the working tree, as a graph of what joins them.
 #[derive(Debug, Default)]
 pub struct Groups {
     /// The walk, narrowed by the settings (what the run scanned).
@@ -28,14 +32,13 @@ pub struct Groups {
     nodes: Vec<Node>,
 }
 
-/// A Terraform directory or a deployment file, with its edges both ways.
+/// A Terraform directory or a deployment file, with what it calls and what calls it.
 #[derive(Debug)]
 struct Node {
     path: PathBuf,
     /// A Terraform module directory (else a deployment file).
     dir: bool,
-    calls: Vec<usize>,
-    callers: Vec<usize>,
+    links: Vec<usize>,
 }
 
 impl Groups {
@@ -58,8 +61,7 @@ impl Groups {
         self.nodes.push(Node {
             path: path.to_path_buf(),
             dir,
-            calls: Vec::new(),
-            callers: Vec::new(),
+            links: Vec::new(),
         });
         self.index.insert(path.to_path_buf(), at);
         at
@@ -98,7 +100,7 @@ impl Groups {
     }
 
     /// Records that evaluating `from` reads `to` (a module call, a deployed template, a
-    /// parameter file's template). Ignored unless both were added.
+    /// parameter file's template), which joins their groups. Ignored unless both were added.
     pub(super) fn calls(&mut self, from: &Path, to: &Path) {
         let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else {
             return;
@@ -107,19 +109,24 @@ impl Groups {
             return;
         }
         if let Some(n) = self.nodes.get_mut(a) {
-            n.calls.push(b);
+            n.links.push(b);
         }
         if let Some(n) = self.nodes.get_mut(b) {
-            n.callers.push(a);
+            n.links.push(a);
         }
     }
 
-    /// Every node reachable from `start` along `next`, `start` included.
-    fn reach(&self, start: Vec<usize>, next: impl Fn(&Node) -> &[usize]) -> HashSet<usize> {
+    /// The groups of `start`: every node joined to one of them, `start` included.
+    fn reach(&self, start: Vec<usize>) -> HashSet<usize> {
         let mut seen: HashSet<usize> = start.iter().copied().collect();
         let mut todo = start;
         while let Some(at) = todo.pop() {
-            for &n in self.nodes.get(at).map(&next).unwrap_or_default() {
+            for &n in self
+                .nodes
+                .get(at)
+                .map(|n| n.links.as_slice())
+                .unwrap_or_default()
+            {
                 if seen.insert(n) {
                     todo.push(n);
                 }
@@ -128,9 +135,9 @@ impl Groups {
         seen
     }
 
-    /// The scan narrowed to the roots that reach an `edited` file or a `target` file (where
-    /// the findings being fixed are), and to what those roots call. `None` when one of the
-    /// files belongs to no group (then only the whole scan is known to be right).
+    /// The scan narrowed to the groups of the `edited` files and of the `target` files (where
+    /// the findings being fixed are; the same groups unless something is amiss). `None` when
+    /// one of the files belongs to no group (then only the whole scan is known to be right).
     pub fn narrowed<'p>(
         &self,
         edited: impl IntoIterator<Item = &'p PathBuf>,
@@ -141,8 +148,7 @@ impl Groups {
             .chain(targets)
             .map(|f| self.of_file.get(f).copied())
             .collect::<Option<_>>()?;
-        let callers = self.reach(seeds, |n| &n.callers);
-        let reached = self.reach(callers.into_iter().collect(), |n| &n.calls);
+        let reached = self.reach(seeds);
         let (mut dirs, mut deploy): (HashSet<&Path>, HashSet<&Path>) = Default::default();
         for n in reached.iter().filter_map(|at| self.nodes.get(*at)) {
             if n.dir { &mut dirs } else { &mut deploy }.insert(n.path.as_path());
@@ -234,27 +240,16 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_in_a_root_rescans_that_root_and_what_it_calls() {
+    fn an_edit_rescans_its_whole_group_and_nothing_else() {
         let g = groups();
-        let want = (paths(&["/r/a", "/r/m"]), Vec::new());
+        let terraform = (paths(&["/r/a", "/r/b", "/r/m"]), Vec::new());
+        for edited in ["/r/a/main.tf", "/r/m/vars.tf"] {
+            assert_eq!(narrowed(&g, &[edited], &[edited]), Some(terraform.clone()));
+        }
+        let bicep = paths(&["/r/s/mod.bicep", "/r/s/one.bicep", "/r/s/two.bicep"]);
         assert_eq!(
-            narrowed(&g, &["/r/a/main.tf"], &["/r/a/main.tf"]),
-            Some(want)
-        );
-        let want = (Vec::new(), paths(&["/r/s/mod.bicep", "/r/s/one.bicep"]));
-        assert_eq!(narrowed(&g, &["/r/s/one.bicep"], &[]), Some(want));
-    }
-
-    #[test]
-    fn an_edit_or_a_finding_in_a_shared_module_rescans_every_root_that_calls_it() {
-        let g = groups();
-        let every = (paths(&["/r/a", "/r/b", "/r/m"]), Vec::new());
-        assert_eq!(narrowed(&g, &["/r/m/vars.tf"], &[]), Some(every.clone()));
-        // The fix edits the root, but the finding it removes lies in the module, where the
-        // other root may report it too.
-        assert_eq!(
-            narrowed(&g, &["/r/a/main.tf"], &["/r/m/main.tf"]),
-            Some(every)
+            narrowed(&g, &["/r/s/one.bicep"], &[]),
+            Some((Vec::new(), bicep))
         );
     }
 
@@ -285,7 +280,7 @@ mod tests {
     fn a_roots_own_variable_file_belongs_to_its_directory() {
         let mut g = groups();
         g.add_var_files(Path::new("/r/a"), &paths(&["/r/a/terraform.tfvars"]));
-        let want = (paths(&["/r/a", "/r/m"]), Vec::new());
+        let want = (paths(&["/r/a", "/r/b", "/r/m"]), Vec::new());
         assert_eq!(narrowed(&g, &["/r/a/terraform.tfvars"], &[]), Some(want));
     }
 }
