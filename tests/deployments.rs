@@ -230,6 +230,41 @@ fn modules_in_hidden_directories_are_read_through_their_caller() {
 }
 
 #[test]
+fn linked_templates_are_followed_whatever_the_key_case_and_slash_escapes() {
+    // ARM property names are case-insensitive and JSON may escape `/`: the lowering reads
+    // `"RelativePath": ".nested\/net.json"`, so the search for what a template deploys must too
+    // (else the hidden template is never read and its cluster goes unchecked).
+    let main = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [{
+    "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "net",
+    "properties": { "mode": "Incremental", "TemplateLink": { "RelativePath": ".nested\/net.json" } }
+  }]
+}"#;
+    let nested = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [{
+    "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-09-01", "name": "aks",
+    "properties": { "networkProfile": { "networkPlugin": "kubenet", "podCidr": "10.244.0.0/16" } }
+  }]
+}"#;
+    let dir = repo(&[("main.json", main), (".nested/net.json", nested)]);
+    let out = run(dir.path(), Vec::new());
+    let kubenet: Vec<String> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule == "NET013")
+        .map(|f| out.sources.name(f.primary.span.file).to_string())
+        .collect();
+    assert!(
+        !kubenet.is_empty() && kubenet.iter().all(|f| f.ends_with(".nested/net.json")),
+        "{kubenet:?} {:?}",
+        out.unread
+    );
+    assert!(out.unread.is_empty(), "{:?}", out.unread);
+}
+
+#[test]
 fn compiled_bicep_beside_its_source_is_not_linted_twice() {
     let compiled = r#"{
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",

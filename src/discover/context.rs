@@ -8,8 +8,12 @@
 //! text scan that over-approximates the real ones: reading one file too many costs a little
 //! time, missing one would make a finding disappear.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 use rayon::prelude::*;
 
@@ -67,8 +71,17 @@ pub fn deploy_refs(text: &str, file: &Path) -> Vec<PathBuf> {
             }
         }
     } else {
-        for (at, _) in text.match_indices("\"relativePath\"") {
-            let Some(rest) = text.get(at + "\"relativePath\"".len()..) else {
+        // ARM property names are case-insensitive, as the lowering reads them: a
+        // `"RelativePath"` links a template too.
+        static KEY: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(["\"relativepath\""])
+                .ok()
+        });
+        let keys = KEY.as_ref().map(|k| k.find_iter(text));
+        for m in keys.into_iter().flatten() {
+            let Some(rest) = text.get(m.end()..) else {
                 continue;
             };
             let Some(rest) = rest.trim_start().strip_prefix(':') else {
@@ -77,8 +90,17 @@ pub fn deploy_refs(text: &str, file: &Path) -> Vec<PathBuf> {
             let Some(rest) = rest.trim_start().strip_prefix('"') else {
                 continue;
             };
-            if let Some(lit) = rest.split('"').next().filter(|l| is_local_template_path(l)) {
-                out.push(join_normalized(dir, lit));
+            let Some(lit) = rest.split('"').next() else {
+                continue;
+            };
+            // JSON may escape the slashes (`nested\/net.json`); the parsed value has none.
+            let lit = if lit.contains('\\') {
+                Cow::Owned(lit.replace("\\/", "/"))
+            } else {
+                Cow::Borrowed(lit)
+            };
+            if is_local_template_path(&lit) {
+                out.push(join_normalized(dir, &lit));
             }
         }
     }
@@ -304,6 +326,20 @@ resource "x" "y" { data_source = "./not-a-call" }
                       "x": {"uri": "https://example.invalid/a.json"}}"#;
         let refs = deploy_refs(text, Path::new("/r/t/main.json"));
         assert_eq!(refs, vec![PathBuf::from("/r/t/nested/net.json")]);
+    }
+
+    #[test]
+    fn arm_refs_ignore_the_key_case_and_read_escaped_slashes() {
+        let text = r#"{"TemplateLink": {"RelativePath" : "nested\/net.json"},
+                      "templateLink": {"RELATIVEPATH": "../shared/vnet.json"}}"#;
+        let refs = deploy_refs(text, Path::new("/r/t/main.json"));
+        assert_eq!(
+            refs,
+            vec![
+                PathBuf::from("/r/t/nested/net.json"),
+                PathBuf::from("/r/shared/vnet.json")
+            ]
+        );
     }
 
     #[test]
