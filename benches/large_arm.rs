@@ -10,14 +10,7 @@ use std::hint::black_box;
 use aks_netlint::lint::{self, Options};
 use criterion::{criterion_group, criterion_main, Criterion};
 
-// The allocator the shipped binary uses (src/main.rs), so the numbers are the binary's.
-#[cfg(all(
-    unix,
-    not(target_os = "openbsd"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+aks_netlint::global_allocator!();
 
 /// One spoke: a VNet with `subnets` subnets, an NSG with `rules` rules per subnet and a route
 /// table, and (every fourth spoke) an AKS cluster in its first subnet.

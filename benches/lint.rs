@@ -7,14 +7,7 @@ use std::path::PathBuf;
 use aks_netlint::lint::{self, Options};
 use criterion::{criterion_group, criterion_main, Criterion};
 
-// The allocator the shipped binary uses (src/main.rs), so the numbers are the binary's.
-#[cfg(all(
-    unix,
-    not(target_os = "openbsd"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+aks_netlint::global_allocator!();
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -21,14 +21,7 @@ use crossbeam_channel::{Receiver, Sender};
 use lsp_server::{Message, Notification, Request, RequestId};
 use serde_json::{json, Value};
 
-// The allocator the shipped binary uses (src/main.rs), so the numbers are the binary's.
-#[cfg(all(
-    unix,
-    not(target_os = "openbsd"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+aks_netlint::global_allocator!();
 
 /// Writes the workspace: 30 files.
 fn workspace(root: &Path) {

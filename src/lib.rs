@@ -26,3 +26,27 @@ pub mod source;
 pub mod suppress;
 
 pub use error::Error;
+
+/// jemalloc, where the binary uses it (Cargo.toml says why); see [`global_allocator!`].
+#[cfg(all(
+    unix,
+    not(target_os = "openbsd"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+#[doc(hidden)]
+pub use tikv_jemallocator::Jemalloc;
+
+/// Declares the binary's global allocator, for the binary and the benchmarks alike (so their
+/// numbers are the binary's): jemalloc where [`Jemalloc`] exists, else the system allocator.
+#[macro_export]
+macro_rules! global_allocator {
+    () => {
+        #[cfg(all(
+            unix,
+            not(target_os = "openbsd"),
+            any(target_arch = "x86_64", target_arch = "aarch64")
+        ))]
+        #[global_allocator]
+        static GLOBAL: $crate::Jemalloc = $crate::Jemalloc;
+    };
+}

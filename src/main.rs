@@ -5,13 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[cfg(all(
-    unix,
-    not(target_os = "openbsd"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+aks_netlint::global_allocator!();
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
