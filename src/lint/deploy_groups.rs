@@ -178,7 +178,7 @@ pub(super) fn batches(files: &[Scanned], one_group: bool) -> Vec<Vec<&Scanned>> 
 /// template or `.bicepparam` to a scanned file, and both ways between a template and the
 /// parameter files that pair with it by name (a key per (directory, template stem), which a
 /// template and its parameter files share).
-fn index_links(files: &[Scanned]) -> Vec<(usize, usize)> {
+fn links(files: &[Scanned]) -> Vec<(usize, usize)> {
     let keys: HashMap<&Path, usize> = files
         .iter()
         .enumerate()
@@ -208,18 +208,11 @@ fn index_links(files: &[Scanned]) -> Vec<(usize, usize)> {
     out
 }
 
-/// [`index_links`] by path, for the run's kept groups.
-pub(super) fn links(files: &[Scanned]) -> impl Iterator<Item = (&Path, &Path)> {
-    index_links(files)
-        .into_iter()
-        .filter_map(|(i, j)| Some((files.get(i)?.path.as_path(), files.get(j)?.path.as_path())))
-}
-
 /// The files joined by references and parameter pairing, each group in scan order, groups in
 /// order of their first file.
 pub(super) fn groups(files: &[Scanned]) -> Vec<Vec<&Scanned>> {
     let mut uf = UnionFind::new(files.len());
-    for (i, j) in index_links(files) {
+    for (i, j) in links(files) {
         uf.union(i, j);
     }
     let mut groups: Vec<Vec<&Scanned>> = Vec::new();

@@ -75,9 +75,6 @@ pub fn load_and_build(
             for g in &grouped {
                 out.add_deployments(g.iter().map(|s| s.path.clone()).collect());
             }
-            for (from, to) in deploy_groups::links(&scanned) {
-                out.calls(from, to);
-            }
         }
         deploy_groups::pack(grouped)
     } else {

@@ -19,26 +19,17 @@ use std::path::{Path, PathBuf};
 
 use crate::discover::Scan;
 
-/// The groups of one run over the working tree, as a graph of what joins them.
+/// The groups of one run over the working tree.
 #[derive(Debug, Default)]
 pub struct Groups {
     /// The walk, narrowed by the settings (what the run scanned).
     scan: Scan,
-    /// Every file of a group -> its node: its directory for Terraform, the file itself for a
-    /// deployment file.
+    /// Every file of a group -> its group.
     of_file: HashMap<PathBuf, usize>,
-    /// Node by path.
-    index: HashMap<PathBuf, usize>,
-    nodes: Vec<Node>,
-}
-
-/// A Terraform directory or a deployment file, with what it calls and what calls it.
-#[derive(Debug)]
-struct Node {
-    path: PathBuf,
-    /// A Terraform module directory (else a deployment file).
-    dir: bool,
-    links: Vec<usize>,
+    /// Every Terraform directory of a group -> its group.
+    of_dir: HashMap<PathBuf, usize>,
+    /// Per group: its Terraform directories and its deployment files.
+    members: Vec<(Vec<PathBuf>, Vec<PathBuf>)>,
 }
 
 impl Groups {
@@ -53,37 +44,22 @@ impl Groups {
         }
     }
 
-    fn node(&mut self, path: &Path, dir: bool) -> usize {
-        if let Some(&at) = self.index.get(path) {
-            return at;
-        }
-        let at = self.nodes.len();
-        self.nodes.push(Node {
-            path: path.to_path_buf(),
-            dir,
-            links: Vec::new(),
-        });
-        self.index.insert(path.to_path_buf(), at);
-        at
-    }
-
     /// Adds a group of Terraform directories with their files.
-    pub(super) fn add_terraform(&mut self, dirs: &[&PathBuf], files: Vec<PathBuf>) {
-        for d in dirs {
-            self.node(d, true);
+    pub(super) fn add_terraform(&mut self, dirs: Vec<PathBuf>, files: Vec<PathBuf>) {
+        let at = self.members.len();
+        for d in &dirs {
+            self.of_dir.insert(d.clone(), at);
         }
         for f in files {
-            let Some(at) = f.parent().and_then(|d| self.index.get(d)).copied() else {
-                continue;
-            };
             self.of_file.insert(f, at);
         }
+        self.members.push((dirs, Vec::new()));
     }
 
     /// Adds the variable files Terraform loads by itself for the root `dir` (already added):
     /// evaluating that directory reads them.
     pub(super) fn add_var_files(&mut self, dir: &Path, files: &[PathBuf]) {
-        let Some(&at) = self.index.get(dir) else {
+        let Some(&at) = self.of_dir.get(dir) else {
             return;
         };
         for f in files {
@@ -93,46 +69,11 @@ impl Groups {
 
     /// Adds a group of deployment files.
     pub(super) fn add_deployments(&mut self, files: Vec<PathBuf>) {
-        for f in files {
-            let at = self.node(&f, false);
-            self.of_file.insert(f, at);
+        let at = self.members.len();
+        for f in &files {
+            self.of_file.insert(f.clone(), at);
         }
-    }
-
-    /// Records that evaluating `from` reads `to` (a module call, a deployed template, a
-    /// parameter file's template), which joins their groups. Ignored unless both were added.
-    pub(super) fn calls(&mut self, from: &Path, to: &Path) {
-        let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else {
-            return;
-        };
-        if a == b {
-            return;
-        }
-        if let Some(n) = self.nodes.get_mut(a) {
-            n.links.push(b);
-        }
-        if let Some(n) = self.nodes.get_mut(b) {
-            n.links.push(a);
-        }
-    }
-
-    /// The groups of `start`: every node joined to one of them, `start` included.
-    fn reach(&self, start: Vec<usize>) -> HashSet<usize> {
-        let mut seen: HashSet<usize> = start.iter().copied().collect();
-        let mut todo = start;
-        while let Some(at) = todo.pop() {
-            for &n in self
-                .nodes
-                .get(at)
-                .map(|n| n.links.as_slice())
-                .unwrap_or_default()
-            {
-                if seen.insert(n) {
-                    todo.push(n);
-                }
-            }
-        }
-        seen
+        self.members.push((Vec::new(), files));
     }
 
     /// The scan narrowed to the groups of the `edited` files and of the `target` files (where
@@ -143,15 +84,12 @@ impl Groups {
         edited: impl IntoIterator<Item = &'p PathBuf>,
         targets: impl IntoIterator<Item = &'p PathBuf>,
     ) -> Option<Scan> {
-        let seeds: Vec<usize> = edited
-            .into_iter()
-            .chain(targets)
-            .map(|f| self.of_file.get(f).copied())
-            .collect::<Option<_>>()?;
-        let reached = self.reach(seeds);
-        let (mut dirs, mut deploy): (HashSet<&Path>, HashSet<&Path>) = Default::default();
-        for n in reached.iter().filter_map(|at| self.nodes.get(*at)) {
-            if n.dir { &mut dirs } else { &mut deploy }.insert(n.path.as_path());
+        let mut dirs: HashSet<&Path> = HashSet::new();
+        let mut deploy: HashSet<&Path> = HashSet::new();
+        for f in edited.into_iter().chain(targets) {
+            let (d, p) = self.members.get(*self.of_file.get(f)?)?;
+            dirs.extend(d.iter().map(PathBuf::as_path));
+            deploy.extend(p.iter().map(PathBuf::as_path));
         }
         let s = &self.scan;
         Some(Scan {
@@ -199,9 +137,8 @@ mod tests {
             ]),
             ..Scan::default()
         });
-        let dirs = paths(&["/r/a", "/r/b", "/r/m"]);
         g.add_terraform(
-            &dirs.iter().collect::<Vec<_>>(),
+            paths(&["/r/a", "/r/b", "/r/m"]),
             paths(&[
                 "/r/a/main.tf",
                 "/r/b/main.tf",
@@ -213,20 +150,11 @@ mod tests {
             "/r/s/mod.bicep",
             "/r/s/one.bicep",
             "/r/s/two.bicep",
+        ]));
+        g.add_deployments(paths(&[
             "/r/d/azuredeploy.json",
             "/r/d/azuredeploy.parameters.json",
         ]));
-        let (t, p) = ("/r/d/azuredeploy.json", "/r/d/azuredeploy.parameters.json");
-        for (from, to) in [
-            ("/r/a", "/r/m"),
-            ("/r/b", "/r/m"),
-            ("/r/s/one.bicep", "/r/s/mod.bicep"),
-            ("/r/s/two.bicep", "/r/s/mod.bicep"),
-            (t, p),
-            (p, t),
-        ] {
-            g.calls(Path::new(from), Path::new(to));
-        }
         g
     }
 

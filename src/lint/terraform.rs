@@ -278,14 +278,7 @@ pub fn build(
                 .filter_map(|id| sources.get(*id))
                 .map(|s| s.path.clone())
                 .collect();
-            out.add_terraform(g, files);
-        }
-        for (from, to) in dirs
-            .edges
-            .iter()
-            .flat_map(|(f, tos)| tos.iter().map(move |t| (f, t)))
-        {
-            out.calls(from, to);
+            out.add_terraform(g.iter().map(|d| (*d).clone()).collect(), files);
         }
     }
     let batches = dirs.pack(grouped, BATCH_FILES);
