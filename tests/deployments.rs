@@ -289,6 +289,45 @@ fn compiled_bicep_beside_its_source_is_not_linted_twice() {
 }
 
 #[test]
+fn a_template_read_only_for_its_top_is_parsed_whole_when_another_deploys_it() {
+    // `bicep build` output beside its source is checked for syntax and only its `$schema` and
+    // `metadata` are built; deployed by another template, it must be read whole.
+    let main = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [{
+    "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "aks",
+    "properties": { "mode": "Incremental", "templateLink": { "relativePath": "modules/aks.json" } }
+  }]
+}"#;
+    let compiled = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "metadata": { "_generator": { "name": "bicep", "version": "0.30.0" } },
+  "resources": [{
+    "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-09-01", "name": "aks",
+    "properties": { "networkProfile": { "networkPlugin": "azure", "networkPluginMode": "overlay",
+      "podCidr": "172.16.0.0/12" } }
+  }]
+}"#;
+    let broken = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [1,, 2]
+}"#;
+    let dir = repo(&[
+        ("main.json", main),
+        ("modules/aks.json", compiled),
+        ("modules/aks.bicep", CLUSTER_BICEP),
+        ("other/broken.json", broken),
+    ]);
+    let out = run(dir.path(), Vec::new());
+    let mut at = net001_at(&out);
+    at.sort();
+    at.dedup();
+    assert_eq!(at, ["modules/aks.bicep:7", "modules/aks.json:7"], "{:?}", out.unread);
+    // A template that names no network resource is checked all the same.
+    assert_eq!(line_of(&out, "PARSE001"), [3]);
+}
+
+#[test]
 fn inline_suppressions_work_in_bicep_and_arm() {
     let bicep = CLUSTER_BICEP.replace(
         "      podCidr:",

@@ -83,6 +83,18 @@ pub fn parse(text: &str) -> Result<Json, (usize, String)> {
     }
 }
 
+/// The top of a document: when it is an object, only the members `keep` names (the others are
+/// checked, not built), else the whole value. It fails exactly where [`parse`] fails, with the
+/// same offset and message, so a document can be checked and its head read at a fraction of the
+/// cost of its tree, and parsed whole later only if it is needed.
+pub fn parse_top(text: &str, keep: fn(&str) -> bool) -> Result<Json, (usize, String)> {
+    match fast::top(text, keep) {
+        Some(top) => Ok(top),
+        // Outside the fast path's subset: the whole tree, a superset of the top.
+        None => parse(text),
+    }
+}
+
 fn convert(v: &ast::Value<'_>) -> Json {
     let r = v.range();
     let v = match v {
@@ -248,6 +260,58 @@ mod tests {
         #[test]
         fn fast_path_agrees_on_noise(s in "[\\[\\]{}:,\" \\n\\ta-z0-9./*\\\\eE+-]{0,40}") {
             agrees(&s);
+        }
+    }
+
+    /// The top of a text is its tree with the top-level members `keep` refuses left out (or the
+    /// whole tree, when the text is left to jsonc-parser).
+    fn top_agrees(text: &str) {
+        let keep = |k: &str| k.len().is_multiple_of(2);
+        let mut expected = parse(text);
+        if fast::parse(text).is_some() {
+            if let Ok(Json {
+                v: JsonValue::Obj(props),
+                ..
+            }) = &mut expected
+            {
+                props.retain(|(k, _, _)| keep(k));
+            }
+        }
+        assert_eq!(parse_top(text, keep), expected, "{text:?}");
+    }
+
+    #[test]
+    fn the_top_keeps_the_members_asked_for_and_checks_the_rest() {
+        let text = "{\"$schema\": \"s\", \"resources\": [{\"a\": \"\\u00e9\"}], // c\n \"metadata\": {\"x\": 1},}";
+        let top = parse_top(text, |k| k == "$schema" || k == "metadata").unwrap();
+        let keys: Vec<&str> = top
+            .as_obj()
+            .unwrap()
+            .iter()
+            .map(|(k, _, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["$schema", "metadata"]);
+        assert_eq!(top.span, 0..text.len());
+        let whole = parse(text).unwrap();
+        assert_eq!(top.get("metadata"), whole.get("metadata"));
+        // An error in a member that is not built is still found, where `parse` finds it.
+        let bad = "{\"$schema\": \"s\", \"resources\": [1,, 2]}";
+        assert_eq!(parse_top(bad, |_| false), parse(bad));
+        assert!(parse(bad).is_err());
+        top_agrees("[1, {\"ab\": 2}]");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_top_fails_where_the_whole_parse_fails(
+            s in "[\\[\\]{}:,\" \\na-z0-9./*\\\\eEu+-]{0,40}"
+        ) {
+            top_agrees(&s);
+        }
+
+        #[test]
+        fn the_top_of_an_object_agrees(s in "\\{(\"[a-d]{0,3}\": ?(\"[a-z\\\\n]{0,3}\"|[0-9]{1,3}|\\[\\]|\\{\\}|true), ?){0,5}\\}") {
+            top_agrees(&s);
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
@@ -43,10 +43,60 @@ pub struct Root {
 struct Parsed {
     file: usize,
     path: PathBuf,
-    doc: Json,
+    doc: Doc,
     kind: DocKind,
+    /// Whether the text names anything the rules read (see [`mentions_networking`]).
+    networking: bool,
     /// Set for `.bicep`/`.bicepparam` files (then `doc` is null).
     bicep: Option<bicep::File>,
+}
+
+/// A JSON document. Most templates of a repository are never lowered (`bicep build` output
+/// beside its source, templates that name no network resource): those are checked for syntax
+/// and only their top (`$schema`, `metadata`) is built, which is what deciding needs. Their
+/// tree is built on first use, when another template deploys one.
+enum Doc {
+    Whole(Json),
+    Top { top: Json, whole: OnceLock<Json> },
+}
+
+impl Doc {
+    /// Parses a document whole, or only its top when it is unlikely to be lowered.
+    fn parse(text: &str, lazy: bool) -> Result<Doc, (usize, String)> {
+        if lazy {
+            let top = json::parse_top(text, |k| {
+                k.eq_ignore_ascii_case("$schema") || k.eq_ignore_ascii_case("metadata")
+            })?;
+            Ok(Doc::Top {
+                top,
+                whole: OnceLock::new(),
+            })
+        } else {
+            json::parse(text).map(Doc::Whole)
+        }
+    }
+
+    /// Enough to tell the document's kind and generator.
+    fn top(&self) -> &Json {
+        match self {
+            Doc::Whole(j) | Doc::Top { top: j, .. } => j,
+        }
+    }
+
+    /// The whole document, parsed now if only its top was (the batch holds its text).
+    fn whole(&self, src: &SourceMap, file: usize) -> &Json {
+        match self {
+            Doc::Whole(j) => j,
+            Doc::Top { whole, .. } => whole.get_or_init(|| {
+                let text = src.text(file);
+                // The top parsed, so the whole does: both take the same path over the text.
+                json::parse(text.as_deref().unwrap_or("")).unwrap_or(Json {
+                    v: JsonValue::Null,
+                    span: 0..0,
+                })
+            }),
+        }
+    }
 }
 
 /// Reads the deployment files, then parses, lowers, evaluates and models them by batches of
@@ -137,22 +187,26 @@ fn lower_all(
                 return Ok(Parsed {
                     file,
                     path,
-                    doc: Json {
+                    doc: Doc::Whole(Json {
                         v: JsonValue::Null,
                         span: 0..0,
-                    },
+                    }),
                     kind,
+                    networking: true,
                     bicep: Some(b),
                 });
             }
-            match json::parse(text) {
+            let networking = mentions_networking(text);
+            let lazy = !networking || tree.is_file(&path.with_extension("bicep"));
+            match Doc::parse(text, lazy) {
                 Ok(doc) => {
-                    let kind = arm::kind(&doc);
+                    let kind = arm::kind(doc.top());
                     Ok(Parsed {
                         file,
                         path,
                         doc,
                         kind,
+                        networking,
                         bicep: None,
                     })
                 }
@@ -172,11 +226,12 @@ fn lower_all(
         // saying; other Azure schemas (portal forms, policy) are simply not templates.
         let deployment_like = d
             .doc
+            .top()
             .get("$schema")
             .and_then(|s| s.as_str())
             .is_some_and(|s| s.to_ascii_lowercase().contains("deployment"));
-        if d.kind == DocKind::Other && schema_is_azure(&d.doc) && deployment_like {
-            let span = d.doc.get("$schema").map_or(0..0, |s| s.span.clone());
+        if d.kind == DocKind::Other && schema_is_azure(d.doc.top()) && deployment_like {
+            let span = d.doc.top().get("$schema").map_or(0..0, |s| s.span.clone());
             findings.push(parse_error(
                 src,
                 d.file,
@@ -212,9 +267,7 @@ fn lower_all(
     let lowered: Vec<(Template, HashSet<PathBuf>, Vec<Unread>, &Parsed)> = docs
         .par_iter()
         .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(tree, d))
-        .filter(|d| {
-            d.bicep.is_some() || mentions_networking(src.text(d.file).as_deref().unwrap_or(""))
-        })
+        .filter(|d| d.networking)
         .map(|d| {
             let mut linked = HashSet::new();
             let mut unread = Vec::new();
@@ -265,17 +318,17 @@ fn lower_all(
             .iter()
             .filter_map(|p| by_path.get(p.as_path()))
             .filter(|p| p.kind == DocKind::Parameters)
-            .map(|p| values(p))
+            .map(|p| values(p, src))
             .collect();
         for p in using.get(&d.path).into_iter().flatten() {
-            configs.push(values(p));
+            configs.push(values(p, src));
         }
         let is_linked = linked.contains(&d.path);
         for p in &named_params {
             // A deployed module takes a named parameter file only when it lies beside it;
             // the caller's parameters do not fit its own.
             if !is_linked || p.path.parent() == d.path.parent() {
-                configs.push(values(p));
+                configs.push(values(p, src));
             }
         }
         // A template another one deploys is evaluated through its caller; it is a root of
@@ -431,7 +484,7 @@ fn lower(
             }
             t
         }
-        None => arm::template(&d.doc, d.file, text, &mut linker),
+        None => arm::template(d.doc.whole(src, d.file), d.file, text, &mut linker),
     };
     linked.extend(found);
     unread.extend(missed);
@@ -465,7 +518,7 @@ pub fn pairs_with(name: &str, stem: &str) -> bool {
 
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.
 fn compiled_beside_source(tree: &Tree, d: &Parsed) -> bool {
-    arm::is_bicep_output(&d.doc) && tree.is_file(&d.path.with_extension("bicep"))
+    arm::is_bicep_output(d.doc.top()) && tree.is_file(&d.path.with_extension("bicep"))
 }
 
 /// Whether a template (with everything nested inline) could declare anything the rules read;
@@ -497,7 +550,7 @@ fn schema_is_azure(doc: &Json) -> bool {
 }
 
 /// A parameter file's values, each located at its JSON literal.
-fn values(p: &Parsed) -> (String, HashMap<String, Value>) {
+fn values(p: &Parsed, src: &SourceMap) -> (String, HashMap<String, Value>) {
     let label = p.path.display().to_string();
     if let Some(b) = &p.bicep {
         let shared = Shared::default();
@@ -511,7 +564,7 @@ fn values(p: &Parsed) -> (String, HashMap<String, Value>) {
             .collect();
         return (label, map);
     }
-    let map = arm::parameter_values(&p.doc)
+    let map = arm::parameter_values(p.doc.whole(src, p.file))
         .into_iter()
         .map(|(k, v)| {
             let v = match v {

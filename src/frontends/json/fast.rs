@@ -3,20 +3,41 @@
 //! what jsonc-parser takes and builds the same tree from it; anything else (single quotes,
 //! unquoted keys, missing commas, other whitespace, errors) returns `None`, and jsonc-parser
 //! reads the text as before, so its messages and offsets stay the errors reported.
+//!
+//! The reader is generic over whether it builds: checking a value takes the same path as
+//! building it, minus the allocations, so [`top`] accepts exactly the texts [`parse`] does.
 
 use super::{Json, JsonValue, MAX_DEPTH};
 
 /// The tree of `text`, or `None` when the text is not in the subset read here.
 pub(super) fn parse(text: &str) -> Option<Json> {
+    read(text, |_| true)
+}
+
+/// Like [`parse`], but of a top-level object only the members `keep` names are built; the
+/// others are checked and left out. `None` exactly when [`parse`] gives `None`.
+pub(super) fn top(text: &str, keep: fn(&str) -> bool) -> Option<Json> {
+    read(text, keep)
+}
+
+fn read(text: &str, keep: fn(&str) -> bool) -> Option<Json> {
     let mut p = Reader {
         text,
         b: text.as_bytes(),
         i: 0,
     };
     p.skip()?;
-    let v = p.value(0)?;
+    let v = match p.peek()? {
+        b'{' => p.object::<true>(0, keep)?,
+        _ => p.value::<true>(0)?,
+    };
     p.skip()?;
     (p.i == p.b.len()).then_some(v)
+}
+
+/// Every member of a nested object is built (or checked) alike.
+fn every(_: &str) -> bool {
+    true
 }
 
 struct Reader<'a> {
@@ -59,7 +80,8 @@ impl Reader<'_> {
         Some(())
     }
 
-    fn value(&mut self, depth: usize) -> Option<Json> {
+    /// A value, built when `BUILD`, else checked only (its span is kept, its value is null).
+    fn value<const BUILD: bool>(&mut self, depth: usize) -> Option<Json> {
         // `depth` brackets are open around this value: past MAX_DEPTH the text is left to
         // `super::parse`, which refuses it as too deep.
         if depth >= MAX_DEPTH {
@@ -67,12 +89,16 @@ impl Reader<'_> {
         }
         let start = self.i;
         let v = match self.peek()? {
-            b'{' => return self.object(depth),
-            b'[' => return self.array(depth),
-            b'"' => JsonValue::Str(self.string()?),
+            b'{' => return self.object::<BUILD>(depth, every),
+            b'[' => return self.array::<BUILD>(depth),
+            b'"' => JsonValue::Str(self.string::<BUILD>()?),
             b'-' | b'0'..=b'9' => {
                 let lit = self.number()?;
-                lit.parse().map_or(JsonValue::Null, JsonValue::Num)
+                if BUILD {
+                    lit.parse().map_or(JsonValue::Null, JsonValue::Num)
+                } else {
+                    JsonValue::Null
+                }
             }
             b't' => self.word("true", JsonValue::Bool(true))?,
             b'f' => self.word("false", JsonValue::Bool(false))?,
@@ -145,8 +171,9 @@ impl Reader<'_> {
         }
     }
 
-    /// A double-quoted string, its escapes decoded as jsonc-parser decodes them.
-    fn string(&mut self) -> Option<String> {
+    /// A double-quoted string, its escapes decoded as jsonc-parser decodes them (checked the
+    /// same way, and left empty, when not `BUILD`).
+    fn string<const BUILD: bool>(&mut self) -> Option<String> {
         self.i += 1;
         let mut out = String::new();
         let mut from = self.i;
@@ -154,40 +181,46 @@ impl Reader<'_> {
             let rest = self.b.get(self.i..)?;
             let at = memchr::memchr2(b'"', b'\\', rest)?;
             self.i += at;
-            out.push_str(self.text.get(from..self.i)?);
+            if BUILD {
+                out.push_str(self.text.get(from..self.i)?);
+            }
             if self.peek()? == b'"' {
                 self.i += 1;
                 return Some(out);
             }
             let esc = *self.b.get(self.i + 1)?;
             self.i += 2;
-            match esc {
-                b'"' => out.push('"'),
-                b'\\' => out.push('\\'),
-                b'/' => out.push('/'),
-                b'b' => out.push('\u{08}'),
-                b'f' => out.push('\u{0C}'),
-                b'n' => out.push('\n'),
-                b'r' => out.push('\r'),
-                b't' => out.push('\t'),
+            let c = match esc {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{08}',
+                b'f' => '\u{0C}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
                 b'u' => {
                     let hex = self.b.get(self.i..self.i + 4)?;
                     if !hex.iter().all(u8::is_ascii_hexdigit) {
                         return None;
                     }
                     let n = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
-                    out.push(char::from_u32(n)?);
                     self.i += 4;
+                    char::from_u32(n)?
                 }
                 _ => return None,
+            };
+            if BUILD {
+                out.push(c);
             }
             from = self.i;
         }
     }
 
     /// `{` members `}`: string keys, a comma after each member but the last (one after the
-    /// last too, as ARM allows).
-    fn object(&mut self, depth: usize) -> Option<Json> {
+    /// last too, as ARM allows). When `BUILD`, the members `keep` names are built and the
+    /// others checked and left out.
+    fn object<const BUILD: bool>(&mut self, depth: usize, keep: fn(&str) -> bool) -> Option<Json> {
         let start = self.i;
         self.i += 1;
         let mut props = Vec::new();
@@ -199,7 +232,7 @@ impl Reader<'_> {
                 _ => return None,
             }
             let key_start = self.i;
-            let key = self.string()?;
+            let key = self.string::<BUILD>()?;
             let key_span = key_start..self.i;
             self.skip()?;
             if self.peek()? != b':' {
@@ -207,8 +240,12 @@ impl Reader<'_> {
             }
             self.i += 1;
             self.skip()?;
-            let v = self.value(depth + 1)?;
-            props.push((key, key_span, v));
+            if BUILD && keep(&key) {
+                let v = self.value::<true>(depth + 1)?;
+                props.push((key, key_span, v));
+            } else {
+                self.value::<false>(depth + 1)?;
+            }
             if self.after_member(b'}')? {
                 break;
             }
@@ -235,7 +272,7 @@ impl Reader<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Option<Json> {
+    fn array<const BUILD: bool>(&mut self, depth: usize) -> Option<Json> {
         let start = self.i;
         self.i += 1;
         let mut items = Vec::new();
@@ -244,7 +281,10 @@ impl Reader<'_> {
             if self.peek()? == b']' {
                 break;
             }
-            items.push(self.value(depth + 1)?);
+            let v = self.value::<BUILD>(depth + 1)?;
+            if BUILD {
+                items.push(v);
+            }
             if self.after_member(b']')? {
                 break;
             }
