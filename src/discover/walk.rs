@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::{absolute, context, is_deploy_file, is_tf, Scan, Tree};
 use crate::config;
@@ -58,6 +59,7 @@ pub fn repo_root(abs: &[PathBuf]) -> PathBuf {
 
 /// The IaC files under one path: `.tf` and deployment candidates, hidden directories and
 /// git-ignored files skipped. Directories that cannot be read are reported.
+#[derive(Default)]
 struct Found {
     tf: Vec<PathBuf>,
     deploy: Vec<PathBuf>,
@@ -65,6 +67,27 @@ struct Found {
 }
 
 impl Found {
+    /// Takes a file the walk met, if it is one the scan reads.
+    fn take(&mut self, p: &Path) {
+        if is_tf(p) {
+            self.tf.push(p.to_path_buf());
+        } else if is_deploy_file(p) {
+            self.deploy.push(p.to_path_buf());
+        }
+    }
+
+    /// Takes what the walk met: a file the scan reads, or a directory it could not read.
+    fn entry(&mut self, entry: Result<ignore::DirEntry, ignore::Error>, dir: &Path) {
+        match entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => self.take(e.path()),
+            Ok(_) => {}
+            Err(err) => {
+                let path = io_path(&err).unwrap_or_else(|| dir.to_path_buf());
+                self.unreadable.push((path, io_reason(&err)));
+            }
+        }
+    }
+
     /// The part of a walk that lies under `dir`.
     fn under(&self, dir: &Path) -> Found {
         let pick = |v: &[PathBuf]| v.iter().filter(|f| f.starts_with(dir)).cloned().collect();
@@ -81,50 +104,73 @@ impl Found {
     }
 }
 
+/// Entries a walk reads alone before it starts over on every thread. A repository of a few
+/// modules is walked before threads could start; a large one pays for these entries twice, a
+/// millisecond against a walk that takes a large part of a second on one thread.
+const SERIAL_ENTRIES: usize = 1024;
+
 fn files_under(tree: &Tree, dir: &Path, root: &Path, follow: bool) -> Found {
-    let mut found = Found {
-        tf: Vec::new(),
-        deploy: Vec::new(),
-        unreadable: Vec::new(),
-    };
-    let mut take = |p: &Path| {
-        if is_tf(p) {
-            found.tf.push(p.to_path_buf());
-        } else if is_deploy_file(p) {
-            found.deploy.push(p.to_path_buf());
-        }
-    };
     match tree {
         Tree::Disk | Tree::Overlay(_) => {
-            let walker = ignore::WalkBuilder::new(dir)
-                .hidden(true)
+            let mut walk = ignore::WalkBuilder::new(dir);
+            walk.hidden(true)
                 .follow_links(follow)
                 .git_ignore(true)
-                .require_git(false)
-                .build();
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => take(e.path()),
-                    Ok(_) => {}
-                    Err(err) => {
-                        let path = io_path(&err).unwrap_or_else(|| dir.to_path_buf());
-                        found.unreadable.push((path, io_reason(&err)));
-                    }
-                }
-            }
+                .require_git(false);
+            let mut found =
+                walk_serially(&walk, dir).unwrap_or_else(|| walk_in_parallel(&walk, dir));
+            // Threads meet files in any order, and one thread in the directories' order:
+            // sorted, the scan is the same every time and everywhere.
+            found.tf.sort();
+            found.deploy.sort();
+            found.unreadable.sort();
+            found
         }
         Tree::Git(g) => {
+            let mut found = Found::default();
             for f in g.under(dir) {
                 let hidden = f.strip_prefix(root).map_or(true, |r| {
                     r.components()
                         .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
                 });
                 if !hidden {
-                    take(&f);
+                    found.take(&f);
                 }
             }
+            found
         }
     }
+}
+
+/// The walk on this thread, or `None` past [`SERIAL_ENTRIES`].
+fn walk_serially(walk: &ignore::WalkBuilder, dir: &Path) -> Option<Found> {
+    let mut found = Found::default();
+    for (n, entry) in walk.build().enumerate() {
+        if n >= SERIAL_ENTRIES {
+            return None;
+        }
+        found.entry(entry, dir);
+    }
+    Some(found)
+}
+
+/// The walk on every thread, as ripgrep walks: a large repository's walk is mostly waiting on
+/// directory reads, and nothing else can start before it ends.
+fn walk_in_parallel(walk: &ignore::WalkBuilder, dir: &Path) -> Found {
+    let mut found = Found::default();
+    let shared = Mutex::new(&mut found);
+    walk.clone()
+        .threads(rayon::current_num_threads())
+        .build_parallel()
+        .run(|| {
+            let shared = &shared;
+            Box::new(move |entry| {
+                if let Ok(mut found) = shared.lock() {
+                    found.entry(entry, dir);
+                }
+                ignore::WalkState::Continue
+            })
+        });
     found
 }
 
