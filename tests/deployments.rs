@@ -322,9 +322,55 @@ fn a_template_read_only_for_its_top_is_parsed_whole_when_another_deploys_it() {
     let mut at = net001_at(&out);
     at.sort();
     at.dedup();
-    assert_eq!(at, ["modules/aks.bicep:7", "modules/aks.json:7"], "{:?}", out.unread);
+    assert_eq!(
+        at,
+        ["modules/aks.bicep:7", "modules/aks.json:7"],
+        "{:?}",
+        out.unread
+    );
     // A template that names no network resource is checked all the same.
     assert_eq!(line_of(&out, "PARSE001"), [3]);
+}
+
+#[test]
+fn a_bicep_module_deployed_by_another_is_linted_through_it_with_its_syntax_errors() {
+    // A module with no parameter set of its own is not a root: it is lowered only through
+    // its callers, and its syntax errors are still reported, once, at their line.
+    let main = "module net 'modules/net.bicep' = {\n  name: 'net'\n}\n";
+    let net = "var b = concat('x',\nmodule aks 'aks.bicep' = {\n  name: 'aks'\n}\n";
+    // A module with a parameter file of its own is a root with it as well: only that file
+    // sets a pod CIDR NET001 reads.
+    let solo = CLUSTER_BICEP.replace("'172.16.0.0/12'", "pod");
+    let solo = format!("param pod string = '10.244.0.0/16'\n{solo}");
+    let solo_params = "using 'solo.bicep'\nparam pod = '172.16.0.0/12'\n";
+    let dir = repo(&[
+        ("main.bicep", main),
+        ("modules/net.bicep", net),
+        ("modules/aks.bicep", CLUSTER_BICEP),
+        ("other/solo.bicep", &solo),
+        ("other/solo.bicepparam", solo_params),
+        (
+            "other/caller.bicep",
+            "module s 'solo.bicep' = {\n  name: 's'\n}\n",
+        ),
+    ]);
+    let out = run(dir.path(), Vec::new());
+    let parse: Vec<String> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule == "PARSE001")
+        .map(|f| {
+            let at = out
+                .sources
+                .position(f.primary.span.file, f.primary.span.start as usize);
+            format!("{}:{}", out.sources.name(f.primary.span.file), at.line)
+        })
+        .collect();
+    assert_eq!(parse, ["modules/net.bicep:2"], "{:?}", out.findings);
+    let mut at = net001_at(&out);
+    at.sort();
+    at.dedup();
+    assert_eq!(at, ["modules/aks.bicep:7", "other/solo.bicepparam:2"]);
 }
 
 #[test]

@@ -263,14 +263,54 @@ fn lower_all(
         .iter()
         .filter_map(|p| by_path.get(p.as_path()).copied())
         .collect();
+    // `.bicepparam` files name their template with `using`.
+    let mut using: HashMap<PathBuf, Vec<&Parsed>> = HashMap::new();
+    for d in docs.iter().filter(|d| d.kind == DocKind::Parameters) {
+        if let Some(u) = d.bicep.as_ref().and_then(|b| b.using.as_deref()) {
+            let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            using.entry(join_normalized(&dir, u)).or_default().push(d);
+        }
+    }
+    // The parameter sets of a template: its `.parameters.json`, the `.bicepparam` files that
+    // use it, and `--param-file`s (a deployed module takes a named one only when it lies beside
+    // it; the caller's parameters do not fit its own).
+    let sets = |d: &Parsed, is_linked: bool| -> Vec<&Parsed> {
+        let mut out: Vec<&Parsed> = paired(tree, &d.path)
+            .iter()
+            .filter_map(|p| by_path.get(p.as_path()).copied())
+            .filter(|p| p.kind == DocKind::Parameters)
+            .collect();
+        out.extend(using.get(&d.path).into_iter().flatten().copied());
+        out.extend(
+            named_params
+                .iter()
+                .copied()
+                .filter(|p| !is_linked || p.path.parent() == d.path.parent()),
+        );
+        out
+    };
+    let modules = BicepModules::of(&docs, &by_path, root);
+    // A Bicep module deployed by another Bicep file, with no parameter set of its own, is not
+    // a root (see below): it is lowered only through its callers. (Its own lowering as a root
+    // would link nothing they do not: it deploys only Bicep files, each lowered as a root.)
+    let through_callers = |d: &Parsed| {
+        d.bicep.is_some()
+            && modules.deployed.contains(&d.path)
+            && !modules.deploy_json.contains(&d.path)
+            && sets(d, true).is_empty()
+    };
     let cache = Mutex::new(HashMap::new());
-    let lowered: Vec<(Template, HashSet<PathBuf>, Vec<Unread>, &Parsed)> = docs
+    type Lowered<'d> = (Option<Template>, HashSet<PathBuf>, Vec<Unread>, &'d Parsed);
+    let lowered: Vec<Lowered<'_>> = docs
         .par_iter()
         .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(tree, d))
         .filter(|d| d.networking)
         .map(|d| {
             let mut linked = HashSet::new();
             let mut unread = Vec::new();
+            if through_callers(d) {
+                return (None, linked, unread, d);
+            }
             let cx = Lowering {
                 by_path: &by_path,
                 src,
@@ -278,10 +318,14 @@ fn lower_all(
                 cache: &cache,
             };
             let t = lower(d, &cx, 0, &mut linked, &mut unread);
-            (t, linked, unread, d)
+            (Some(t), linked, unread, d)
         })
         .collect();
-    let linked: HashSet<PathBuf> = lowered.iter().flat_map(|(_, l, _, _)| l.clone()).collect();
+    let linked: HashSet<PathBuf> = lowered
+        .iter()
+        .flat_map(|(_, l, _, _)| l.iter().cloned())
+        .chain(modules.deployed.iter().cloned())
+        .collect();
     for d in docs.iter().filter(|d| d.kind == DocKind::Parameters) {
         if let Some(b) = &d.bicep {
             for (span, msg) in &b.template.errors {
@@ -294,17 +338,15 @@ fn lower_all(
             }
         }
     }
-    // `.bicepparam` files name their template with `using`.
-    let mut using: HashMap<PathBuf, Vec<&Parsed>> = HashMap::new();
-    for d in docs.iter().filter(|d| d.kind == DocKind::Parameters) {
-        if let Some(u) = d.bicep.as_ref().and_then(|b| b.using.as_deref()) {
-            let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
-            using.entry(join_normalized(&dir, u)).or_default().push(d);
-        }
-    }
     let mut roots = Vec::new();
     for (t, _, unread, d) in lowered {
-        for (span, msg) in &t.errors {
+        // A module lowered only through its callers has the syntax errors of its file.
+        let errors = match (&t, &d.bicep) {
+            (Some(t), _) => &t.errors,
+            (None, Some(b)) => &b.template.errors,
+            (None, None) => continue,
+        };
+        for (span, msg) in errors {
             // Bicep errors are syntax; a JSON template's are in its `[...]` expressions.
             let is_json = src.get(span.file).is_some_and(|f| !is_bicep(&f.path));
             let report = if is_json {
@@ -314,23 +356,14 @@ fn lower_all(
             };
             findings.push(report(src, span.file, span.start as usize, msg.clone()));
         }
-        let mut configs: Vec<(String, HashMap<String, Value>)> = paired(tree, &d.path)
-            .iter()
-            .filter_map(|p| by_path.get(p.as_path()))
-            .filter(|p| p.kind == DocKind::Parameters)
+        let Some(t) = t else {
+            continue;
+        };
+        let is_linked = linked.contains(&d.path);
+        let mut configs: Vec<(String, HashMap<String, Value>)> = sets(d, is_linked)
+            .into_iter()
             .map(|p| values(p, src))
             .collect();
-        for p in using.get(&d.path).into_iter().flatten() {
-            configs.push(values(p, src));
-        }
-        let is_linked = linked.contains(&d.path);
-        for p in &named_params {
-            // A deployed module takes a named parameter file only when it lies beside it;
-            // the caller's parameters do not fit its own.
-            if !is_linked || p.path.parent() == d.path.parent() {
-                configs.push(values(p, src));
-            }
-        }
         // A template another one deploys is evaluated through its caller; it is a root of
         // its own only with parameter sets made for it (its `.parameters.json`, a
         // `.bicepparam` that uses it, `--param-file`), which would otherwise go unused.
@@ -460,11 +493,7 @@ fn lower(
         Some(b) => {
             let mut t = b.template.clone();
             for (idx, path) in &b.modules {
-                let local = !(path.starts_with("br:")
-                    || path.starts_with("br/")
-                    || path.starts_with("ts:")
-                    || path.starts_with("ts/"));
-                let inner = if local {
+                let inner = if !is_registry(path) {
                     linker(d.file, path)
                 } else {
                     registry.push(Unread {
@@ -490,6 +519,51 @@ fn lower(
     unread.extend(missed);
     unread.extend(registry);
     t
+}
+
+/// A Bicep module path that names a registry or template spec rather than a local file.
+fn is_registry(path: &str) -> bool {
+    ["br:", "br/", "ts:", "ts/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// What the Bicep templates of a batch deploy, as their lowering links it: local modules inside
+/// the root that the batch read.
+struct BicepModules {
+    deployed: HashSet<PathBuf>,
+    /// Bicep templates that deploy something other than a Bicep template (a JSON template,
+    /// whose own links only its lowering finds).
+    deploy_json: HashSet<PathBuf>,
+}
+
+impl BicepModules {
+    fn of(docs: &[Parsed], by_path: &HashMap<&Path, &Parsed>, root: &Path) -> BicepModules {
+        let mut out = BicepModules {
+            deployed: HashSet::new(),
+            deploy_json: HashSet::new(),
+        };
+        for d in docs.iter().filter(|d| d.kind == DocKind::Template) {
+            let Some(b) = &d.bicep else {
+                continue;
+            };
+            let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            for (_, path) in b.modules.iter().filter(|(_, p)| !is_registry(p)) {
+                let target = join_normalized(&dir, path);
+                let Some(t) = by_path.get(target.as_path()) else {
+                    continue;
+                };
+                if !target.starts_with(root) {
+                    continue;
+                }
+                if t.bicep.is_none() || t.kind != DocKind::Template {
+                    out.deploy_json.insert(d.path.clone());
+                }
+                out.deployed.insert(target);
+            }
+        }
+        out
+    }
 }
 
 /// Parameter files that go with a template: `<stem>.parameters.json`,
