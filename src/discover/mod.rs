@@ -221,41 +221,19 @@ pub fn inside_root(p: &Path, root: &Path) -> bool {
 
 /// Reads a file as UTF-8 text with the guards a linter in CI needs.
 pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
-    let (file, meta) = open_regular(path)?;
-    if meta.len() > max {
-        return Err(ReadError::TooLarge { max });
-    }
-    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    // The length the file had when opened: reading to it needs no extra read to find the end
-    // (a tenth of the reads' system calls in a scan of small files).
-    file.take(meta.len()).read_to_end(&mut buf)?;
-    decode(buf)
-}
-
-/// Opens a regular file with one path lookup: the descriptor says what it is. Opening does not
-/// wait for a writer on a FIFO, which then is refused like any file that is not regular.
-#[cfg(unix)]
-fn open_regular(path: &Path) -> Result<(fs::File, fs::Metadata), ReadError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(ReadError::NotAFile);
-    }
-    Ok((file, meta))
-}
-
-/// Elsewhere the path is asked first: opening a directory fails there with another error.
-#[cfg(not(unix))]
-fn open_regular(path: &Path) -> Result<(fs::File, fs::Metadata), ReadError> {
     let meta = fs::metadata(path)?;
     if !meta.is_file() {
         return Err(ReadError::NotAFile);
     }
-    Ok((fs::File::open(path)?, meta))
+    if meta.len() > max {
+        return Err(ReadError::TooLarge { max });
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    fs::File::open(path).and_then(|f| f.take(max + 1).read_to_end(&mut buf))?;
+    if buf.len() as u64 > max {
+        return Err(ReadError::TooLarge { max });
+    }
+    decode(buf)
 }
 
 /// Bytes to text: no NUL bytes, valid UTF-8, a byte-order mark dropped.
