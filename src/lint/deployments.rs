@@ -89,6 +89,10 @@ impl Doc {
             Doc::Whole(j) => j,
             Doc::Top { whole, .. } => whole.get_or_init(|| {
                 let text = src.text(file);
+                debug_assert!(
+                    text.is_some(),
+                    "a document is parsed whole only in its batch"
+                );
                 // The top parsed, so the whole does: both take the same path over the text.
                 json::parse(text.as_deref().unwrap_or("")).unwrap_or(Json {
                     v: JsonValue::Null,
