@@ -47,6 +47,9 @@ struct Parsed {
     kind: DocKind,
     /// Whether the text names anything the rules read (see [`mentions_networking`]).
     networking: bool,
+    /// Whether a `.bicep` file of the same name lies beside it (then a template that
+    /// `bicep build` wrote is linted from that source).
+    source_beside: bool,
     /// Set for `.bicep`/`.bicepparam` files (then `doc` is null).
     bicep: Option<bicep::File>,
 }
@@ -197,12 +200,13 @@ fn lower_all(
                     }),
                     kind,
                     networking: true,
+                    source_beside: false,
                     bicep: Some(b),
                 });
             }
             let networking = mentions_networking(text);
-            let lazy = !networking || tree.is_file(&path.with_extension("bicep"));
-            match Doc::parse(text, lazy) {
+            let source_beside = tree.is_file(&path.with_extension("bicep"));
+            match Doc::parse(text, !networking || source_beside) {
                 Ok(doc) => {
                     let kind = arm::kind(doc.top());
                     Ok(Parsed {
@@ -211,6 +215,7 @@ fn lower_all(
                         doc,
                         kind,
                         networking,
+                        source_beside,
                         bicep: None,
                     })
                 }
@@ -307,7 +312,7 @@ fn lower_all(
     type Lowered<'d> = (Option<Template>, HashSet<PathBuf>, Vec<Unread>, &'d Parsed);
     let lowered: Vec<Lowered<'_>> = docs
         .par_iter()
-        .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(tree, d))
+        .filter(|d| d.kind == DocKind::Template && !compiled_beside_source(d))
         .filter(|d| d.networking)
         .map(|d| {
             let mut linked = HashSet::new();
@@ -595,8 +600,8 @@ pub fn pairs_with(name: &str, stem: &str) -> bool {
 }
 
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.
-fn compiled_beside_source(tree: &Tree, d: &Parsed) -> bool {
-    arm::is_bicep_output(d.doc.top()) && tree.is_file(&d.path.with_extension("bicep"))
+fn compiled_beside_source(d: &Parsed) -> bool {
+    d.source_beside && arm::is_bicep_output(d.doc.top())
 }
 
 /// Whether a template (with everything nested inline) could declare anything the rules read;
