@@ -195,10 +195,11 @@ fn bicepparam_using_supplies_values() {
 }
 
 /// Where NET001 fires, as `file:line`.
-fn net001_at(out: &Outcome) -> Vec<String> {
+/// `file:line` of each finding of `rule`.
+fn located(out: &Outcome, rule: &str) -> Vec<String> {
     out.findings
         .iter()
-        .filter(|f| f.rule == "NET001")
+        .filter(|f| f.rule == rule)
         .map(|f| {
             let at = out
                 .sources
@@ -216,7 +217,7 @@ fn modules_in_hidden_directories_are_read_through_their_caller() {
     let dir = repo(&[("main.bicep", main), (".bicep/aks.bicep", CLUSTER_BICEP)]);
     let hidden = dir.path().join(".bicep/aks.bicep");
     let whole = run(dir.path(), Vec::new());
-    let at = net001_at(&whole);
+    let at = located(&whole, "NET001");
     assert!(
         !at.is_empty() && at.iter().all(|a| a.ends_with(".bicep/aks.bicep:7")),
         "{at:?}"
@@ -226,7 +227,7 @@ fn modules_in_hidden_directories_are_read_through_their_caller() {
         ..Options::default()
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(net001_at(&alone), at);
+    assert_eq!(located(&alone, "NET001"), at);
 }
 
 #[test]
@@ -319,7 +320,7 @@ fn a_template_read_only_for_its_top_is_parsed_whole_when_another_deploys_it() {
         ("other/broken.json", broken),
     ]);
     let out = run(dir.path(), Vec::new());
-    let mut at = net001_at(&out);
+    let mut at = located(&out, "NET001");
     at.sort();
     at.dedup();
     assert_eq!(
@@ -355,19 +356,13 @@ fn a_bicep_module_deployed_by_another_is_linted_through_it_with_its_syntax_error
         ),
     ]);
     let out = run(dir.path(), Vec::new());
-    let parse: Vec<String> = out
-        .findings
-        .iter()
-        .filter(|f| f.rule == "PARSE001")
-        .map(|f| {
-            let at = out
-                .sources
-                .position(f.primary.span.file, f.primary.span.start as usize);
-            format!("{}:{}", out.sources.name(f.primary.span.file), at.line)
-        })
-        .collect();
-    assert_eq!(parse, ["modules/net.bicep:2"], "{:?}", out.findings);
-    let mut at = net001_at(&out);
+    assert_eq!(
+        located(&out, "PARSE001"),
+        ["modules/net.bicep:2"],
+        "{:?}",
+        out.findings
+    );
+    let mut at = located(&out, "NET001");
     at.sort();
     at.dedup();
     assert_eq!(at, ["modules/aks.bicep:7", "other/solo.bicepparam:2"]);
