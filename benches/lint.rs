@@ -16,6 +16,10 @@ fn root() -> PathBuf {
 fn bench(c: &mut Criterion) {
     let example = root().join("examples/aks-overlay");
     let module = std::fs::read_to_string(example.join("modules/aks/main.tf")).unwrap_or_default();
+    c.bench_function("parse one module file", |b| {
+        b.iter(|| black_box(aks_netlint::frontends::hcl::parse_body(black_box(&module)).is_ok()))
+    });
+    // The parser it replaced, for comparison (tests/hcl_parity.rs holds them to the same trees).
     c.bench_function("parse one module file (hcl-edit)", |b| {
         b.iter(|| black_box(hcl_edit::parser::parse_body(black_box(&module)).is_ok()))
     });

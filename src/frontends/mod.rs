@@ -3,6 +3,7 @@
 
 pub mod arm;
 pub mod bicep;
+pub mod hcl;
 pub mod ir;
 pub mod json;
 pub mod plan;

@@ -2,7 +2,7 @@
 //! user"): the variable must be declared by a scanned root, and a value for a typed variable
 //! must parse and convert to that type. A bad value is a usage error, never a silent unknown.
 
-use hcl_edit::expr::Expression;
+use crate::frontends::hcl::{Expr, Expression};
 
 use crate::error::VarError;
 use crate::eval::Kind;
@@ -22,12 +22,11 @@ enum Shape {
 
 fn shape(ty: Option<&Expression>) -> Shape {
     let Some(ty) = ty else { return Shape::Any };
-    let text = ty.to_string();
-    let head = text
-        .trim()
-        .split(|c: char| c == '(' || c.is_whitespace())
-        .next()
-        .unwrap_or("");
+    let head: &str = match &ty.kind {
+        Expr::Variable(v) => v,
+        Expr::FuncCall(f) if f.namespace.is_empty() => f.name.as_str(),
+        _ => "",
+    };
     match head {
         "string" => Shape::Str,
         "number" => Shape::Number,
@@ -62,19 +61,17 @@ pub fn check(
         return Ok(());
     }
     let declared = sources.name(var.file);
-    let parsed = match hcl_edit::parser::parse_expr(raw) {
+    let parsed = match crate::frontends::hcl::parse_expr(raw) {
         Ok(e) => crate::eval::terraform::const_value(&e),
         // Untyped variables take an unparsable value as a string, as Terraform does.
         Err(_) if want == Shape::Any => return Ok(()),
         Err(e) => {
-            let first = e.to_string();
-            let why = first.lines().last().unwrap_or("syntax error").trim();
-            let why = why.trim_start_matches('=').trim();
+            let why = e.message;
             return Err(VarError::DoesNotParse {
                 name: name.to_string(),
                 raw: raw.to_string(),
                 shape: shape_name(want),
-                why: why.to_string(),
+                why,
                 declared: declared.to_string(),
             });
         }

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use hcl_edit::structure::Body;
+use crate::frontends::hcl::Body;
 use rayon::prelude::*;
 
 use super::groups::Groups;

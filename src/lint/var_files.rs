@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use hcl_edit::structure::Body;
+use crate::frontends::hcl::Body;
 
 use super::{parse_error, read_error, Input};
 use crate::diagnostic::Finding;

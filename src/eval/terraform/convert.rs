@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use hcl_edit::expr::Expression;
+use crate::frontends::hcl::{Expr, Expression, ObjectItem, ObjectKey};
 
 use super::{Evaluator, Project, Scope};
 use crate::eval::value::{Kind, Value};
@@ -23,11 +23,11 @@ pub(super) fn convert(
     if depth > 32 || v.is_unknown() || v.is_null() {
         return v;
     }
-    let Expression::FuncCall(call) = ty else {
+    let Expr::FuncCall(call) = &ty.kind else {
         return v;
     };
-    let arg = call.args.iter().next();
-    match (call.name.name.as_str(), arg) {
+    let arg = call.args.first();
+    match (call.name.as_str(), arg) {
         ("optional", Some(t)) => convert(ev, v, t, file, depth + 1),
         ("map", Some(t)) => match &v.kind {
             Kind::Map(m) => {
@@ -57,24 +57,34 @@ pub(super) fn convert(
             }
             _ => v,
         },
-        ("object", Some(Expression::Object(spec))) => {
+        (
+            "object",
+            Some(Expression {
+                kind: Expr::Object(spec),
+                ..
+            }),
+        ) => {
             let Kind::Map(m) = &v.kind else { return v };
             let mut out = (**m).clone();
-            for (k, attr_ty) in spec.iter() {
+            for ObjectItem {
+                key: k,
+                value: attr_ty,
+            } in spec
+            {
                 let key = match k {
-                    hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
-                    hcl_edit::expr::ObjectKey::Expression(Expression::String(s)) => {
-                        s.as_str().to_string()
-                    }
+                    ObjectKey::Ident(i) => i.as_str().to_string(),
+                    ObjectKey::Expression(Expression {
+                        kind: Expr::String(s),
+                        ..
+                    }) => s.to_string(),
                     _ => continue,
                 };
-                let attr_ty = attr_ty.expr();
                 let current = out.get(&key).cloned();
                 let filled = match current {
                     Some(x) if !x.is_null() => convert(ev, x, attr_ty, file, depth + 1),
-                    _ => match attr_ty {
-                        Expression::FuncCall(o) if o.name.name.as_str() == "optional" => {
-                            match (o.args.iter().next(), o.args.iter().nth(1)) {
+                    _ => match &attr_ty.kind {
+                        Expr::FuncCall(o) if o.name.as_str() == "optional" => {
+                            match (o.args.first(), o.args.get(1)) {
                                 (Some(inner), Some(default)) => {
                                     let d = ev.eval(
                                         default,
@@ -112,7 +122,7 @@ pub fn cli_value(raw: &str, is_string: bool) -> Value {
     if is_string {
         return Value::str(raw);
     }
-    match hcl_edit::parser::parse_expr(raw) {
+    match crate::frontends::hcl::parse_expr(raw) {
         Ok(e) => const_value(&e),
         Err(_) => Value::str(raw),
     }

@@ -4,8 +4,8 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use hcl_edit::expr::Expression;
-use hcl_edit::structure::Body;
+use crate::frontends::hcl::Body;
+use crate::frontends::hcl::Expression;
 
 use super::{Evaluator, Expansion, Scope, MAX_INSTANCES};
 use crate::eval::value::{InstKey, Kind, ResHandle, Value};

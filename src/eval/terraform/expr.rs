@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use hcl_edit::expr::{BinaryOperator, Expression, TraversalOperator, UnaryOperator};
-use hcl_edit::template::{Element, Template};
+use crate::frontends::hcl::{BinaryOperator, Expr, Expression, TraversalOperator, UnaryOperator};
+use crate::frontends::hcl::{Element, Template};
 
 use super::{functions, Evaluator, Scope, MAX_DEPTH};
 use crate::eval::common::{equal, MAX_STRING};
@@ -46,24 +46,21 @@ impl<'p, 'a> Evaluator<'p, 'a> {
 
     fn eval_inner(&self, e: &Expression, sc: &Scope, span: Span) -> Value {
         let here = Some(span);
-        match e {
-            Expression::Null(_) => Value::at(Kind::Null, here),
-            Expression::Bool(b) => Value::at(Kind::Bool(*b.value()), here),
-            Expression::Number(n) => match n.value().as_f64() {
-                Some(f) => Value::at(Kind::Num(f), here),
-                None => Value::error("bad number"),
-            },
-            Expression::String(s) => Value::at(Kind::Str(Arc::from(s.value().as_str())), here),
-            Expression::Array(a) => {
+        match &e.kind {
+            Expr::Null => Value::at(Kind::Null, here),
+            Expr::Bool(b) => Value::at(Kind::Bool(*b), here),
+            Expr::Number(n) => Value::at(Kind::Num(*n), here),
+            Expr::String(s) => Value::at(Kind::Str(Arc::from(&**s)), here),
+            Expr::Array(a) => {
                 let items = a.iter().map(|x| self.element(x, sc)).collect();
                 Value::list(items).located(here)
             }
-            Expression::Object(o) => {
+            Expr::Object(o) => {
                 let mut map = BTreeMap::new();
-                for (k, v) in o.iter() {
+                for crate::frontends::hcl::ObjectItem { key: k, value: v } in o {
                     let key = match k {
-                        hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
-                        hcl_edit::expr::ObjectKey::Expression(ke) => {
+                        crate::frontends::hcl::ObjectKey::Ident(i) => i.as_str().to_string(),
+                        crate::frontends::hcl::ObjectKey::Expression(ke) => {
                             let kv = self.eval(ke, sc);
                             match kv.to_tf_string() {
                                 Some(s) => s,
@@ -75,15 +72,14 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                             }
                         }
                     };
-                    map.insert(key, self.element(v.expr(), sc));
+                    map.insert(key, self.element(v, sc));
                 }
                 Value::map(map).located(here)
             }
-            Expression::StringTemplate(t) => self.template(t, sc, span),
-            Expression::HeredocTemplate(h) => self.template(&h.template, sc, span),
-            Expression::Parenthesis(p) => self.eval(p.inner(), sc),
-            Expression::Variable(v) => self.variable(v.as_str(), sc, span),
-            Expression::Conditional(c) => {
+            Expr::StringTemplate(t) | Expr::HeredocTemplate(t) => self.template(t, sc, span),
+            Expr::Parenthesis(p) => self.eval(p, sc),
+            Expr::Variable(v) => self.variable(v, sc, span),
+            Expr::Conditional(c) => {
                 let cond = self.eval(&c.cond_expr, sc);
                 match cond.as_bool() {
                     Some(true) => self.eval(&c.true_expr, sc),
@@ -95,9 +91,9 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     )),
                 }
             }
-            Expression::FuncCall(f) => {
-                let name = f.name.name.as_str();
-                if !f.name.namespace.is_empty() {
+            Expr::FuncCall(f) => {
+                let name = f.name.as_str();
+                if !f.namespace.is_empty() {
                     return Value::unknown(format!("provider function {name} is not evaluated"));
                 }
                 // try/can must see errors of their arguments, so they get them unevaluated.
@@ -112,7 +108,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                         return Value::error("no argument of try() succeeded");
                     }
                     "can" => {
-                        let v = f.args.iter().next().map(|a| self.eval(a, sc));
+                        let v = f.args.first().map(|a| self.eval(a, sc));
                         return match v {
                             Some(v) if v.is_error() => Value::at(Kind::Bool(false), here),
                             Some(v) if v.is_unknown() => v,
@@ -122,7 +118,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     _ => {}
                 }
                 let mut args: Vec<Value> = f.args.iter().map(|a| self.eval(a, sc)).collect();
-                if f.args.expand_final() {
+                if f.expand_final {
                     if let Some(last) = args.pop() {
                         match last.as_list() {
                             Some(l) => args.extend(l.iter().cloned()),
@@ -134,16 +130,16 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 let args: Vec<Value> = args.into_iter().map(|a| self.materialize(a)).collect();
                 functions::call(name, args, span)
             }
-            Expression::Traversal(t) => {
-                let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+            Expr::Traversal(t) => {
+                let ops: Vec<&TraversalOperator> = t.operators.iter().collect();
                 self.traverse(&t.expr, &ops, sc, span)
             }
-            Expression::UnaryOp(u) => {
+            Expr::UnaryOp(u) => {
                 let v = self.eval(&u.expr, sc);
                 if v.is_unknown() {
                     return v;
                 }
-                match u.operator.value() {
+                match u.operator {
                     UnaryOperator::Neg => match v.as_num() {
                         Some(n) => Value::at(Kind::Num(-n), here),
                         None => Value::error("cannot negate a non-number"),
@@ -154,16 +150,16 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     },
                 }
             }
-            Expression::BinaryOp(b) => self.binary(b, sc, span),
-            Expression::ForExpr(f) => self.for_expr(f, sc, span),
+            Expr::BinaryOp(b) => self.binary(b, sc, span),
+            Expr::ForExpr(f) => self.for_expr(f, sc, span),
         }
     }
 
     fn template(&self, t: &Template, sc: &Scope, span: Span) -> Value {
-        let elems: Vec<&Element> = t.iter().collect();
+        let elems: Vec<&Element> = t.elements.iter().collect();
         // "${x}" alone yields x itself, unconverted (Terraform semantics): keeps ids linkable.
         if let [Element::Interpolation(i)] = elems.as_slice() {
-            return self.eval(&i.expr, sc);
+            return self.eval(i, sc);
         }
         // `out` is the string with ids as link tokens (`ref:<address>`), so built ids link;
         // `text` is the string Azure will see, ids by their shape and unknowns as holes.
@@ -173,13 +169,13 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         for el in elems {
             match el {
                 Element::Literal(l) => {
-                    text.push_text(l.value());
+                    text.push_text(l);
                     if let Some(o) = &mut out {
-                        o.push_str(l.value());
+                        o.push_str(l);
                     }
                 }
                 Element::Interpolation(i) => {
-                    let v = self.eval(&i.expr, sc);
+                    let v = self.eval(i, sc);
                     if v.is_error() {
                         return v;
                     }
@@ -196,7 +192,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     text.push(&t);
                     out = out.zip(v.to_tf_string()).map(|(o, s)| o + &s);
                 }
-                Element::Directive(_) => {
+                Element::Directive => {
                     return Value::unknown("template directives are not evaluated")
                 }
             }
@@ -211,9 +207,9 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         }
     }
 
-    fn binary(&self, b: &hcl_edit::expr::BinaryOp, sc: &Scope, span: Span) -> Value {
+    fn binary(&self, b: &crate::frontends::hcl::BinaryOp, sc: &Scope, span: Span) -> Value {
         use BinaryOperator as Op;
-        let op = *b.operator.value();
+        let op = b.operator;
         let l = self.eval(&b.lhs_expr, sc);
         // && and || short-circuit on a known deciding side, even when the other is unknown.
         if matches!(op, Op::And | Op::Or) {
@@ -271,16 +267,16 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         }
     }
 
-    fn for_expr(&self, f: &hcl_edit::expr::ForExpr, sc: &Scope, span: Span) -> Value {
-        let coll = self.materialize(self.eval(&f.intro.collection_expr, sc));
+    fn for_expr(&self, f: &crate::frontends::hcl::ForExpr, sc: &Scope, span: Span) -> Value {
+        let coll = self.materialize(self.eval(&f.collection_expr, sc));
         let pairs = match (&coll.kind, key_value_pairs(&coll)) {
             (_, Some(p)) => p,
             (Kind::Null, None) => return Value::error("for expression over null"),
             (Kind::Unknown(_) | Kind::Error(_), None) => return coll,
             _ => return Value::error("for expression over a non-collection"),
         };
-        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str());
-        let val_var = f.intro.value_var.as_str();
+        let key_var = f.key_var.as_ref().map(|k| k.as_str());
+        let val_var = f.value_var.as_str();
         let mut list = Vec::new();
         let mut map: BTreeMap<String, Value> = BTreeMap::new();
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
@@ -293,7 +289,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             // collection: the rest stays usable and nothing unknown can fire a rule.
             let mut keep_unknown = false;
             if let Some(c) = &f.cond {
-                let cv = self.eval(&c.expr, &s2);
+                let cv = self.eval(c, &s2);
                 match cv.as_bool() {
                     Some(true) => {}
                     Some(false) => continue,
@@ -356,11 +352,11 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         span: Span,
     ) -> Value {
         let attr = |i: usize| match ops.get(i) {
-            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
+            Some(TraversalOperator::GetAttr(a)) => Some(&**a),
             _ => None,
         };
-        if let Expression::Variable(v) = head {
-            let root = v.as_str();
+        if let Expr::Variable(v) = &head.kind {
+            let root: &str = v;
             if sc.lookup(root).is_none() {
                 match root {
                     "var" => {
@@ -426,15 +422,15 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 return v;
             }
             match op {
-                TraversalOperator::GetAttr(a) => v = self.get_attr(v, a.as_str()),
+                TraversalOperator::GetAttr(a) => v = self.get_attr(v, a),
                 TraversalOperator::Index(e) => {
                     let k = self.eval(e, sc);
                     v = self.index(v, &k);
                 }
                 TraversalOperator::LegacyIndex(n) => {
-                    v = self.index(v, &Value::num(*n.value() as f64));
+                    v = self.index(v, &Value::num(*n as f64));
                 }
-                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                TraversalOperator::AttrSplat | TraversalOperator::FullSplat => {
                     let rest = ops.get(i + 1..).unwrap_or(&[]);
                     let coll = self.materialize(v);
                     let items: Vec<Value> = match &coll.kind {

@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use hcl_edit::structure::Body;
+use crate::frontends::hcl::Body;
 
 use super::value::{InstKey, Value};
 use crate::frontends::terraform::Module;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use hcl_edit::expr::{Expression, TraversalOperator};
+use crate::frontends::hcl::{Expr, Expression, TraversalOperator};
 
 use super::expr::key_value_pairs;
 use super::{BlockRef, Evaluator, MAX_INSTANCES};
@@ -183,13 +183,13 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         let Some(lifecycle) = b.body.blocks().find(|x| x.ident.as_str() == "lifecycle") else {
             return false;
         };
-        let first_name = |e: &Expression| match e {
-            Expression::Variable(v) => Some(v.as_str().to_string()),
-            Expression::Traversal(t) => match &t.expr {
-                Expression::Variable(v) => Some(v.as_str().to_string()),
+        let first_name = |e: &Expression| match &e.kind {
+            Expr::Variable(v) => Some(v.to_string()),
+            Expr::Traversal(t) => match &t.expr.kind {
+                Expr::Variable(v) => Some(v.to_string()),
                 _ => None,
             },
-            Expression::String(s) => Some(s.to_string()),
+            Expr::String(s) => Some(s.to_string()),
             _ => None,
         };
         match lifecycle
@@ -197,9 +197,10 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             .get_attribute("ignore_changes")
             .map(|a| &a.value)
         {
-            Some(Expression::Array(items)) => {
-                items.iter().filter_map(first_name).any(|n| n == name)
-            }
+            Some(Expression {
+                kind: Expr::Array(items),
+                ..
+            }) => items.iter().filter_map(first_name).any(|n| n == name),
             Some(e) => first_name(e).is_some_and(|n| n == "all"),
             None => false,
         }
@@ -210,12 +211,12 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     /// the two even when the name itself is unknown.
     pub fn referenced_id(&self, b: &BlockRef<'a>, attr: &str) -> Option<Value> {
         let a = b.body.get_attribute(attr)?;
-        let Expression::Traversal(t) = &a.value else {
+        let Expr::Traversal(t) = &a.value.kind else {
             return None;
         };
-        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        let ops: Vec<&TraversalOperator> = t.operators.iter().collect();
         let (last, rest) = ops.split_last()?;
-        if !matches!(last, TraversalOperator::GetAttr(n) if n.as_str() == "name") {
+        if !matches!(last, TraversalOperator::GetAttr(n) if &**n == "name") {
             return None;
         }
         let span = span_of(b.scope.file, &a.value);
@@ -241,8 +242,8 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 else {
                     continue;
                 };
-                let iter_name = match blk.body.get_attribute("iterator").map(|a| &a.value) {
-                    Some(Expression::Variable(v)) => v.as_str().to_string(),
+                let iter_name = match blk.body.get_attribute("iterator").map(|a| &a.value.kind) {
+                    Some(Expr::Variable(v)) => v.to_string(),
                     _ => name.to_string(),
                 };
                 let header = header_span(b.scope.file, blk);

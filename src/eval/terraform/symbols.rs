@@ -1,7 +1,7 @@
 //! Symbols: `var.x`, `local.x` and `module.x.out`, each evaluated once per module instance
 //! and guarded against reference cycles.
 
-use hcl_edit::expr::{Expression, TraversalOperator};
+use crate::frontends::hcl::{Expression, TraversalOperator};
 
 use super::convert::convert;
 use super::{Evaluator, Scope};
@@ -155,8 +155,8 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         match rest.first() {
             Some(TraversalOperator::GetAttr(out)) => {
                 let v = self
-                    .output(child, out.as_str(), span)
-                    .via(&format!("module.{name}.{}", out.as_str()));
+                    .output(child, out, span)
+                    .via(&format!("module.{name}.{out}"));
                 self.apply(v, rest.get(1..).unwrap_or(&[]), sc)
             }
             _ => {

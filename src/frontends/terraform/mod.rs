@@ -1,13 +1,11 @@
-//! Terraform frontend: parses `.tf` and `.tfvars` with hcl-edit, which keeps byte spans on every
-//! node, and indexes each module directory's declarations (variables, locals,
+//! Terraform frontend: parses `.tf` and `.tfvars` with the HCL parser, which keeps byte spans on
+//! every node, and indexes each module directory's declarations (variables, locals,
 //! resources, data sources, module calls, outputs) for the evaluator. Nothing is evaluated here.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use hcl_edit::expr::Expression;
-use hcl_edit::structure::{Block, Body};
-use hcl_edit::Span as _;
+use crate::frontends::hcl::{self, Block, Body, Expr, Expression, Spanned};
 
 use crate::source::{FileId, SourceMap, Span};
 
@@ -46,33 +44,18 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, ParseError>
 pub type Parsed = Result<Body, (usize, String)>;
 
 pub fn parse_hcl(text: &str) -> Parsed {
-    hcl_edit::parser::parse_body(text).map_err(|e| (e.location().offset(), first_line(e.message())))
-}
-
-fn first_line(s: &str) -> String {
-    let s = s.trim();
-    let line = s.lines().next().unwrap_or(s);
-    if line.is_empty() {
-        "invalid HCL".into()
-    } else {
-        line.to_string()
-    }
+    hcl::parse_body(text).map_err(|e| (e.offset, e.message))
 }
 
 /// Span of a node that came out of the parser (falls back to the file start).
-pub fn span_of(file: FileId, node: &impl hcl_edit::Span) -> Span {
-    Span::new(file, node.span().unwrap_or(0..0))
+pub fn span_of(file: FileId, node: &impl Spanned) -> Span {
+    Span::new(file, node.span())
 }
 
 /// The header of a block: from its identifier through its last label.
 pub fn header_span(file: FileId, block: &Block) -> Span {
-    let start = block.ident.span().map_or(0, |r| r.start);
-    let end = block
-        .labels
-        .last()
-        .and_then(|l| l.span())
-        .or_else(|| block.ident.span())
-        .map_or(start, |r| r.end);
+    let start = block.ident.span().start;
+    let end = block.labels.last().unwrap_or(&block.ident).span().end;
     Span::new(file, start..end)
 }
 
@@ -137,9 +120,9 @@ impl<'a> Module<'a> {
                     ("variable", [name]) => {
                         // Terraform takes `-var` values literally for `string` and for a variable
                         // without a type constraint; other types parse them as HCL.
-                        let is_string = block.body.get_attribute("type").is_none_or(|a| {
-                            matches!(&a.value, Expression::Variable(v) if v.as_str() == "string")
-                        });
+                        let is_string = block.body.get_attribute("type").is_none_or(
+                            |a| matches!(&a.value.kind, Expr::Variable(v) if &**v == "string"),
+                        );
                         m.variables.insert(
                             name.to_string(),
                             Variable {
@@ -174,8 +157,8 @@ impl<'a> Module<'a> {
                             block
                                 .body
                                 .get_attribute("source")
-                                .and_then(|a| match &a.value {
-                                    Expression::String(s) => Some(s.as_str().to_string()),
+                                .and_then(|a| match &a.value.kind {
+                                    Expr::String(s) => Some(s.to_string()),
                                     _ => None,
                                 });
                         m.call_index.insert(name.to_string(), m.calls.len());
