@@ -134,9 +134,11 @@ pub fn lex(text: &str, start: usize, end: usize) -> Vec<Token> {
                 });
             }
             _ => {
+                // The first byte rules out all but a few (this runs for every punctuation).
+                let rest = b.get(i..end).unwrap_or(&[]);
                 let p = PUNCTS
                     .iter()
-                    .find(|p| text.get(i..i + p.len()) == Some(**p));
+                    .find(|p| p.as_bytes().first() == Some(&c) && rest.starts_with(p.as_bytes()));
                 match p {
                     Some(p) => {
                         i += p.len();
