@@ -106,8 +106,10 @@ pub struct Resource {
     pub name: Expr,
     /// The parent resource's symbol (Bicep `parent:` or a nested child declaration).
     pub parent: Option<Parent>,
-    /// The whole declaration body (`properties`, `identity`, `sku`, `scope`, ...).
-    pub body: Expr,
+    /// The whole declaration body (`properties`, `identity`, `sku`, `scope`, ...). Shared: a
+    /// Bicep template is copied for each lowering that links its modules, and only the
+    /// modules' `nested` differ.
+    pub body: Arc<Expr>,
     pub header: Span,
     pub condition: Option<Expr>,
     /// `copy` (ARM) or `for` (Bicep) over the whole resource; the body sees the loop variables.
@@ -129,7 +131,7 @@ pub enum Parent {
 pub struct Nested {
     pub template: Arc<Template>,
     /// An object of parameter name to value (Bicep `params`) or to `{ "value": ... }` (ARM).
-    pub params: Option<Expr>,
+    pub params: Option<Arc<Expr>>,
     /// ARM `expressionEvaluationOptions.scope = outer`: the template reads the caller's
     /// parameters and variables.
     pub outer: bool,

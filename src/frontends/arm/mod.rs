@@ -238,7 +238,7 @@ impl Lowering<'_, '_> {
             ty: ty.clone(),
             name: name.clone(),
             parent: parent_ref,
-            body,
+            body: Arc::new(body),
             header,
             condition: r.get("condition").map(|c| self.value(c)),
             copy,
@@ -284,7 +284,7 @@ impl Lowering<'_, '_> {
         let params = props.get("parameters").map(|p| self.value(p));
         Some(Box::new(Nested {
             template,
-            params,
+            params: params.map(Arc::new),
             // A linked template is always evaluated in its own scope.
             outer: outer && props.get("template").is_some(),
             wrapped: true,
