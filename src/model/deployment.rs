@@ -13,6 +13,11 @@ pub fn build(instances: &[Instance]) -> Model {
         }
         m.resources += 1;
         let ty = i.ty.to_ascii_lowercase();
+        // Most of a template's resources are of types no kind reads (alerts, identities, key
+        // vaults): counted, not converted.
+        if !super::kinds::reads_arm(&ty) {
+            continue;
+        }
         let body = Node::from_value(&i.body, None);
         let parent = match &i.parent {
             Some(p) => Ref::from_node(Some(&Node::str(p.clone()))),

@@ -285,6 +285,11 @@ pub fn from_terraform<B: Block>(ty: &str, r: &Resource<'_, B>, m: &mut Model) ->
 }
 
 /// Maps an ARM resource of a table kind; false when no kind takes the type.
+/// Whether some kind reads resources of this (lower-cased) ARM type.
+pub fn reads_arm(ty: &str) -> bool {
+    KINDS.iter().any(|k| k.arm.contains(&ty))
+}
+
 pub fn from_arm(r: &ArmResource<'_>, m: &mut Model) -> bool {
     match KINDS.iter().find(|k| k.arm.contains(&r.ty)) {
         Some(k) => {
