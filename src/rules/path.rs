@@ -57,11 +57,14 @@ impl Path {
     /// unknown value's marker object (its reason is not a value); the unknown itself is found
     /// by [`Path::select_or_unknown`].
     pub fn select<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
-        let inside_unknown = format!("['{}']", crate::model::node::UNKNOWN_KEY);
+        // The normalized path segment of the marker key (`['$unknown']`), built once.
+        static INSIDE_UNKNOWN: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| format!("['{}']", crate::model::node::UNKNOWN_KEY));
+        let inside_unknown = INSIDE_UNKNOWN.as_str();
         js_path_process(&self.query, doc)
             .map(|refs| {
                 refs.into_iter()
-                    .filter(|r| !r.path.contains(&inside_unknown))
+                    .filter(|r| !r.path.contains(inside_unknown))
                     .map(|r| (r.path.clone(), r.val))
                     .collect()
             })

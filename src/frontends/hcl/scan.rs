@@ -52,7 +52,7 @@ impl<'a> Parser<'a> {
             while matches!(self.peek(), Some(b' ' | b'\t')) {
                 self.pos += 1;
             }
-            if !self.skip_inline_comment() {
+            if self.peek() != Some(b'/') || !self.skip_inline_comment() {
                 return;
             }
         }
@@ -64,7 +64,9 @@ impl<'a> Parser<'a> {
             while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
                 self.pos += 1;
             }
-            if !(self.skip_line_comment() || self.skip_inline_comment()) {
+            if !matches!(self.peek(), Some(b'#' | b'/'))
+                || !(self.skip_line_comment() || self.skip_inline_comment())
+            {
                 return;
             }
         }
