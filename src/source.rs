@@ -123,17 +123,33 @@ impl Deref for Text<'_> {
 
 /// A hash of a file's bytes, so a changed file is told apart without keeping its text. It is
 /// compared only within one run, so it need not be stable: FNV-style over 8-byte words, since
-/// every file is hashed twice (when scanned and when its batch reads it again).
+/// every file is hashed twice (when scanned and when its batch reads it again), in four
+/// independent lanes so that the multiplications overlap (a single chain waits on each one).
 fn hash(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ text.len() as u64;
-    let words = text.as_bytes().chunks_exact(8);
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let step = |h: u64, w: &[u8]| {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        (h ^ w).wrapping_mul(PRIME).rotate_left(29)
+    };
+    let seed = 0xcbf2_9ce4_8422_2325 ^ text.len() as u64;
+    let mut lanes = [seed, seed ^ 1, seed ^ 2, seed ^ 3];
+    let blocks = text.as_bytes().chunks_exact(32);
+    let rest = blocks.remainder();
+    for block in blocks {
+        for (lane, w) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            *lane = step(*lane, w);
+        }
+    }
+    let mut h = lanes.iter().fold(seed, |h, lane| {
+        (h ^ lane).wrapping_mul(PRIME).rotate_left(29)
+    });
+    let words = rest.chunks_exact(8);
     let tail = words.remainder();
     for w in words {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-        h = (h ^ w).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+        h = step(h, w);
     }
     for b in tail {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        h = (h ^ u64::from(*b)).wrapping_mul(PRIME);
     }
     h
 }
@@ -435,6 +451,24 @@ mod tests {
         // 'ü' is two bytes but one column
         assert_eq!(map.position(id, 5), Position { line: 2, column: 2 });
         assert_eq!(map.position(id, 999).line, 3);
+    }
+
+    #[test]
+    fn a_change_of_any_one_byte_changes_the_hash() {
+        // Long enough for whole 32-byte blocks, the lanes' combination, words and a tail.
+        let text: String = (0..77u8).map(|i| char::from(b'a' + i % 26)).collect();
+        let h = hash(&text);
+        assert_eq!(h, hash(&text.clone()));
+        for at in 0..text.len() {
+            let mut bytes = text.clone().into_bytes();
+            if let Some(b) = bytes.get_mut(at) {
+                *b = b'#';
+            }
+            let changed = String::from_utf8(bytes).unwrap_or_default();
+            assert_ne!(hash(&changed), h, "byte {at}");
+        }
+        assert_ne!(hash(text.get(..76).unwrap_or("")), h);
+        assert_ne!(hash(""), hash(" "));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::diagnostic::Finding;
 use crate::discover::context::{deploy_refs, deploy_targets, template_stem};
 use crate::discover::{ReadError, Tree, MAX_FILE_BYTES};
 use crate::frontends::arm;
+use crate::frontends::json::Json;
 use crate::source::{Measured, SourceMap};
 use crate::Error;
 
@@ -31,7 +32,22 @@ pub(super) struct Scanned {
     pub path: PathBuf,
     refs: Vec<PathBuf>,
     bytes: usize,
+    /// Set for a JSON document checked when it was read: its batch need not read it again.
+    pub checked: Option<Checked>,
 }
+
+/// A JSON document checked for syntax at its first read, with what deciding whether to lower
+/// it needs (most JSON of a repository of modules is `bicep build` output, or names no network
+/// resource: never lowered, so never read again unless another template deploys it).
+pub(super) struct Checked {
+    /// Its `$schema` and `metadata`.
+    pub top: Json,
+    pub networking: bool,
+    pub source_beside: bool,
+}
+
+/// Decides at a JSON document's first read whether it is only checked, and checks it.
+pub(super) type Check<'c> = &'c (dyn Fn(&Path, &str) -> Option<Checked> + Sync);
 
 pub(super) fn is_bicep(p: &Path) -> bool {
     p.extension()
@@ -46,7 +62,10 @@ enum Loaded {
 
 /// A file as [`read`] read it: what it is kept as and what it may reference, `None` when it
 /// is neither ARM nor Bicep.
-type Read = (PathBuf, Result<Option<(Loaded, Vec<PathBuf>)>, ReadError>);
+type Read = (
+    PathBuf,
+    Result<Option<(Loaded, Vec<PathBuf>, Option<Checked>)>, ReadError>,
+);
 
 /// Reads the deployment files, what they deploy or pair with (to a fixpoint, from the same
 /// read: [`deploy_targets`]) and the named parameter files; keeps what looks like ARM or Bicep,
@@ -58,6 +77,7 @@ pub(super) fn read(
     files: &[PathBuf],
     input: &Input<'_>,
     root: &Path,
+    check: Check<'_>,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Scanned>, Error> {
@@ -78,12 +98,15 @@ pub(super) fn read(
         let named = param_files.contains(&p);
         let kept = text.map(|t| {
             (named || is_bicep(&p) || arm::looks_like_arm(&t)).then(|| {
+                let checked = (from_disk && !is_bicep(&p))
+                    .then(|| check(&p, &t))
+                    .flatten();
                 let t = if from_disk {
                     Loaded::Measured(Measured::of(&t))
                 } else {
                     Loaded::Kept(t)
                 };
-                (t, refs)
+                (t, refs, checked)
             })
         });
         ((p, kept), next)
@@ -120,7 +143,7 @@ pub(super) fn read(
     for (p, text) in read {
         let named = param_files.contains(&p);
         match text {
-            Ok(Some((t, refs))) => {
+            Ok(Some((t, refs, checked))) => {
                 let (id, bytes) = match t {
                     Loaded::Measured(m) => {
                         let n = m.len();
@@ -136,6 +159,7 @@ pub(super) fn read(
                     path: p,
                     refs,
                     bytes,
+                    checked,
                 });
             }
             Ok(None) => {}
@@ -291,6 +315,7 @@ mod tests {
             path: PathBuf::from(path),
             refs: refs.iter().map(PathBuf::from).collect(),
             bytes: 10,
+            checked: None,
         }
     }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
-use super::deploy_groups::{self, is_bicep};
+use super::deploy_groups::{self, is_bicep, Checked, Scanned};
 use super::groups::Groups;
 use super::{eval_issue, expression_error, parse_error, Built, Early, Input};
 use crate::diagnostic::Finding;
@@ -86,17 +86,18 @@ impl Doc {
         }
     }
 
-    /// The whole document, parsed now if only its top was (the batch holds its text).
+    /// The whole document, parsed now if only its top was. Its text is read again if its
+    /// batch did not hold it (it was checked at its first read); the batch releases it.
     fn whole(&self, src: &SourceMap, file: usize) -> &Json {
         match self {
             Doc::Whole(j) => j,
             Doc::Top { whole, .. } => whole.get_or_init(|| {
+                if src.text(file).is_none() {
+                    src.hold(&[file]);
+                }
                 let text = src.text(file);
-                debug_assert!(
-                    text.is_some(),
-                    "a document is parsed whole only in its batch"
-                );
-                // The top parsed, so the whole does: both take the same path over the text.
+                // The top parsed, so the whole does: both take the same path over the text
+                // (unless the file changed since; then it is read as empty).
                 json::parse(text.as_deref().unwrap_or("")).unwrap_or(Json {
                     v: JsonValue::Null,
                     span: 0..0,
@@ -118,7 +119,8 @@ pub fn load_and_build(
     groups: Option<&mut Groups>,
 ) -> Result<Vec<Built>, Error> {
     let (param_files, early) = (input.param_files, input.early);
-    let scanned = deploy_groups::read(tree, files, input, root, sources, findings)?;
+    let check = |path: &Path, text: &str| check_at_first_read(tree, path, text);
+    let scanned = deploy_groups::read(tree, files, input, root, &check, sources, findings)?;
     // Models come back in scan order, as if all files were one batch: merging the same finding
     // reached through several roots keeps the first one's resource.
     let order: HashMap<&Path, usize> = scanned
@@ -143,9 +145,14 @@ pub fn load_and_build(
         .par_iter()
         .map(|batch| {
             let ids: Vec<usize> = batch.iter().map(|s| s.id).collect();
-            src.hold(&ids);
+            let unchecked: Vec<usize> = batch
+                .iter()
+                .filter(|s| s.checked.is_none())
+                .map(|s| s.id)
+                .collect();
+            src.hold(&unchecked);
             let mut found = Vec::new();
-            let members = batch.iter().map(|s| (s.id, s.path.clone())).collect();
+            let members = batch.iter().copied().collect();
             let roots = lower_all(tree, members, param_files, root, src, &mut found);
             // The IR needs no text: evaluation and modelling run without it.
             src.release(&ids);
@@ -169,18 +176,34 @@ pub fn load_and_build(
     Ok(built.into_iter().map(|(_, b)| b).collect())
 }
 
-/// Parses and lowers the deployment files read by [`load`], whose texts are held.
+/// Parses and lowers the deployment files read by [`load`], whose texts are held (but for
+/// those checked at their first read, read again only if they are lowered).
 fn lower_all(
     tree: &Tree,
-    ids: Vec<(usize, PathBuf)>,
+    members: Vec<&Scanned>,
     param_files: &[PathBuf],
     root: &Path,
     src: &SourceMap,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Root>, Error> {
-    let parsed: Vec<Result<Parsed, Box<Finding>>> = ids
+    let parsed: Vec<Result<Parsed, Box<Finding>>> = members
         .into_par_iter()
-        .map(|(file, path)| {
+        .map(|s| {
+            let (file, path) = (s.id, s.path.clone());
+            if let Some(c) = &s.checked {
+                return Ok(Parsed {
+                    file,
+                    path,
+                    kind: arm::kind(&c.top),
+                    doc: Doc::Top {
+                        top: c.top.clone(),
+                        whole: OnceLock::new(),
+                    },
+                    networking: c.networking,
+                    source_beside: c.source_beside,
+                    bicep: None,
+                });
+            }
             let text = src.text(file);
             let text = text.as_deref().unwrap_or("");
             if is_bicep(&path) {
@@ -205,7 +228,7 @@ fn lower_all(
                 });
             }
             let networking = mentions_networking(text);
-            let source_beside = tree.is_file(&path.with_extension("bicep"));
+            let source_beside = beside_source(tree, &path);
             match Doc::parse(text, !networking || source_beside) {
                 Ok(doc) => {
                     let kind = arm::kind(doc.top());
@@ -452,6 +475,8 @@ fn lower(
     unread: &mut Vec<Unread>,
 ) -> Template {
     let (by_path, src, root) = (cx.by_path, cx.src, cx.root);
+    // First: a JSON document checked at its first read is read again here.
+    let doc = d.doc.whole(src, d.file);
     let text = src.text(d.file);
     let text = text.as_deref().unwrap_or("");
     let dir = d.path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -522,7 +547,7 @@ fn lower(
             }
             t
         }
-        None => arm::template(d.doc.whole(src, d.file), d.file, text, &mut linker),
+        None => arm::template(doc, d.file, text, &mut linker),
     };
     linked.extend(found);
     unread.extend(missed);
@@ -597,6 +622,28 @@ fn paired(tree: &Tree, template: &Path) -> Vec<PathBuf> {
 /// Whether a file name is a parameter file of the template `<stem>.json`.
 pub fn pairs_with(name: &str, stem: &str) -> bool {
     template_stem(name) == Some(stem)
+}
+
+/// Whether a `.bicep` file of the same name lies beside a JSON file.
+fn beside_source(tree: &Tree, path: &Path) -> bool {
+    tree.is_file(&path.with_extension("bicep"))
+}
+
+/// At a JSON document's first read: when it is unlikely to be lowered (`bicep build` output,
+/// or it names no network resource), its syntax is checked and its top kept, so that its batch
+/// need not read it again. `None` (its batch reads and parses it) when it may be lowered, or
+/// when it does not parse (the batch reports where, from its text).
+fn check_at_first_read(tree: &Tree, path: &Path, text: &str) -> Option<Checked> {
+    let networking = mentions_networking(text);
+    let source_beside = beside_source(tree, path);
+    match Doc::parse(text, !networking || source_beside) {
+        Ok(Doc::Top { top, .. }) => Some(Checked {
+            top,
+            networking,
+            source_beside,
+        }),
+        _ => None,
+    }
 }
 
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.
