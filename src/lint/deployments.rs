@@ -152,7 +152,7 @@ pub fn load_and_build(
                 .collect();
             src.hold(&unchecked);
             let mut found = Vec::new();
-            let members = batch.iter().copied().collect();
+            let members = batch.to_vec();
             let roots = lower_all(tree, members, param_files, root, src, &mut found);
             // The IR needs no text: evaluation and modelling run without it.
             src.release(&ids);

@@ -93,3 +93,93 @@ impl<'a> Parser<'a> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> Error {
+        match parse_body(text) {
+            Ok(b) => panic!("parsed: {b:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_byte() {
+        let e = error("resource \"a\" \"b\" {\n  x = \n}\n");
+        assert_eq!(
+            (e.offset, e.message.as_str()),
+            (25, "expected an expression")
+        );
+        let e = error("a = 1\nb = 2\na = 3\n");
+        assert_eq!(e.offset, 12);
+        assert!(e.message.contains("`a` is defined twice"), "{}", e.message);
+        let e = error("a = \"open\n");
+        assert_eq!((e.offset, e.message.as_str()), (10, "unterminated string"));
+        let e = error("a = [1, 2\n");
+        assert_eq!((e.offset, e.message.as_str()), (10, "expected `]`"));
+        let e = error("a = 1 b = 2\n");
+        assert_eq!(e.offset, 6);
+    }
+
+    #[test]
+    fn a_whole_text_expression_must_be_all_of_it() {
+        assert!(matches!(
+            parse_expr("[1, 2]"),
+            Ok(Expression {
+                kind: Expr::Array(_),
+                ..
+            })
+        ));
+        assert!(parse_expr("1 ").is_err());
+        assert!(parse_expr(" 1").is_err());
+        assert!(matches!(
+            parse_expr("\"a${b}\""),
+            Ok(Expression {
+                kind: Expr::StringTemplate(_),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn heredocs_keep_their_last_newline_and_drop_common_indentation() {
+        let body = parse_body("a = <<-EOT\n    x\n      y\n  EOT\nb = <<EOT\nz\nEOT\n");
+        let values: Vec<Vec<Element>> = body
+            .iter()
+            .flat_map(|b| b.attributes())
+            .filter_map(|a| match &a.value.kind {
+                Expr::HeredocTemplate(t) => Some(t.elements.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            values,
+            vec![
+                vec![Element::Literal("x\n  y\n".into())],
+                vec![Element::Literal("z\n".into())]
+            ]
+        );
+    }
+
+    #[test]
+    fn operators_bind_by_precedence_and_to_the_left() {
+        let Ok(Expression {
+            kind: Expr::BinaryOp(top),
+            span,
+        }) = parse_expr("1 + 2 * 3 - 4")
+        else {
+            panic!("not a binary operation");
+        };
+        assert_eq!(span, 0..13);
+        assert_eq!(top.operator, BinaryOperator::Minus);
+        let Expr::BinaryOp(left) = &top.lhs_expr.kind else {
+            panic!("left is not a binary operation");
+        };
+        assert_eq!(left.operator, BinaryOperator::Plus);
+        assert!(
+            matches!(&left.rhs_expr.kind, Expr::BinaryOp(m) if m.operator == BinaryOperator::Mul)
+        );
+    }
+}
