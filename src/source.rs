@@ -257,6 +257,10 @@ impl SourceMap {
             let Some(f) = self.files.get(id).filter(|f| f.text.is_none()) else {
                 continue;
             };
+            // Held since the scan read it ([`SourceMap::hold_read`]).
+            if f.held.read().is_ok_and(|h| h.is_some()) {
+                continue;
+            }
             let Ok(t) = crate::discover::read_text(&f.path, crate::discover::MAX_FILE_BYTES) else {
                 continue;
             };
@@ -265,6 +269,16 @@ impl SourceMap {
             }
             if let Ok(mut slot) = f.held.write() {
                 *slot = Some(Arc::new(t));
+            }
+        }
+    }
+
+    /// Holds a file's text as the scan read it (measured into this map), so that its stage
+    /// need not read it again; [`SourceMap::release`] drops it as it drops any held text.
+    pub fn hold_read(&self, id: FileId, text: String) {
+        if let Some(f) = self.files.get(id).filter(|f| f.text.is_none()) {
+            if let Ok(mut slot) = f.held.write() {
+                *slot = Some(Arc::new(text));
             }
         }
     }
@@ -451,6 +465,24 @@ mod tests {
         // 'ü' is two bytes but one column
         assert_eq!(map.position(id, 5), Position { line: 2, column: 2 });
         assert_eq!(map.position(id, 999).line, 3);
+    }
+
+    #[test]
+    fn a_text_held_at_its_read_is_not_read_again_and_is_released() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("main.tf");
+        std::fs::write(&path, "a = 1\n").unwrap_or_else(|e| panic!("{e}"));
+        let mut map = SourceMap::default();
+        let id = map.add_measured(path.clone(), Measured::of("a = 1\n"), None);
+        map.hold_read(id, "a = 1\n".to_string());
+        // Gone from disk: a second read would fail; the held text is what the batch sees.
+        std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        map.hold(&[id]);
+        assert_eq!(map.text(id).as_deref(), Some("a = 1\n"));
+        map.release(&[id]);
+        assert!(map.text(id).is_none());
+        map.hold(&[id]);
+        assert!(map.text(id).is_none());
     }
 
     #[test]

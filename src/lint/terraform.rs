@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 use crate::frontends::hcl::Body;
 use rayon::prelude::*;
@@ -35,11 +36,18 @@ struct ReadFile {
 }
 
 /// A text as the map takes it: kept when it cannot be read again from the working tree, else
-/// only measured (its batch reads it again; see source.rs).
+/// measured, and held for its batch while the texts held so stay under [`HELD_AT_READ`] (past
+/// that, its batch reads it again; see source.rs).
 enum Loaded {
     Kept(String),
-    Measured(Measured),
+    Measured(Measured, Option<String>),
 }
+
+/// Bytes of Terraform text held from the scan's read until their batch runs, so that a
+/// repository of up to that much Terraform is read once; a larger one reads the rest again in
+/// its batches, so memory stays bounded whatever its size. (Deployment files are not held so:
+/// most of their bytes are checked once, and their batches' trees are larger.)
+const HELD_AT_READ: usize = 64 << 20;
 
 /// Every module directory of the scan, read but not parsed, with the calls between them.
 struct Dirs {
@@ -69,6 +77,7 @@ impl Dirs {
             edges: HashMap::new(),
             downloaded: HashMap::new(),
         };
+        let held = std::sync::atomic::AtomicUsize::new(0);
         let mut seen: HashSet<PathBuf> = scan.module_dirs.iter().cloned().collect();
         let mut frontier = scan.module_dirs.clone();
         while !frontier.is_empty() {
@@ -101,7 +110,10 @@ impl Dirs {
                     let from_disk = !tree.keeps(&path) && stdin.is_none_or(|(p, _)| *p != path);
                     let text = text.map(|t| {
                         if from_disk {
-                            Loaded::Measured(Measured::of(&t))
+                            let m = Measured::of(&t);
+                            let before = held.fetch_add(t.len(), Ordering::Relaxed);
+                            let keep = before + t.len() <= HELD_AT_READ;
+                            Loaded::Measured(m, keep.then_some(t))
                         } else {
                             Loaded::Kept(t)
                         }
@@ -129,7 +141,13 @@ impl Dirs {
                     }
                     Ok(text) => {
                         let id = match text {
-                            Loaded::Measured(m) => sources.add_measured(path, m, rev),
+                            Loaded::Measured(m, held) => {
+                                let id = sources.add_measured(path, m, rev);
+                                if let Some(t) = held {
+                                    sources.hold_read(id, t);
+                                }
+                                id
+                            }
                             Loaded::Kept(t) => sources.add_at(path, t, rev),
                         };
                         d.files.entry(dir.clone()).or_default().push(id);
