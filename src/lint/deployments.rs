@@ -229,7 +229,7 @@ fn lower_all(
             }
             let networking = mentions_networking(text);
             let source_beside = beside_source(tree, &path);
-            match Doc::parse(text, !networking || source_beside) {
+            match Doc::parse(text, only_checked(networking, source_beside)) {
                 Ok(doc) => {
                     let kind = arm::kind(doc.top());
                     Ok(Parsed {
@@ -624,6 +624,12 @@ pub fn pairs_with(name: &str, stem: &str) -> bool {
     template_stem(name) == Some(stem)
 }
 
+/// Whether a JSON document is unlikely to be lowered, so only checked and its top built:
+/// `bicep build` output (its source is linted), or a document that names no network resource.
+fn only_checked(networking: bool, source_beside: bool) -> bool {
+    !networking || source_beside
+}
+
 /// Whether a `.bicep` file of the same name lies beside a JSON file.
 fn beside_source(tree: &Tree, path: &Path) -> bool {
     tree.is_file(&path.with_extension("bicep"))
@@ -636,7 +642,11 @@ fn beside_source(tree: &Tree, path: &Path) -> bool {
 fn check_at_first_read(tree: &Tree, path: &Path, text: &str) -> Option<Checked> {
     let networking = mentions_networking(text);
     let source_beside = beside_source(tree, path);
-    match Doc::parse(text, !networking || source_beside) {
+    if !only_checked(networking, source_beside) {
+        // Its batch parses it whole: parsing it here too would be thrown away.
+        return None;
+    }
+    match Doc::parse(text, true) {
         Ok(Doc::Top { top, .. }) => Some(Checked {
             top,
             networking,

@@ -77,7 +77,7 @@ impl Dirs {
             edges: HashMap::new(),
             downloaded: HashMap::new(),
         };
-        let held = std::sync::atomic::AtomicUsize::new(0);
+        let held_bytes = std::sync::atomic::AtomicUsize::new(0);
         let mut seen: HashSet<PathBuf> = scan.module_dirs.iter().cloned().collect();
         let mut frontier = scan.module_dirs.clone();
         while !frontier.is_empty() {
@@ -111,7 +111,7 @@ impl Dirs {
                     let text = text.map(|t| {
                         if from_disk {
                             let m = Measured::of(&t);
-                            let before = held.fetch_add(t.len(), Ordering::Relaxed);
+                            let before = held_bytes.fetch_add(t.len(), Ordering::Relaxed);
                             let keep = before + t.len() <= HELD_AT_READ;
                             Loaded::Measured(m, keep.then_some(t))
                         } else {

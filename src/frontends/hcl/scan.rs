@@ -187,7 +187,6 @@ impl<'a> Parser<'a> {
             is_float = true;
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
-            let save = self.pos;
             self.pos += 1;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.pos += 1;
@@ -195,9 +194,7 @@ impl<'a> Parser<'a> {
             if self.digits() == 0 {
                 return Err(self.error("expected a digit in the exponent"));
             }
-            if !is_float && save == int_end {
-                is_float = true;
-            }
+            is_float = true;
         }
         if is_float {
             if let Some(f) = self

@@ -281,12 +281,13 @@ impl<'a> Parser<'a> {
                 _ => elements.push(Element::Literal(ending.to_string())),
             }
         }
+        if !self.at_delimiter(delim) {
+            return Err(self.error(&format!("expected `{delim}` ending the heredoc")));
+        }
         while matches!(self.peek(), Some(b' ' | b'\t')) {
             self.pos += 1;
         }
-        if !self.eat(delim) || self.at_ident_continue() {
-            return Err(self.error(&format!("expected `{delim}` ending the heredoc")));
-        }
+        self.pos += delim.len();
         let mut template = Template { elements };
         if indented {
             dedent(&mut template);
