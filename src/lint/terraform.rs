@@ -30,9 +30,22 @@ const BATCH_FILES: usize = 64;
 /// A file as read, with the directories its text may call.
 struct ReadFile {
     path: PathBuf,
-    dir: PathBuf,
     text: Result<Loaded, ReadError>,
-    calls: Vec<PathBuf>,
+    calls: Vec<Call>,
+}
+
+/// A directory some text may call, and whether it is followed: it lies inside the root and
+/// is a directory (asked while reading, in parallel).
+struct Call {
+    target: PathBuf,
+    follow: bool,
+}
+
+/// A module directory as read: its files, and the modules `terraform init` fetched for it.
+struct ReadDir {
+    dir: PathBuf,
+    files: Vec<ReadFile>,
+    fetched: Option<(HashMap<String, PathBuf>, Vec<Call>)>,
 }
 
 /// A text as the map takes it: kept when it cannot be read again from the working tree, else
@@ -59,6 +72,22 @@ struct Dirs {
     downloaded: HashMap<PathBuf, HashMap<String, PathBuf>>,
 }
 
+/// Records `dir`'s calls as edges, and queues the followed targets not seen yet.
+fn link(
+    edges: &mut HashMap<PathBuf, Vec<PathBuf>>,
+    seen: &mut HashSet<PathBuf>,
+    next: &mut Vec<PathBuf>,
+    dir: &Path,
+    calls: Vec<Call>,
+) {
+    for Call { target, follow } in calls {
+        if follow && seen.insert(target.clone()) {
+            next.push(target.clone());
+        }
+        edges.entry(dir.to_path_buf()).or_default().push(target);
+    }
+}
+
 impl Dirs {
     /// Reads the scanned module directories, following local module sources inside the root to
     /// a fixpoint. Unreadable files become PARSE001.
@@ -78,103 +107,105 @@ impl Dirs {
             downloaded: HashMap::new(),
         };
         let held_bytes = std::sync::atomic::AtomicUsize::new(0);
+        let follow = |target: PathBuf| Call {
+            follow: target.starts_with(root) && tree.is_dir(&target),
+            target,
+        };
         let mut seen: HashSet<PathBuf> = scan.module_dirs.iter().cloned().collect();
         let mut frontier = scan.module_dirs.clone();
         while !frontier.is_empty() {
-            let files: Vec<PathBuf> = frontier
+            // Everything that asks the file system runs here, in parallel; what follows only
+            // numbers the files and links the directories, in frontier order.
+            let read: Vec<ReadDir> = frontier
                 .par_iter()
-                .flat_map_iter(|dir| {
-                    let mut files = tree.module_files(dir, root);
+                .map(|dir| {
+                    let mut paths = tree.module_files(dir, root);
                     if let Some((p, _)) = stdin {
                         if p.parent() == Some(dir.as_path())
-                            && !files.contains(p)
+                            && !paths.contains(p)
                             && p.extension().is_some_and(|e| e == "tf")
                         {
-                            files.push(p.clone());
+                            paths.push(p.clone());
                         }
                     }
-                    files
-                })
-                .collect();
-            let read: Vec<ReadFile> = files
-                .into_par_iter()
-                .map(|path| {
-                    let text = match stdin {
-                        Some((p, text)) if *p == path => Ok(text.clone()),
-                        _ => tree.read_text(&path, MAX_FILE_BYTES),
-                    };
-                    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                    let calls = text
-                        .as_ref()
-                        .map_or_else(|_| Vec::new(), |t| terraform_calls(t, &dir));
-                    let from_disk = !tree.keeps(&path) && stdin.is_none_or(|(p, _)| *p != path);
-                    let text = text.map(|t| {
-                        if from_disk {
-                            let m = Measured::of(&t);
-                            let before = held_bytes.fetch_add(t.len(), Ordering::Relaxed);
-                            let keep = before + t.len() <= HELD_AT_READ;
-                            Loaded::Measured(m, keep.then_some(t))
-                        } else {
-                            Loaded::Kept(t)
-                        }
+                    let files = paths
+                        .into_par_iter()
+                        .map(|path| {
+                            let text = match stdin {
+                                Some((p, text)) if *p == path => Ok(text.clone()),
+                                _ => tree.read_text(&path, MAX_FILE_BYTES),
+                            };
+                            let calls = text.as_ref().map_or_else(
+                                |_| Vec::new(),
+                                |t| terraform_calls(t, dir).into_iter().map(follow).collect(),
+                            );
+                            let from_disk =
+                                !tree.keeps(&path) && stdin.is_none_or(|(p, _)| *p != path);
+                            let text = text.map(|t| {
+                                if from_disk {
+                                    let m = Measured::of(&t);
+                                    let before = held_bytes.fetch_add(t.len(), Ordering::Relaxed);
+                                    let keep = before + t.len() <= HELD_AT_READ;
+                                    Loaded::Measured(m, keep.then_some(t))
+                                } else {
+                                    Loaded::Kept(t)
+                                }
+                            });
+                            ReadFile { path, text, calls }
+                        })
+                        .collect();
+                    // Modules fetched by `terraform init` next to a root.
+                    let mj = dir.join(".terraform/modules/modules.json");
+                    let fetched = tree.read_text(&mj, MAX_FILE_BYTES).ok().map(|text| {
+                        let map = tf::read_modules_json(dir, &text);
+                        let calls = map.values().cloned().map(follow).collect();
+                        (map, calls)
                     });
-                    ReadFile {
-                        path,
-                        dir,
-                        text,
-                        calls,
+                    ReadDir {
+                        dir: dir.clone(),
+                        files,
+                        fetched,
                     }
                 })
                 .collect();
             let mut next = Vec::new();
-            for ReadFile {
-                path,
+            let mut fetched_by_dir = Vec::new();
+            for ReadDir {
                 dir,
-                text,
-                calls,
+                files,
+                fetched,
             } in read
             {
-                match text {
-                    Err(why) => {
-                        let id = sources.add_at(path, String::new(), rev);
-                        findings.push(read_error(sources, id, &why));
-                    }
-                    Ok(text) => {
-                        let id = match text {
-                            Loaded::Measured(m, held) => {
-                                let id = sources.add_measured(path, m, rev);
-                                if let Some(t) = held {
-                                    sources.hold_read(id, t);
-                                }
-                                id
-                            }
-                            Loaded::Kept(t) => sources.add_at(path, t, rev),
-                        };
-                        d.files.entry(dir.clone()).or_default().push(id);
-                        for target in calls {
-                            if target.starts_with(root)
-                                && tree.is_dir(&target)
-                                && seen.insert(target.clone())
-                            {
-                                next.push(target.clone());
-                            }
-                            d.edges.entry(dir.clone()).or_default().push(target);
+                let mut ids = Vec::new();
+                for ReadFile { path, text, calls } in files {
+                    let id = match text {
+                        Err(why) => {
+                            let id = sources.add_at(path, String::new(), rev);
+                            findings.push(read_error(sources, id, &why));
+                            continue;
                         }
-                    }
+                        Ok(Loaded::Measured(m, held)) => {
+                            let id = sources.add_measured(path, m, rev);
+                            if let Some(t) = held {
+                                sources.hold_read(id, t);
+                            }
+                            id
+                        }
+                        Ok(Loaded::Kept(t)) => sources.add_at(path, t, rev),
+                    };
+                    ids.push(id);
+                    link(&mut d.edges, &mut seen, &mut next, &dir, calls);
                 }
+                if !ids.is_empty() {
+                    d.files.entry(dir.clone()).or_default().extend(ids);
+                }
+                fetched_by_dir.push((dir, fetched));
             }
-            // Modules fetched by `terraform init` next to a root.
-            for dir in &frontier {
-                let mj = dir.join(".terraform/modules/modules.json");
-                if let Ok(text) = tree.read_text(&mj, MAX_FILE_BYTES) {
-                    let map = tf::read_modules_json(dir, &text);
-                    for m in map.values() {
-                        if m.starts_with(root) && tree.is_dir(m) && seen.insert(m.clone()) {
-                            next.push(m.clone());
-                        }
-                        d.edges.entry(dir.clone()).or_default().push(m.clone());
-                    }
-                    d.downloaded.insert(dir.clone(), map);
+            // After every file's calls, as the frontier's order of directories to read next.
+            for (dir, fetched) in fetched_by_dir {
+                if let Some((map, calls)) = fetched {
+                    link(&mut d.edges, &mut seen, &mut next, &dir, calls);
+                    d.downloaded.insert(dir, map);
                 }
             }
             frontier = next;
@@ -346,12 +377,14 @@ pub fn build(
             plan_root: plan_root.as_ref(),
             root: &scan.root,
         };
-        for batch in batches
-            .iter()
+        let sources_ref: &SourceMap = sources;
+        let again: Vec<BatchOut> = batches
+            .par_iter()
             .filter(|b| b.iter().any(|d| missed.contains(*d)))
-        {
+            .map(|batch| pass.run(batch, &missed, sources_ref))
+            .collect();
+        for out in again {
             // Parse errors and calls were collected by the first pass.
-            let out = pass.run(batch, &missed, sources);
             if let Some(e) = out.var_errors.into_iter().next() {
                 return Err(e.into());
             }

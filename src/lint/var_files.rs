@@ -5,6 +5,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::frontends::hcl::Body;
 
 use super::{parse_error, read_error, Input};
@@ -47,10 +49,14 @@ impl VarFiles {
         findings: &mut Vec<Finding>,
     ) -> Result<(), Error> {
         let rev = tree.revision();
-        for r in roots {
-            self.auto
-                .entry(r.clone())
-                .or_insert_with(|| tree.auto_var_files(r));
+        // Listing each root's directory is a system call or two: in parallel.
+        let listed: Vec<(PathBuf, Vec<PathBuf>)> = roots
+            .par_iter()
+            .filter(|r| !self.auto.contains_key(*r))
+            .map(|r| (r.clone(), tree.auto_var_files(r)))
+            .collect();
+        for (r, files) in listed {
+            self.auto.entry(r).or_insert(files);
         }
         self.named = input.var_files.to_vec();
         let mut wanted: Vec<PathBuf> = roots

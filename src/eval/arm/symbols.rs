@@ -13,14 +13,17 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             return o.param(name, span);
         }
         let key = name.to_ascii_lowercase();
-        if let Some(v) = self.inputs.get(&key) {
-            return v.clone().via(&self.hop("parameters", name));
-        }
         if let Some(slot) = self.params.borrow().get(&key) {
             return match slot {
                 Some(v) => v.clone(),
                 None => self.cycle(span, "parameter", name),
             };
+        }
+        if let Some(v) = self.inputs.get(&key) {
+            // Kept with its hop: a template reads its parameters many times.
+            let v = v.clone().via(&self.hop("parameters", name));
+            self.params.borrow_mut().insert(key, Some(v.clone()));
+            return v;
         }
         let Some(p) = self
             .t
