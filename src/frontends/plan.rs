@@ -3,7 +3,7 @@
 //! expressions (for the references that link resources whose ids are known only after apply).
 //! Values keep their spans in the plan file.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::ops::Range;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Running the rules on every evaluated root, and the migration rules on each root against its
 //! before-state: the plan's, or the same root at the `--compare-to` revision.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;

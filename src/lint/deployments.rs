@@ -3,7 +3,7 @@
 //! templates), pair them with their parameter files, then evaluate each pairing and run the
 //! rules on its model.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 

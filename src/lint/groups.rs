@@ -14,7 +14,7 @@
 //! every root that reads it, and a directory the text scan took for called becomes a root when
 //! its callers are left out. So a group is rescanned whole.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 
 use crate::discover::Scan;

@@ -1,7 +1,7 @@
 //! `--plan FILE`: the plan's resource changes, where it was planned, and the models of its
 //! before- and after-states.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
 use super::Built;

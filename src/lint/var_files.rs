@@ -2,7 +2,7 @@
 //! `--var-file`s, and `.tfvars` files passed as paths (applied to the roots that declare their
 //! variables). Each is read and parsed once.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;

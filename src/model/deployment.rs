@@ -5,7 +5,7 @@ use crate::eval::arm::Instance;
 
 pub fn build(instances: &[Instance]) -> Model {
     let mut m = Model::default();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     for i in instances {
         // The same id is the same resource, however many times a template deploys it.
         if !seen.insert(i.id.as_str()) {

@@ -5,7 +5,7 @@
 //! add-ons ask, so it lives here rather than with either.
 
 use crate::model::Undecided;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::{Model, Node, Ref};
 

@@ -3,7 +3,7 @@
 //! Rules select from the plain JSON projection with JSONPath; the [`Located`] side table maps
 //! each normalized path (`$['pools'][0]['max_pods']`) back to its location for labels.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};

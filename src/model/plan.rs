@@ -11,7 +11,7 @@
 //! `.tf` expression that writes it (where the plan agrees with the source, with its whole value
 //! chain); otherwise at the value in the plan file.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use super::resource::{Block, Hcl};

@@ -4,7 +4,7 @@
 //!
 //! Only the text renderer uses this view: machine formats keep the real columns.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::ops::Range;
 
 use codespan_reporting::files::{self, Files};

@@ -1,7 +1,7 @@
 //! Compiled JSONPaths over the subject documents: parsed once per process, selecting values
 //! and the unknowns a path runs into on its way. Shared by predicates and their operators.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use jsonpath_rust::parser::model::JpQuery;

@@ -2,7 +2,8 @@
 //! its own parameters and scope, whose resources join the caller's output.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use super::{Env, TemplateEval, MAX_NESTING};

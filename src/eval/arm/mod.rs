@@ -19,7 +19,7 @@ mod symbols;
 pub use expr::prop;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Values that enter a module from outside: inputs converted to the variable's declared type,
 //! `-var` strings and tfvars constants.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use crate::frontends::hcl::{Expr, Expression, ObjectItem, ObjectKey};

@@ -23,7 +23,7 @@ mod symbols;
 pub use convert::{cli_value, const_value, const_value_in};
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Module calls: where a call's source lives (local or downloaded by `terraform init`) and its
 //! instances, created on first use with their inputs.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::rc::Rc;
 
 use super::{Evaluator, Instance, Scope, MAX_INSTANCES, MAX_MODULE_DEPTH};

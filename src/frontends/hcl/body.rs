@@ -1,6 +1,6 @@
 //! Bodies: attributes and blocks, one per line.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use super::ast::{Attribute, Block, Body, Expression, Ident, Structure};
 use super::{Parser, Result};

@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn each_type_has_one_kind() {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         for k in KINDS {
             for t in k.terraform.iter().chain(k.arm) {
                 assert!(seen.insert(*t), "{t} is in two kinds");

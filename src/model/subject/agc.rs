@@ -3,7 +3,7 @@
 //! the subnet's VNet is unknown), how many associations share its subnet or its AGC, and the ALB
 //! controller version. Nothing links -> no cluster, so cluster-dependent rules do not fire.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::Subject;
 use crate::cidr;
@@ -36,7 +36,7 @@ pub fn subjects(m: &Model, links: &Links, clusters: &[Subject]) -> Vec<Subject> 
     let mut seen_subnet: HashMap<String, usize> = HashMap::new();
     let mut seen_agc: HashMap<String, usize> = HashMap::new();
     // AGCs with an association that may or may not exist: their count is undecidable.
-    let uncertain_agc: std::collections::HashSet<&str> = m
+    let uncertain_agc: foldhash::HashSet<&str> = m
         .agc_associations
         .iter()
         .filter(|a| a.condition.is_some())
