@@ -121,8 +121,8 @@ fn files_under(tree: &Tree, dir: &Path, root: &Path, follow: bool) -> Found {
                 walk_serially(&walk, dir).unwrap_or_else(|| walk_in_parallel(&walk, dir));
             // Threads meet files in any order, and one thread in the directories' order:
             // sorted, the scan is the same every time and everywhere.
-            found.tf.sort();
-            found.deploy.sort();
+            sort_paths(&mut found.tf);
+            sort_paths(&mut found.deploy);
             found.unreadable.sort();
             found
         }
@@ -140,6 +140,25 @@ fn files_under(tree: &Tree, dir: &Path, root: &Path, follow: bool) -> Found {
             found
         }
     }
+}
+
+/// Sorts paths in `Path`'s order, component by component, at the cost of comparing bytes
+/// (the walk is serial and sorts every file of a large repository). The walk's paths are one
+/// directory joined with file names: no `.` or `..` components after the given prefix and no
+/// doubled separators. For such paths, comparing the bytes with the separator taken as the
+/// least byte is the component order: `a/b` before `a-b`, `a` before `a/b`.
+fn sort_paths(paths: &mut [PathBuf]) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        fn key(p: &Path) -> impl Iterator<Item = u8> + '_ {
+            let bytes = p.as_os_str().as_bytes().iter();
+            bytes.map(|&c| if c == b'/' { 0 } else { c })
+        }
+        paths.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+    }
+    #[cfg(not(unix))]
+    paths.sort_unstable();
 }
 
 /// The walk on this thread, or `None` past [`SERIAL_ENTRIES`].
@@ -264,13 +283,20 @@ pub fn walk_in(
             Some(all) => all.under(p),
             None => files_under(tree, p, &root, follow),
         };
-        dirs.extend(
-            found
-                .tf
-                .iter()
-                .filter_map(|f| f.parent().map(Path::to_path_buf)),
-        );
-        deploy.extend(found.deploy);
+        // Files of one directory sit together in the sorted list: one insert per directory.
+        let mut last: Option<&Path> = None;
+        for dir in found.tf.iter().filter_map(|f| f.parent()) {
+            if last.is_none_or(|l| l.as_os_str() != dir.as_os_str()) {
+                dirs.insert(dir.to_path_buf());
+                last = Some(dir);
+            }
+        }
+        if deploy.is_empty() {
+            // Built from a sorted list at once rather than by a search per path.
+            deploy = found.deploy.into_iter().collect();
+        } else {
+            deploy.extend(found.deploy);
+        }
         for (path, reason) in found.unreadable {
             scan.unread.push(Unread {
                 path: relative(&path, &root),
@@ -329,5 +355,31 @@ mod tests {
         assert_eq!(repo_root(&[a.clone(), b.clone()]), base);
         std::fs::write(base.join(config::FILE_NAME), "").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(repo_root(std::slice::from_ref(&a)), base);
+    }
+
+    #[test]
+    fn paths_sort_in_the_order_of_their_components() {
+        let names = [
+            "./r/a/b.tf",
+            "./r/a-b/c.tf",
+            "./r/a.b/c.tf",
+            "./r/a/b/c.tf",
+            "./r/ab.tf",
+            "./r/a",
+            "./r/A/x.tf",
+            "./r/a/b-c.tf",
+            "./r/a/b/.tf",
+            "./r/a/\u{e9}.tf",
+            "./r/a /x.tf",
+            "./r/a!/x.tf",
+            "./r/a/b.tf.json",
+            "./r/z",
+            "./r/a/b/c/d/e.tf",
+        ];
+        let mut ours: Vec<PathBuf> = names.iter().rev().map(PathBuf::from).collect();
+        let mut std_order = ours.clone();
+        sort_paths(&mut ours);
+        std_order.sort();
+        assert_eq!(ours, std_order);
     }
 }
