@@ -8,9 +8,9 @@
 //! text scan that over-approximates the real ones: reading one file too many costs a little
 //! time, missing one would make a finding disappear.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;

@@ -2,8 +2,8 @@
 //! `git cat-file --batch`): no checkout, nothing written, no hooks, filters or textconv run.
 //! `--compare-to REV` builds its before-state from this tree.
 
-use std::collections::BTreeMap;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

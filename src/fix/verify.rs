@@ -1,8 +1,8 @@
 //! A candidate fix is offered only when it works: its edits are applied in memory, the same scan
 //! runs again over that overlay, and the finding must be gone with nothing new in its place.
 
-use std::collections::{BTreeMap, BTreeSet};
 use foldhash::{HashMap, HashMapExt};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

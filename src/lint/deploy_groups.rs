@@ -7,8 +7,8 @@
 //! that pair with it by name and the `.bicepparam` files that use it. Named parameter files
 //! (`--param-file`) apply to every template, so with them all files form one group.
 
-use std::collections::BTreeSet;
 use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;

@@ -2,9 +2,9 @@
 //! sources inside the root), find the roots, read their variable files, evaluate each root and
 //! build its model.
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 

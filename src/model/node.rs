@@ -4,6 +4,7 @@
 //! each normalized path (`$['pools'][0]['max_pods']`) back to its location for labels.
 
 use foldhash::{HashMap, HashMapExt};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
@@ -287,7 +288,7 @@ impl Node {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, it) in items.iter().enumerate() {
                     let len = path.len();
-                    path.push_str(&format!("[{i}]"));
+                    let _ = write!(path, "[{i}]");
                     out.push(it.project_into(path, table));
                     path.truncate(len);
                 }
@@ -297,7 +298,7 @@ impl Node {
                 let mut m = Map::new();
                 for (k, v) in fields {
                     let len = path.len();
-                    path.push_str(&format!("['{k}']"));
+                    let _ = write!(path, "['{k}']");
                     m.insert(k.clone(), v.project_into(path, table));
                     path.truncate(len);
                 }

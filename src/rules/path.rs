@@ -4,7 +4,9 @@
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use jsonpath_rust::parser::model::JpQuery;
+use std::fmt::Write as _;
+
+use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
 use jsonpath_rust::parser::parse_json_path;
 use jsonpath_rust::query::js_path_process;
 use serde_json::Value as Json;
@@ -19,6 +21,89 @@ pub struct Path {
     query: Arc<JpQuery>,
     /// The path's proper prefixes (`$.pools[*].subnet` of `$.pools[*].subnet.prefixes[*]`).
     prefixes: Arc<Vec<JpQuery>>,
+    /// The path as member names and wildcards, when that is all it is.
+    steps: Option<Arc<[Step]>>,
+}
+
+/// One step of a path of member names and wildcards (`$.pools[*].subnet`), the form every
+/// built-in rule writes. Such a path is selected by a plain walk: the general engine formats
+/// the normalized path of every value it passes, a large part of checking thousands of
+/// clusters.
+#[derive(Debug)]
+enum Step {
+    Name(String),
+    Any,
+}
+
+impl Step {
+    fn all_of(query: &JpQuery) -> Option<Arc<[Step]>> {
+        query
+            .segments
+            .iter()
+            .map(|s| match s {
+                Segment::Selector(Selector::Name(n)) => Some(Step::Name(n.clone())),
+                Segment::Selector(Selector::Wildcard) => Some(Step::Any),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The values `steps` select under `value`, in document order, with their normalized paths
+/// (RFC 9535 2.7, as the general engine writes them); `path` is `value`'s.
+fn walk<'j>(steps: &[Step], value: &'j Json, path: &mut String, out: &mut Vec<(String, &'j Json)>) {
+    let Some((step, rest)) = steps.split_first() else {
+        out.push((path.clone(), value));
+        return;
+    };
+    let len = path.len();
+    let mut visit = |path: &mut String, child: &'j Json| {
+        walk(rest, child, path, out);
+        path.truncate(len);
+    };
+    match (step, value) {
+        (Step::Name(n), Json::Object(m)) => {
+            if let Some(child) = m.get(n) {
+                push_name(path, n);
+                visit(path, child);
+            }
+        }
+        (Step::Any, Json::Object(m)) => {
+            for (k, child) in m {
+                push_name(path, k);
+                visit(path, child);
+            }
+        }
+        (Step::Any, Json::Array(items)) => {
+            for (i, child) in items.iter().enumerate() {
+                let _ = write!(path, "[{i}]");
+                visit(path, child);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A member name as a normalized path selector: single quotes, with `'`, `\` and the C0
+/// controls escaped.
+fn push_name(path: &mut String, name: &str) {
+    path.push_str("['");
+    for c in name.chars() {
+        match c {
+            '\u{8}' => path.push_str("\\b"),
+            '\u{c}' => path.push_str("\\f"),
+            '\n' => path.push_str("\\n"),
+            '\r' => path.push_str("\\r"),
+            '\t' => path.push_str("\\t"),
+            '\'' => path.push_str("\\'"),
+            '\\' => path.push_str("\\\\"),
+            c if c < ' ' => {
+                let _ = write!(path, "\\u{:04x}", c as u32);
+            }
+            c => path.push(c),
+        }
+    }
+    path.push_str("']");
 }
 
 impl Path {
@@ -30,6 +115,7 @@ impl Path {
         if let Some((query, prefixes)) = cache.lock().ok().and_then(|c| c.get(src).cloned()) {
             return Ok(Path {
                 src: src.to_string(),
+                steps: Step::all_of(&query),
                 query,
                 prefixes,
             });
@@ -48,9 +134,31 @@ impl Path {
         }
         Ok(Path {
             src: src.to_string(),
+            steps: Step::all_of(&query),
             query,
             prefixes,
         })
+    }
+
+    /// Every value the path (or its first `len` steps) selects, with its normalized path.
+    fn select_all<'j>(
+        &self,
+        prefix: Option<(usize, &JpQuery)>,
+        doc: &'j Json,
+    ) -> Vec<(String, &'j Json)> {
+        let steps = self.steps.as_deref().and_then(|s| match prefix {
+            Some((len, _)) => s.get(..len),
+            None => Some(s),
+        });
+        if let Some(steps) = steps {
+            let mut out = Vec::new();
+            walk(steps, doc, &mut "$".to_string(), &mut out);
+            return out;
+        }
+        let query = prefix.map_or(&*self.query, |(_, q)| q);
+        js_path_process(query, doc)
+            .map(|refs| refs.into_iter().map(|r| (r.path, r.val)).collect())
+            .unwrap_or_default()
     }
 
     /// Selected values with their normalized paths. A wildcard never reaches inside an
@@ -61,14 +169,9 @@ impl Path {
         static INSIDE_UNKNOWN: std::sync::LazyLock<String> =
             std::sync::LazyLock::new(|| format!("['{}']", crate::model::node::UNKNOWN_KEY));
         let inside_unknown = INSIDE_UNKNOWN.as_str();
-        js_path_process(&self.query, doc)
-            .map(|refs| {
-                refs.into_iter()
-                    .filter(|r| !r.path.contains(inside_unknown))
-                    .map(|r| (r.path.clone(), r.val))
-                    .collect()
-            })
-            .unwrap_or_default()
+        let mut out = self.select_all(None, doc);
+        out.retain(|(path, _)| !path.contains(inside_unknown));
+        out
     }
 
     /// Selected values, and the unknown values the path runs into on its way: a pool's
@@ -76,13 +179,78 @@ impl Path {
     /// could not decide (EVAL001), where the plain selection would find nothing at all.
     pub fn select_or_unknown<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
         let mut out = self.select(doc);
-        for q in self.prefixes.iter() {
-            for r in js_path_process(q, doc).unwrap_or_default() {
-                if json_unknown(r.val).is_some() && !out.iter().any(|(p, _)| *p == r.path) {
-                    out.push((r.path.clone(), r.val));
+        for (len, q) in (1..).zip(self.prefixes.iter()) {
+            for (path, val) in self.select_all(Some((len, q)), doc) {
+                if json_unknown(val).is_some() && !out.iter().any(|(p, _)| *p == path) {
+                    out.push((path, val));
                 }
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The general engine's selection, with its normalized paths.
+    fn general<'j>(src: &str, doc: &'j Json) -> Vec<(String, &'j Json)> {
+        let q = parse_json_path(src).unwrap_or_else(|e| panic!("{e}"));
+        js_path_process(&q, doc)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| (r.path, r.val))
+            .collect()
+    }
+
+    #[test]
+    fn names_and_wildcards_select_as_the_general_engine_does() {
+        let doc = serde_json::json!({
+            "network": {"plugin": "azure", "pod_cidrs": ["10.0.0.0/16", "fd00::/64"]},
+            "pools": [
+                {"subnet": {"prefixes": ["10.1.0.0/24"], "it's\\\n\u{1}": 1}},
+                {"subnet": null},
+                {"subnet": {"prefixes": []}},
+                {"subnet": {"$unknown": "the subnet is not in the scan"}}
+            ],
+            "z": {"b": 1, "a": [2, {"c": 3}]},
+            "empty": {}
+        });
+        for src in [
+            "$.network.plugin",
+            "$.network.pod_cidrs[*]",
+            "$.pools[*].subnet.prefixes[*]",
+            "$.pools[*].subnet",
+            "$.pools[*].subnet[*]",
+            "$.z[*]",
+            "$.z[*][*]",
+            "$.z.a[*].c",
+            "$.empty[*]",
+            "$.missing[*].x",
+            "$.network.plugin[*]",
+            "$[*]",
+            "$",
+        ] {
+            let path = Path::compile(src).unwrap_or_else(|e| panic!("{e}"));
+            assert!(path.steps.is_some(), "{src}");
+            assert_eq!(path.select_all(None, &doc), general(src, &doc), "{src}");
+            for (len, q) in (1..).zip(path.prefixes.iter()) {
+                let mut want = Vec::new();
+                for r in js_path_process(q, &doc).unwrap_or_default() {
+                    want.push((r.path, r.val));
+                }
+                assert_eq!(
+                    path.select_all(Some((len, q)), &doc),
+                    want,
+                    "{src} [..{len}]"
+                );
+            }
+        }
+        // Anything else goes to the general engine.
+        let filtered = Path::compile("$.pools[?@.subnet].subnet").unwrap_or_else(|e| panic!("{e}"));
+        assert!(filtered.steps.is_none());
+        let src = "$.pools[?@.subnet].subnet";
+        assert_eq!(filtered.select(&doc), general(src, &doc));
     }
 }

@@ -1,9 +1,9 @@
 //! Nested deployments (`Microsoft.Resources/deployments`, Bicep modules): a child context with
 //! its own parameters and scope, whose resources join the caller's output.
 
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use super::{Env, TemplateEval, MAX_NESTING};

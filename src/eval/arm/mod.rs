@@ -18,8 +18,8 @@ mod symbols;
 
 pub use expr::prop;
 
-use std::cell::{Cell, RefCell};
 use foldhash::HashMap;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 

@@ -22,8 +22,8 @@ mod symbols;
 
 pub use convert::{cli_value, const_value, const_value_in};
 
-use std::cell::{Cell, RefCell};
 use foldhash::{HashMap, HashSet};
+use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
