@@ -152,7 +152,10 @@ impl Path {
         });
         if let Some(steps) = steps {
             let mut out = Vec::new();
-            walk(steps, doc, &mut "$".to_string(), &mut out);
+            // Room for a typical path, so the walk does not grow it step by step.
+            let mut path = String::with_capacity(64);
+            path.push('$');
+            walk(steps, doc, &mut path, &mut out);
             return out;
         }
         let query = prefix.map_or(&*self.query, |(_, q)| q);

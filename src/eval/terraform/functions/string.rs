@@ -173,19 +173,21 @@ pub(super) fn call(name: &str, args: Vec<Value>, here: Option<Span>) -> Value {
 }
 
 /// Compiles a pattern once per thread: modules call `regex()` inside `for` filters with the same
-/// pattern for every key, and compiling dominates otherwise.
-fn compiled(pattern: &str) -> Option<regex::Regex> {
+/// pattern for every key, and compiling dominates otherwise. Shared, not cloned: a cloned
+/// `Regex` starts with an empty match cache, and building one costs more than most matches.
+fn compiled(pattern: &str) -> Option<std::rc::Rc<regex::Regex>> {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    use std::rc::Rc;
     thread_local! {
-        static CACHE: RefCell<HashMap<String, Option<regex::Regex>>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<String, Option<Rc<regex::Regex>>>> = RefCell::new(HashMap::new());
     }
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if let Some(re) = c.get(pattern) {
             return re.clone();
         }
-        let re = regex::Regex::new(pattern).ok();
+        let re = regex::Regex::new(pattern).ok().map(Rc::new);
         if c.len() < 512 {
             c.insert(pattern.to_string(), re.clone());
         }
