@@ -37,9 +37,10 @@ const PUNCTS: &[&str] = &[
 /// Tokenizes `text[start..end]`.
 pub fn lex(text: &str, start: usize, end: usize) -> Vec<Token> {
     let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = start;
     let end = end.min(b.len());
+    // About one token per eight bytes of typical Bicep: most files need no regrowth.
+    let mut out = Vec::with_capacity(end.saturating_sub(start) / 8 + 1);
+    let mut i = start;
     while i < end {
         let c = b.get(i).copied().unwrap_or(0);
         let begin = i;
@@ -54,18 +55,14 @@ pub fn lex(text: &str, start: usize, end: usize) -> Vec<Token> {
             }
             // `#disable-next-line` and other pragmas, and `//` comments, run to the line end.
             b'#' | b'/' if c == b'#' || b.get(i + 1) == Some(&b'/') => {
-                while i < end && b.get(i) != Some(&b'\n') {
-                    i += 1;
-                }
+                let rest = b.get(i..end).unwrap_or_default();
+                i += memchr::memchr(b'\n', rest).unwrap_or(rest.len());
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                let mut newline = false;
-                while i < end && !(b.get(i) == Some(&b'*') && b.get(i + 1) == Some(&b'/')) {
-                    newline |= b.get(i) == Some(&b'\n');
-                    i += 1;
-                }
-                i = (i + 2).min(end);
+                let body = b.get(i + 2..end).unwrap_or_default();
+                let len = memchr::memmem::find(body, b"*/").unwrap_or(body.len());
+                let newline = memchr::memchr(b'\n', body.get(..len).unwrap_or_default()).is_some();
+                i = (i + 2 + len + 2).min(end);
                 if newline {
                     out.push(Token {
                         tok: Tok::Newline,
@@ -245,9 +242,16 @@ fn string(text: &str, start: usize, end: usize) -> (Tok, usize) {
                 i = j + 1;
             }
             Some(_) => {
-                let ch = text.get(i..).and_then(|t| t.chars().next()).unwrap_or('?');
-                cur.push(ch);
-                i += ch.len_utf8();
+                // A run of plain text up to the next quote, escape, `$` or line end (all ASCII,
+                // so the run ends on a character boundary).
+                let rest = b.get(i..end).unwrap_or_default();
+                let run = rest
+                    .iter()
+                    .skip(1)
+                    .position(|c| matches!(c, b'\'' | b'\\' | b'$' | b'\n'))
+                    .map_or(rest.len(), |k| k + 1);
+                cur.push_str(text.get(i..i + run).unwrap_or_default());
+                i += run;
             }
         }
     }

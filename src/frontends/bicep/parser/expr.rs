@@ -264,29 +264,36 @@ impl Parser<'_> {
     }
 
     fn primary(&mut self) -> R<Expr> {
-        let t = self.tok().clone();
-        let span = self.span(t.span.clone());
-        match &t.tok {
+        let range = self.tok().span.clone();
+        let span = self.span(range.clone());
+        match self.peek() {
             Tok::Num(n) => {
+                let n = *n;
                 self.pos += 1;
-                Ok(Expr::new(ExprKind::Num(*n), span))
+                Ok(Expr::new(ExprKind::Num(n), span))
             }
-            Tok::Str(pieces) => {
-                self.pos += 1;
-                self.string(pieces, span)
+            Tok::Str(_) => {
+                let pieces = match self.bump().tok {
+                    Tok::Str(p) => p,
+                    _ => Vec::new(),
+                };
+                self.string(&pieces, span)
             }
-            Tok::Ident(name) => {
-                if matches!(self.peek_at(1), Tok::Punct("=>")) {
-                    self.pos += 2;
+            Tok::Ident(_) => {
+                let name = match self.bump().tok {
+                    Tok::Ident(n) => n,
+                    _ => String::new(),
+                };
+                if self.is_punct("=>") {
+                    self.pos += 1;
                     self.skip_newlines();
                     let body = self.expr()?;
-                    let span = self.span(t.span.start..body.span.end as usize);
+                    let span = self.span(range.start..body.span.end as usize);
                     return Ok(Expr::new(
-                        ExprKind::Lambda(vec![name.clone()], Box::new(body)),
+                        ExprKind::Lambda(vec![name], Box::new(body)),
                         span,
                     ));
                 }
-                self.pos += 1;
                 match name.as_str() {
                     "true" => return Ok(Expr::new(ExprKind::Bool(true), span)),
                     "false" => return Ok(Expr::new(ExprKind::Bool(false), span)),
@@ -295,19 +302,19 @@ impl Parser<'_> {
                 }
                 if self.is_punct("(") {
                     let args = self.args()?;
-                    let span = self.span(t.span.start..self.prev_end());
+                    let span = self.span(range.start..self.prev_end());
                     return Ok(Expr::new(
                         ExprKind::Call(name.to_ascii_lowercase(), args),
                         span,
                     ));
                 }
-                Ok(Expr::new(ExprKind::Ident(name.clone()), span))
+                Ok(Expr::new(ExprKind::Ident(name), span))
             }
             Tok::Punct("(") => {
                 if let Some(params) = self.lambda_params() {
                     self.skip_newlines();
                     let body = self.expr()?;
-                    let span = self.span(t.span.start..body.span.end as usize);
+                    let span = self.span(range.start..body.span.end as usize);
                     return Ok(Expr::new(ExprKind::Lambda(params, Box::new(body)), span));
                 }
                 self.pos += 1;
@@ -405,15 +412,15 @@ impl Parser<'_> {
                     list.push(ChildDecl { res, kids });
                 }
             } else {
+                if !matches!(self.peek(), Tok::Ident(_) | Tok::Str(_)) {
+                    return self.fail("expected a property name");
+                }
                 let kt = self.bump();
                 let kspan = self.span(kt.span.clone());
                 let key = match kt.tok {
-                    Tok::Ident(k) => Expr::str(&k, kspan),
                     Tok::Str(p) => self.string(&p, kspan)?,
-                    _ => {
-                        self.pos -= 1;
-                        return self.fail("expected a property name");
-                    }
+                    Tok::Ident(k) => Expr::str(&k, kspan),
+                    _ => Expr::str("", kspan),
                 };
                 self.expect(":")?;
                 self.skip_newlines();

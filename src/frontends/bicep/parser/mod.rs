@@ -90,12 +90,20 @@ impl Parser<'_> {
         matches!(self.peek(), Tok::Eof)
     }
 
+    /// The current token, moved out (a name's or string's text is taken, not copied: the
+    /// parser never goes back over a token it consumed), and the position past it.
     fn bump(&mut self) -> Token {
-        let t = self.tok().clone();
-        if self.pos < self.toks.len() {
-            self.pos += 1;
-        }
-        t
+        let Some(t) = self.toks.get_mut(self.pos) else {
+            return self.tok().clone();
+        };
+        let tok = match &mut t.tok {
+            Tok::Ident(s) => Tok::Ident(std::mem::take(s)),
+            Tok::Str(p) => Tok::Str(std::mem::take(p)),
+            other => other.clone(),
+        };
+        let span = t.span.clone();
+        self.pos += 1;
+        Token { tok, span }
     }
 
     fn span(&self, r: std::ops::Range<usize>) -> Span {
@@ -161,11 +169,11 @@ impl Parser<'_> {
     }
 
     fn ident(&mut self) -> R<String> {
-        match self.peek().clone() {
-            Tok::Ident(s) => {
-                self.pos += 1;
-                Ok(s)
-            }
+        if !matches!(self.peek(), Tok::Ident(_)) {
+            return self.fail("expected a name");
+        }
+        match self.bump().tok {
+            Tok::Ident(s) => Ok(s),
             _ => self.fail("expected a name"),
         }
     }

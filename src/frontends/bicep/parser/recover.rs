@@ -68,7 +68,8 @@ impl Parser<'_> {
     /// leading one (`type t =` / `  | 'a'`, `func f() string =>` / `  body`).
     fn skip_until(&mut self, stop_at_eq: bool) {
         let mut depth = 0i32;
-        let mut last: Option<Tok> = None;
+        // The punctuation just skipped, if the last token was one.
+        let mut last: Option<&'static str> = None;
         while !self.at_eof() {
             match self.peek() {
                 Tok::Punct("{" | "[" | "(") => depth += 1,
@@ -77,10 +78,8 @@ impl Parser<'_> {
                 Tok::Newline if depth <= 0 => {
                     let dangling = matches!(
                         last,
-                        Some(Tok::Punct(
-                            "=" | "=>" | "|" | "?" | ":" | "&&" | "||" | "??" | ","
-                        ))
-                    ) && !(stop_at_eq && matches!(last, Some(Tok::Punct("?"))));
+                        Some("=" | "=>" | "|" | "?" | ":" | "&&" | "||" | "??" | ",")
+                    ) && !(stop_at_eq && last == Some("?"));
                     let mut k = self.pos;
                     while matches!(self.toks.get(k).map(|t| &t.tok), Some(Tok::Newline)) {
                         k += 1;
@@ -97,7 +96,10 @@ impl Parser<'_> {
                 }
                 _ => {}
             }
-            last = Some(self.peek().clone());
+            last = match self.peek() {
+                Tok::Punct(p) => Some(p),
+                _ => None,
+            };
             self.pos += 1;
         }
     }

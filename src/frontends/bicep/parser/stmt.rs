@@ -185,8 +185,12 @@ impl Parser<'_> {
         {
             self.pos += 1;
             self.skip_newlines();
-            let l = self.for_loop()?;
-            return Ok((l.body.clone(), None, Some(Box::new(l))));
+            let mut l = self.for_loop()?;
+            // The body is the resource's; the loop keeps only its variables and source (as an
+            // ARM `copy` does), so the IR holds the body once.
+            let placeholder = Expr::new(ExprKind::Null, l.body.span);
+            let body = std::mem::replace(&mut l.body, placeholder);
+            return Ok((body, None, Some(Box::new(l))));
         }
         Ok((self.expr()?, None, None))
     }
