@@ -42,7 +42,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
                     None => (None, None),
                 };
                 let found = env.iter().rev().find(|(k, _)| match &loop_name {
-                    Some(n) => k == &format!("copy:{n}"),
+                    Some(n) => k.strip_prefix("copy:") == Some(n.as_str()),
                     None => k.starts_with("copy:"),
                 });
                 let Some((_, i)) = found else {
@@ -112,7 +112,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         Value::hole(Hole {
             reason: Arc::from(reason),
             no_slash,
-            key: Some(Arc::from(format!("{expr}@{}", self.scope))),
+            key: Some(Arc::from([expr, "@", &self.scope].concat())),
         })
     }
 

@@ -128,10 +128,11 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
     /// The name a value passes through, for its provenance chain: Bicep's `name` or ARM's
     /// `parameters('name')`, prefixed with the nested deployment it is in.
     fn hop(&self, kind: &str, name: &str) -> String {
+        // Built at its exact size: a template's every parameter and variable takes one.
         if self.t.bicep {
-            format!("{}{name}", self.prefix)
+            [self.prefix.as_str(), name].concat()
         } else {
-            format!("{}{kind}('{name}')", self.prefix)
+            [self.prefix.as_str(), kind, "('", name, "')"].concat()
         }
     }
 

@@ -122,12 +122,12 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             env.iter()
                 .rev()
                 .find(|(k, _)| k.starts_with("copy:") || !k.contains(':'))
-                .map(|(_, v)| format!("[{}]", to_text(v).unwrap_or_else(|| "?".into())))
+                .map(|(_, v)| ["[", to_text(v).as_deref().unwrap_or("?"), "]"].concat())
                 .unwrap_or_default()
         } else {
             String::new()
         };
-        let addr = format!("{}{local}{loop_key}", self.prefix);
+        let addr = [self.prefix.as_str(), &local, &loop_key].concat();
         if self.shared.out.borrow().len() > MAX_INSTANCES {
             self.shared
                 .issue(r.header, "too many resource instances".into());
@@ -324,7 +324,7 @@ pub(super) fn symbolic(ty: &str, id: &str, body: &Value, name: &Value) -> Value 
         .unwrap_or_default();
     identity.insert(
         "principalId".into(),
-        Value::str(format!("{id}.identity.principal_id")),
+        Value::str([id, ".identity.principal_id"].concat()),
     );
     m.insert("identity".into(), Value::map(identity));
     let mut props = m
@@ -335,11 +335,11 @@ pub(super) fn symbolic(ty: &str, id: &str, body: &Value, name: &Value) -> Value 
     if is_uai {
         props.insert(
             "principalId".into(),
-            Value::str(format!("{id}.principal_id")),
+            Value::str([id, ".principal_id"].concat()),
         );
         m.insert(
             "principalId".into(),
-            Value::str(format!("{id}.principal_id")),
+            Value::str([id, ".principal_id"].concat()),
         );
     }
     if lower.ends_with("managedclusters") && !props.contains_key("identityProfile") {
@@ -348,7 +348,7 @@ pub(super) fn symbolic(ty: &str, id: &str, body: &Value, name: &Value) -> Value 
         let mut kubelet = BTreeMap::new();
         kubelet.insert(
             "objectId".to_string(),
-            Value::str(format!("{id}.kubelet_identity.object_id")),
+            Value::str([id, ".kubelet_identity.object_id"].concat()),
         );
         let mut profile = BTreeMap::new();
         profile.insert("kubeletidentity".to_string(), Value::map(kubelet));

@@ -40,7 +40,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             None if p.nullable => Value::null(),
             // Given at deployment: unknown, but the same wherever this deployment reads it.
             None => self.symbolic_hole(
-                &format!("parameters('{}')", name.to_ascii_lowercase()),
+                &["parameters('", &key, "')"].concat(),
                 format!("parameter `{name}` has no value"),
                 false,
             ),
