@@ -327,13 +327,13 @@ pub(super) fn symbolic(ty: &str, id: &str, body: &Value, name: &Value) -> Value 
         Value::str([id, ".identity.principal_id"].concat()),
     );
     m.insert("identity".into(), Value::map(identity));
-    let mut props = m
-        .get("properties")
-        .and_then(Value::as_map)
-        .cloned()
-        .unwrap_or_default();
+    // Shared with the body until a token is added to it (most resources add none).
+    let mut props: Arc<BTreeMap<String, Value>> = match m.get("properties").map(|p| &p.kind) {
+        Some(Kind::Map(p)) => p.clone(),
+        _ => Arc::default(),
+    };
     if is_uai {
-        props.insert(
+        Arc::make_mut(&mut props).insert(
             "principalId".into(),
             Value::str([id, ".principal_id"].concat()),
         );
@@ -352,7 +352,7 @@ pub(super) fn symbolic(ty: &str, id: &str, body: &Value, name: &Value) -> Value 
         );
         let mut profile = BTreeMap::new();
         profile.insert("kubeletidentity".to_string(), Value::map(kubelet));
-        props.insert("identityProfile".into(), Value::map(profile));
+        Arc::make_mut(&mut props).insert("identityProfile".into(), Value::map(profile));
     }
     if lower.ends_with("virtualnetworks") {
         if let Some(Kind::List(subnets)) = props.get("subnets").map(|s| &s.kind) {
@@ -377,11 +377,11 @@ pub(super) fn symbolic(ty: &str, id: &str, body: &Value, name: &Value) -> Value 
                     }
                 })
                 .collect();
-            props.insert("subnets".into(), Value::list(with_ids));
+            Arc::make_mut(&mut props).insert("subnets".into(), Value::list(with_ids));
         }
     }
     if m.contains_key("properties") || is_uai {
-        m.insert("properties".into(), Value::map(props));
+        m.insert("properties".into(), Value::new(Kind::Map(props)));
     }
     Value::map(m)
 }
