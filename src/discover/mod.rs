@@ -81,7 +81,10 @@ impl Tree {
                 .unwrap_or_default(),
             Tree::Git(g) => g.list(dir),
         };
-        out.sort();
+        // Entries of one directory share its path: comparing whole paths byte by byte orders
+        // them as comparing their names does, as `Path`'s order would (without parsing
+        // components per comparison).
+        out.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         out
     }
 
@@ -146,7 +149,10 @@ impl Tree {
                 inside.then_some(p)
             })
             .collect();
-        out.sort();
+        // Entries of one directory share its path: comparing whole paths byte by byte orders
+        // them as comparing their names does, as `Path`'s order would (without parsing
+        // components per comparison).
+        out.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         out
     }
 

@@ -65,8 +65,9 @@ const HELD_AT_READ: usize = 64 << 20;
 
 /// Every module directory of the scan, read but not parsed, with the calls between them.
 struct Dirs {
-    /// File ids per directory, in path order.
-    files: BTreeMap<PathBuf, Vec<usize>>,
+    /// File ids per directory (a hash map: ordered path keys cost a component-by-component
+    /// comparison per tree level; [`Dirs::groups`] sorts the directories once).
+    files: HashMap<PathBuf, Vec<usize>>,
     /// Directory -> directories it may call (text scan), and -> the modules `terraform init`
     /// downloaded for it.
     edges: HashMap<PathBuf, Vec<PathBuf>>,
@@ -103,7 +104,7 @@ impl Dirs {
         let rev = tree.revision();
         let stdin = input.stdin;
         let mut d = Dirs {
-            files: BTreeMap::new(),
+            files: HashMap::new(),
             edges: HashMap::new(),
             downloaded: HashMap::new(),
         };
@@ -229,7 +230,8 @@ impl Dirs {
     /// Directories joined by calls, each group in path order, groups in order of their first
     /// directory.
     fn groups(&self) -> Vec<Vec<&PathBuf>> {
-        let dirs: Vec<&PathBuf> = self.files.keys().collect();
+        let mut dirs: Vec<&PathBuf> = self.files.keys().collect();
+        dirs.sort_unstable();
         let pos: HashMap<&PathBuf, usize> = dirs.iter().enumerate().map(|(i, d)| (*d, i)).collect();
         // Union-find over directory indices, with path halving.
         let mut parent: Vec<usize> = (0..dirs.len()).collect();
@@ -508,10 +510,14 @@ impl Pass<'_, '_> {
                 Err((off, msg)) => findings.push(parse_error(sources, id, off, msg)),
             }
         }
-        let mut by_dir: BTreeMap<&PathBuf, Vec<(usize, &Body)>> = BTreeMap::new();
+        // Grouped by directory in path order: hashed, then the directories sorted once (a
+        // path comparison parses both paths, and an ordered map needs several per file).
+        let mut by_dir: HashMap<&PathBuf, Vec<(usize, &Body)>> = HashMap::new();
         for (d, id, body) in &bodies {
             by_dir.entry(*d).or_default().push((*id, body));
         }
+        let mut by_dir: Vec<(&PathBuf, Vec<(usize, &Body)>)> = by_dir.into_iter().collect();
+        by_dir.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut modules = Vec::new();
         let mut index = HashMap::new();
         for (d, files) in &by_dir {
@@ -681,7 +687,7 @@ mod tests {
     #[test]
     fn called_directories_share_a_batch() {
         let dir = |s: &str| PathBuf::from(s);
-        let mut files = BTreeMap::new();
+        let mut files = HashMap::new();
         for (i, d) in ["/r/a", "/r/b", "/r/c", "/r/d"].iter().enumerate() {
             files.insert(dir(d), vec![i]);
         }
