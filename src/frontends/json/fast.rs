@@ -47,8 +47,18 @@ impl Reader<'_> {
         self.b.get(self.i).copied()
     }
 
-    /// Skips whitespace and comments; `None` on an unterminated block comment.
+    /// Skips whitespace and comments; `None` on an unterminated block comment. Inlined for
+    /// the common case of nothing to skip (between a key and its `:`, after a `,` in compact
+    /// text), which would otherwise pay a call per token.
+    #[inline]
     fn skip(&mut self) -> Option<()> {
+        match self.peek() {
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'/') => self.skip_some(),
+            _ => Some(()),
+        }
+    }
+
+    fn skip_some(&mut self) -> Option<()> {
         while let Some(c) = self.peek() {
             match c {
                 b' ' => {
