@@ -59,31 +59,23 @@ impl Reader<'_> {
     }
 
     fn skip_some(&mut self) -> Option<()> {
-        while let Some(c) = self.peek() {
-            match c {
-                b' ' => {
-                    // Pretty-printed templates are mostly indentation: eight spaces at a time.
-                    self.i += 1;
-                    while self.b.get(self.i..self.i + 8) == Some(b"        ".as_slice()) {
-                        self.i += 8;
-                    }
+        loop {
+            self.i += whitespace_run(self.b.get(self.i..).unwrap_or_default());
+            if self.peek() != Some(b'/') {
+                return Some(());
+            }
+            match self.b.get(self.i + 1) {
+                Some(b'/') => {
+                    let rest = self.b.get(self.i..)?;
+                    self.i += memchr::memchr(b'\n', rest).unwrap_or(rest.len());
                 }
-                b'\t' | b'\n' | b'\r' => self.i += 1,
-                b'/' => match self.b.get(self.i + 1) {
-                    Some(b'/') => {
-                        let rest = self.b.get(self.i..)?;
-                        self.i += rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
-                    }
-                    Some(b'*') => {
-                        let rest = self.text.get(self.i + 2..)?;
-                        self.i += 2 + rest.find("*/")? + 2;
-                    }
-                    _ => return None,
-                },
-                _ => return Some(()),
+                Some(b'*') => {
+                    let rest = self.text.get(self.i + 2..)?;
+                    self.i += 2 + rest.find("*/")? + 2;
+                }
+                _ => return None,
             }
         }
-        Some(())
     }
 
     /// A value, built when `BUILD`, else checked only (its span is kept, its value is null).
@@ -300,5 +292,67 @@ impl Reader<'_> {
             v: JsonValue::Arr(items),
             span: start..self.i,
         })
+    }
+}
+
+/// The length of the run of JSON whitespace (space, tab, line feed, carriage return) that
+/// `b` starts with. Pretty-printed templates are mostly indentation, so the run is measured
+/// eight bytes at a time: a byte is whitespace when it equals one of the four, tested for all
+/// eight lanes of a word at once.
+fn whitespace_run(b: &[u8]) -> usize {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each lane where the lane equals `c` (exact: no carry crosses a lane).
+    let equal = |x: u64, c: u8| {
+        let t = x ^ (u64::from(c) * 0x0101_0101_0101_0101);
+        !(((t & LOW) + LOW) | t) & HIGH
+    };
+    let mut n = 0;
+    for chunk in b.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let ws = equal(x, b' ') | equal(x, b'\n') | equal(x, b'\r') | equal(x, b'\t');
+        if ws != HIGH {
+            // The first lane (lowest byte) that is not whitespace.
+            return n + ((!ws & HIGH).trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + b
+        .get(n..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whitespace_run;
+
+    #[test]
+    fn whitespace_runs_are_measured_as_a_byte_loop_would() {
+        let naive = |b: &[u8]| {
+            b.iter()
+                .take_while(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+                .count()
+        };
+        let bytes = [b' ', b'\n', b'\r', b'\t', b'a', 0x0b, 0x0c, 0xa0, 0x20 | 0x80, 0, b'"'];
+        // Every placement of one non-whitespace byte (or none) in runs of up to 20 bytes.
+        for len in 0..20 {
+            for stop in 0..=len {
+                for &other in &bytes {
+                    for &fill in &bytes[..4] {
+                        let mut b = vec![fill; len];
+                        if let Some(slot) = b.get_mut(stop) {
+                            *slot = other;
+                        }
+                        b.extend_from_slice(b"x   ");
+                        assert_eq!(whitespace_run(&b), naive(&b), "{b:?}");
+                    }
+                }
+            }
+        }
     }
 }
