@@ -139,18 +139,19 @@ impl<'a> Parser<'a> {
         }
         let start = self.pos;
         self.pos += self.peek_char().map_or(1, char::len_utf8);
-        while let Some(b) = self.peek() {
-            if b.is_ascii() {
-                if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-                    self.pos += 1;
-                } else {
-                    break;
-                }
-            } else {
-                match self.peek_char() {
+        loop {
+            // A run of ASCII identifier bytes in one pass, then one non-ASCII character.
+            let rest = self.bytes.get(self.pos..).unwrap_or_default();
+            self.pos += rest
+                .iter()
+                .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+                .unwrap_or(rest.len());
+            match self.peek() {
+                Some(b) if !b.is_ascii() => match self.peek_char() {
                     Some(c) if unicode_ident::is_xid_continue(c) => self.pos += c.len_utf8(),
                     _ => break,
-                }
+                },
+                _ => break,
             }
         }
         Some((self.text(start, self.pos), start))
