@@ -1,11 +1,10 @@
 //! Compiled JSONPaths over the subject documents: parsed once per process, selecting values
 //! and the unknowns a path runs into on its way. Shared by predicates and their operators.
 
-use foldhash::HashMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use std::fmt::Write as _;
-
+use foldhash::HashMap;
 use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
 use jsonpath_rust::parser::parse_json_path;
 use jsonpath_rust::query::js_path_process;
@@ -23,6 +22,14 @@ pub struct Path {
     prefixes: Arc<Vec<JpQuery>>,
     /// The path as member names and wildcards, when that is all it is.
     steps: Option<Arc<[Step]>>,
+}
+
+/// How much of a path a selection follows.
+#[derive(Clone, Copy)]
+enum Reach<'q> {
+    Whole,
+    /// Its first so many steps, and that prefix as a query for the general engine.
+    Prefix(usize, &'q JpQuery),
 }
 
 /// One step of a path of member names and wildcards (`$.pools[*].subnet`), the form every
@@ -109,15 +116,16 @@ fn push_name(path: &mut String, name: &str) {
 impl Path {
     /// Compiles a JSONPath; rules share many paths, so each text is parsed once per process.
     pub fn compile(src: &str) -> Result<Path, RuleError> {
-        type Compiled = (Arc<JpQuery>, Arc<Vec<JpQuery>>);
+        type Compiled = (Arc<JpQuery>, Arc<Vec<JpQuery>>, Option<Arc<[Step]>>);
         static CACHE: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Mutex::default);
-        if let Some((query, prefixes)) = cache.lock().ok().and_then(|c| c.get(src).cloned()) {
+        if let Some((query, prefixes, steps)) = cache.lock().ok().and_then(|c| c.get(src).cloned())
+        {
             return Ok(Path {
                 src: src.to_string(),
-                steps: Step::all_of(&query),
                 query,
                 prefixes,
+                steps,
             });
         }
         let query = parse_json_path(src).map_err(|e| RuleError::JsonPath {
@@ -128,27 +136,27 @@ impl Path {
             .filter_map(|n| query.segments.get(..n))
             .map(|segs| JpQuery::new(segs.to_vec()))
             .collect();
+        let steps = Step::all_of(&query);
         let (query, prefixes) = (Arc::new(query), Arc::new(prefixes));
         if let Ok(mut c) = cache.lock() {
-            c.insert(src.to_string(), (query.clone(), prefixes.clone()));
+            c.insert(
+                src.to_string(),
+                (query.clone(), prefixes.clone(), steps.clone()),
+            );
         }
         Ok(Path {
             src: src.to_string(),
-            steps: Step::all_of(&query),
             query,
             prefixes,
+            steps,
         })
     }
 
-    /// Every value the path (or its first `len` steps) selects, with its normalized path.
-    fn select_all<'j>(
-        &self,
-        prefix: Option<(usize, &JpQuery)>,
-        doc: &'j Json,
-    ) -> Vec<(String, &'j Json)> {
-        let steps = self.steps.as_deref().and_then(|s| match prefix {
-            Some((len, _)) => s.get(..len),
-            None => Some(s),
+    /// Every value the path (or a prefix of it) selects, with its normalized path.
+    fn select_all<'j>(&self, reach: Reach<'_>, doc: &'j Json) -> Vec<(String, &'j Json)> {
+        let steps = self.steps.as_deref().and_then(|s| match reach {
+            Reach::Prefix(len, _) => s.get(..len),
+            Reach::Whole => Some(s),
         });
         if let Some(steps) = steps {
             let mut out = Vec::new();
@@ -158,7 +166,10 @@ impl Path {
             walk(steps, doc, &mut path, &mut out);
             return out;
         }
-        let query = prefix.map_or(&*self.query, |(_, q)| q);
+        let query = match reach {
+            Reach::Prefix(_, q) => q,
+            Reach::Whole => &*self.query,
+        };
         js_path_process(query, doc)
             .map(|refs| refs.into_iter().map(|r| (r.path, r.val)).collect())
             .unwrap_or_default()
@@ -172,7 +183,7 @@ impl Path {
         static INSIDE_UNKNOWN: std::sync::LazyLock<String> =
             std::sync::LazyLock::new(|| format!("['{}']", crate::model::node::UNKNOWN_KEY));
         let inside_unknown = INSIDE_UNKNOWN.as_str();
-        let mut out = self.select_all(None, doc);
+        let mut out = self.select_all(Reach::Whole, doc);
         out.retain(|(path, _)| !path.contains(inside_unknown));
         out
     }
@@ -183,7 +194,7 @@ impl Path {
     pub fn select_or_unknown<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
         let mut out = self.select(doc);
         for (len, q) in (1..).zip(self.prefixes.iter()) {
-            for (path, val) in self.select_all(Some((len, q)), doc) {
+            for (path, val) in self.select_all(Reach::Prefix(len, q), doc) {
                 if json_unknown(val).is_some() && !out.iter().any(|(p, _)| *p == path) {
                     out.push((path, val));
                 }
@@ -237,14 +248,18 @@ mod tests {
         ] {
             let path = Path::compile(src).unwrap_or_else(|e| panic!("{e}"));
             assert!(path.steps.is_some(), "{src}");
-            assert_eq!(path.select_all(None, &doc), general(src, &doc), "{src}");
+            assert_eq!(
+                path.select_all(Reach::Whole, &doc),
+                general(src, &doc),
+                "{src}"
+            );
             for (len, q) in (1..).zip(path.prefixes.iter()) {
                 let mut want = Vec::new();
                 for r in js_path_process(q, &doc).unwrap_or_default() {
                     want.push((r.path, r.val));
                 }
                 assert_eq!(
-                    path.select_all(Some((len, q)), &doc),
+                    path.select_all(Reach::Prefix(len, q), &doc),
                     want,
                     "{src} [..{len}]"
                 );
