@@ -8,11 +8,11 @@
 //! text scan that over-approximates the real ones: reading one file too many costs a little
 //! time, missing one would make a finding disappear.
 
-use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use super::{is_deploy_file, Tree, MAX_FILE_BYTES};

@@ -2,11 +2,12 @@
 //! `git cat-file --batch`): no checkout, nothing written, no hooks, filters or textconv run.
 //! `--compare-to REV` builds its before-state from this tree.
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::ReadError;
 

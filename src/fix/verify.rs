@@ -1,11 +1,11 @@
 //! A candidate fix is offered only when it works: its edits are applied in memory, the same scan
 //! runs again over that overlay, and the finding must be gone with nothing new in its place.
 
-use foldhash::{HashMap, HashMapExt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use crate::diagnostic::{Applicability, Edit, Finding, Fix};

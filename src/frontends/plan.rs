@@ -3,9 +3,10 @@
 //! expressions (for the references that link resources whose ids are known only after apply).
 //! Values keep their spans in the plan file.
 
-use foldhash::{HashMap, HashMapExt};
 use std::ops::Range;
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::json::Json;
 

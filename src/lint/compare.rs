@@ -1,9 +1,9 @@
 //! Running the rules on every evaluated root, and the migration rules on each root against its
 //! before-state: the plan's, or the same root at the `--compare-to` revision.
 
-use foldhash::HashMap;
 use std::path::PathBuf;
 
+use foldhash::HashMap;
 use rayon::prelude::*;
 
 use super::{build, Built, Input};

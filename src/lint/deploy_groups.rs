@@ -7,10 +7,10 @@
 //! that pair with it by name and the `.bicepparam` files that use it. Named parameter files
 //! (`--param-file`) apply to every template, so with them all files form one group.
 
-use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use super::{read_error, Input};

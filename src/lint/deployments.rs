@@ -3,11 +3,11 @@
 //! templates), pair them with their parameter files, then evaluate each pairing and run the
 //! rules on its model.
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 
 use super::deploy_groups::{self, is_bicep, Checked, Scanned};

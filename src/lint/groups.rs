@@ -14,8 +14,9 @@
 //! every root that reads it, and a directory the text scan took for called becomes a root when
 //! its callers are left out. So a group is rescanned whole.
 
-use foldhash::{HashMap, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
+
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 use crate::discover::Scan;
 

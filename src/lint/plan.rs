@@ -1,8 +1,9 @@
 //! `--plan FILE`: the plan's resource changes, where it was planned, and the models of its
 //! before- and after-states.
 
-use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::Built;
 use crate::discover;

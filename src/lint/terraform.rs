@@ -2,14 +2,15 @@
 //! sources inside the root), find the roots, read their variable files, evaluate each root and
 //! build its model.
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use crate::frontends::hcl::Body;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
+
+use crate::frontends::hcl::Body;
 
 use super::groups::Groups;
 use super::var_files::VarFiles;

@@ -2,9 +2,9 @@
 //! `--var-file`s, and `.tfvars` files passed as paths (applied to the roots that declare their
 //! variables). Each is read and parsed once.
 
-use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::{Path, PathBuf};
 
+use foldhash::{HashMap, HashMapExt, HashSet};
 use rayon::prelude::*;
 
 use crate::frontends::hcl::Body;

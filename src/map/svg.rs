@@ -3,8 +3,9 @@
 //! (never narrower than a hairline), free blocks as gaps, conflicts hatched in red and linked
 //! to their rule. Data attributes carry what the page's script shows on hover and click.
 
-use foldhash::{HashMap, HashMapExt};
 use std::fmt::Write as _;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::layout::{position, Conflict, Free, Laid, Lane, LaneKind, Proposal};
 use super::plan::{Range, RangeKind};

@@ -3,10 +3,10 @@
 //! Rules select from the plain JSON projection with JSONPath; the [`Located`] side table maps
 //! each normalized path (`$['pools'][0]['max_pods']`) back to its location for labels.
 
-use foldhash::{HashMap, HashMapExt};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use foldhash::{HashMap, HashMapExt};
 use serde_json::{Map, Value as Json};
 
 use crate::eval::{Kind, Prov, Value};

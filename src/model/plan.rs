@@ -11,8 +11,9 @@
 //! `.tf` expression that writes it (where the plan agrees with the source, with its whole value
 //! chain); otherwise at the value in the plan file.
 
-use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::resource::{Block, Hcl};
 use super::terraform as tf;

@@ -4,10 +4,10 @@
 //!
 //! Only the text renderer uses this view: machine formats keep the real columns.
 
-use foldhash::{HashMap, HashMapExt};
 use std::ops::Range;
 
 use codespan_reporting::files::{self, Files};
+use foldhash::{HashMap, HashMapExt};
 
 use crate::source::{FileId, SourceMap};
 

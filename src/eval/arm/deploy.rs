@@ -1,10 +1,11 @@
 //! Nested deployments (`Microsoft.Resources/deployments`, Bicep modules): a child context with
 //! its own parameters and scope, whose resources join the caller's output.
 
-use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::{Env, TemplateEval, MAX_NESTING};
 use crate::eval::arm_functions::get_ci;

@@ -18,10 +18,11 @@ mod symbols;
 
 pub use expr::prop;
 
-use foldhash::HashMap;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use super::value::Value;
 use crate::frontends::ir::Template;

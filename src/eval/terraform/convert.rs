@@ -1,8 +1,9 @@
 //! Values that enter a module from outside: inputs converted to the variable's declared type,
 //! `-var` strings and tfvars constants.
 
-use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::frontends::hcl::{Expr, Expression, ObjectItem, ObjectKey};
 

@@ -22,11 +22,12 @@ mod symbols;
 
 pub use convert::{cli_value, const_value, const_value_in};
 
-use foldhash::{HashMap, HashSet};
 use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashSet};
 
 use crate::frontends::hcl::Body;
 

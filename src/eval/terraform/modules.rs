@@ -1,8 +1,9 @@
 //! Module calls: where a call's source lives (local or downloaded by `terraform init`) and its
 //! instances, created on first use with their inputs.
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::rc::Rc;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::{Evaluator, Instance, Scope, MAX_INSTANCES, MAX_MODULE_DEPTH};
 use crate::eval::value::{InstKey, Value};

@@ -338,7 +338,19 @@ mod tests {
                 .take_while(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
                 .count()
         };
-        let bytes = [b' ', b'\n', b'\r', b'\t', b'a', 0x0b, 0x0c, 0xa0, 0x20 | 0x80, 0, b'"'];
+        let bytes = [
+            b' ',
+            b'\n',
+            b'\r',
+            b'\t',
+            b'a',
+            0x0b,
+            0x0c,
+            0xa0,
+            0x20 | 0x80,
+            0,
+            b'"',
+        ];
         // Every placement of one non-whitespace byte (or none) in runs of up to 20 bytes.
         for len in 0..20 {
             for stop in 0..=len {

@@ -2,9 +2,10 @@
 //! every node, and indexes each module directory's declarations (variables, locals,
 //! resources, data sources, module calls, outputs) for the evaluator. Nothing is evaluated here.
 
-use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::frontends::hcl::{self, Block, Body, Expr, Expression, Spanned};
 
