@@ -56,16 +56,35 @@ impl Step {
     }
 }
 
+/// A walk's results: the values the steps select, and (when asked for) the unknown values it
+/// passes on the way, each with its depth.
+struct Walked<'j> {
+    selected: Vec<(String, &'j Json)>,
+    passed: Option<Vec<(usize, String, &'j Json)>>,
+}
+
 /// The values `steps` select under `value`, in document order, with their normalized paths
-/// (RFC 9535 2.7, as the general engine writes them); `path` is `value`'s.
-fn walk<'j>(steps: &[Step], value: &'j Json, path: &mut String, out: &mut Vec<(String, &'j Json)>) {
+/// (RFC 9535 2.7, as the general engine writes them); `path` is `value`'s, `depth` the number
+/// of steps already taken to reach it.
+fn walk<'j>(
+    steps: &[Step],
+    value: &'j Json,
+    path: &mut String,
+    depth: usize,
+    out: &mut Walked<'j>,
+) {
     let Some((step, rest)) = steps.split_first() else {
-        out.push((path.clone(), value));
+        out.selected.push((path.clone(), value));
         return;
     };
+    if let Some(passed) = out.passed.as_mut().filter(|_| depth > 0) {
+        if json_unknown(value).is_some() {
+            passed.push((depth, path.clone(), value));
+        }
+    }
     let len = path.len();
     let mut visit = |path: &mut String, child: &'j Json| {
-        walk(rest, child, path, out);
+        walk(rest, child, path, depth + 1, out);
         path.truncate(len);
     };
     match (step, value) {
@@ -159,12 +178,7 @@ impl Path {
             Reach::Whole => Some(s),
         });
         if let Some(steps) = steps {
-            let mut out = Vec::new();
-            // Room for a typical path, so the walk does not grow it step by step.
-            let mut path = String::with_capacity(64);
-            path.push('$');
-            walk(steps, doc, &mut path, &mut out);
-            return out;
+            return walk_from_root(steps, doc, false).selected;
         }
         let query = match reach {
             Reach::Prefix(_, q) => q,
@@ -179,19 +193,33 @@ impl Path {
     /// unknown value's marker object (its reason is not a value); the unknown itself is found
     /// by [`Path::select_or_unknown`].
     pub fn select<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
-        // The normalized path segment of the marker key (`['$unknown']`), built once.
-        static INSIDE_UNKNOWN: std::sync::LazyLock<String> =
-            std::sync::LazyLock::new(|| format!("['{}']", crate::model::node::UNKNOWN_KEY));
-        let inside_unknown = INSIDE_UNKNOWN.as_str();
-        let mut out = self.select_all(Reach::Whole, doc);
-        out.retain(|(path, _)| !path.contains(inside_unknown));
-        out
+        outside_unknowns(self.select_all(Reach::Whole, doc))
     }
 
     /// Selected values, and the unknown values the path runs into on its way: a pool's
     /// subnet that could not be linked hides every field below it, so a rule that needed one
     /// could not decide (EVAL001), where the plain selection would find nothing at all.
     pub fn select_or_unknown<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
+        let Some(steps) = self.steps.as_deref() else {
+            return self.select_or_unknown_by_prefixes(doc);
+        };
+        // One walk finds both. The unknowns it passes, ordered by depth (stably: document
+        // order within a depth), come in the order selecting each proper prefix finds them.
+        let walked = walk_from_root(steps, doc, true);
+        let mut out = outside_unknowns(walked.selected);
+        let mut passed = walked.passed.unwrap_or_default();
+        passed.sort_by_key(|(depth, ..)| *depth);
+        for (_, path, val) in passed {
+            if !out.iter().any(|(p, _)| *p == path) {
+                out.push((path, val));
+            }
+        }
+        out
+    }
+
+    /// [`Path::select_or_unknown`] for the general engine: the selection, then the unknowns
+    /// each proper prefix selects.
+    fn select_or_unknown_by_prefixes<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
         let mut out = self.select(doc);
         for (len, q) in (1..).zip(self.prefixes.iter()) {
             for (path, val) in self.select_all(Reach::Prefix(len, q), doc) {
@@ -202,6 +230,29 @@ impl Path {
         }
         out
     }
+}
+
+/// Walks `steps` from the document's root (`$`).
+fn walk_from_root<'j>(steps: &[Step], doc: &'j Json, unknowns_passed: bool) -> Walked<'j> {
+    let mut out = Walked {
+        selected: Vec::new(),
+        passed: unknowns_passed.then(Vec::new),
+    };
+    // Room for a typical path, so the walk does not grow it step by step.
+    let mut path = String::with_capacity(64);
+    path.push('$');
+    walk(steps, doc, &mut path, 0, &mut out);
+    out
+}
+
+/// A selection without what a wildcard found inside an unknown value's marker object.
+fn outside_unknowns(mut selected: Vec<(String, &Json)>) -> Vec<(String, &Json)> {
+    // The normalized path segment of the marker key (`['$unknown']`), built once.
+    static INSIDE_UNKNOWN: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("['{}']", crate::model::node::UNKNOWN_KEY));
+    let inside_unknown = INSIDE_UNKNOWN.as_str();
+    selected.retain(|(path, _)| !path.contains(inside_unknown));
+    selected
 }
 
 #[cfg(test)]
@@ -229,7 +280,12 @@ mod tests {
                 {"subnet": {"$unknown": "the subnet is not in the scan"}}
             ],
             "z": {"b": 1, "a": [2, {"c": 3}]},
-            "empty": {}
+            "empty": {},
+            "deep": [
+                {"$unknown": "first"},
+                {"k": {"$unknown": "inner"}},
+                {"$unknown": "third", "k": {"m": 4}}
+            ]
         });
         for src in [
             "$.network.plugin",
@@ -240,6 +296,9 @@ mod tests {
             "$.z[*]",
             "$.z[*][*]",
             "$.z.a[*].c",
+            "$.deep[*].k.m",
+            "$.deep[*].k",
+            "$.deep[*][*].m",
             "$.empty[*]",
             "$.missing[*].x",
             "$.network.plugin[*]",
@@ -248,6 +307,12 @@ mod tests {
         ] {
             let path = Path::compile(src).unwrap_or_else(|e| panic!("{e}"));
             assert!(path.steps.is_some(), "{src}");
+            // One walk finds what selecting every prefix again finds, in the same order.
+            assert_eq!(
+                path.select_or_unknown(&doc),
+                path.select_or_unknown_by_prefixes(&doc),
+                "{src}"
+            );
             assert_eq!(
                 path.select_all(Reach::Whole, &doc),
                 general(src, &doc),
