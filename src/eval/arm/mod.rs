@@ -126,6 +126,15 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         }
     }
 
+    /// `v` with the name it passed through on its provenance chain; a value without one (an
+    /// unknown, a computed value) has nothing to extend, so no name is built.
+    fn via_hop(&self, v: Value, kind: &str, name: &str) -> Value {
+        if v.prov.is_none() {
+            return v;
+        }
+        v.via(&self.hop(kind, name))
+    }
+
     /// The name a value passes through, for its provenance chain: Bicep's `name` or ARM's
     /// `parameters('name')`, prefixed with the nested deployment it is in.
     fn hop(&self, kind: &str, name: &str) -> String {

@@ -21,7 +21,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         }
         if let Some(v) = self.inputs.get(&key) {
             // Kept with its hop: a template reads its parameters many times.
-            let v = v.clone().via(&self.hop("parameters", name));
+            let v = self.via_hop(v.clone(), "parameters", name);
             self.params.borrow_mut().insert(key, Some(v.clone()));
             return v;
         }
@@ -35,7 +35,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         };
         self.params.borrow_mut().insert(key.clone(), None);
         let v = match &p.default {
-            Some(d) => self.eval(d, &[]).via(&self.hop("parameters", name)),
+            Some(d) => self.via_hop(self.eval(d, &[]), "parameters", name),
             // A nullable parameter nobody sets is null.
             None if p.nullable => Value::null(),
             // Given at deployment: unknown, but the same wherever this deployment reads it.
@@ -70,7 +70,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             return Value::unknown(format!("variable `{name}` is not declared"));
         };
         self.vars.borrow_mut().insert(key.clone(), None);
-        let v = self.eval(e, &[]).via(&self.hop("variables", name));
+        let v = self.via_hop(self.eval(e, &[]), "variables", name);
         self.vars.borrow_mut().insert(key, Some(v.clone()));
         v
     }
