@@ -81,10 +81,7 @@ impl Tree {
                 .unwrap_or_default(),
             Tree::Git(g) => g.list(dir),
         };
-        // Entries of one directory share its path: comparing whole paths byte by byte orders
-        // them as comparing their names does, as `Path`'s order would (without parsing
-        // components per comparison).
-        out.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        sort_entries(&mut out);
         out
     }
 
@@ -149,10 +146,7 @@ impl Tree {
                 inside.then_some(p)
             })
             .collect();
-        // Entries of one directory share its path: comparing whole paths byte by byte orders
-        // them as comparing their names does, as `Path`'s order would (without parsing
-        // components per comparison).
-        out.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        sort_entries(&mut out);
         out
     }
 
@@ -223,6 +217,13 @@ pub fn is_deploy_file(p: &Path) -> bool {
 /// Whether a path (resolving symlinks) stays inside the root.
 pub fn inside_root(p: &Path, root: &Path) -> bool {
     fs::canonicalize(p).is_ok_and(|c| c.starts_with(root))
+}
+
+/// Sorts the entries of one directory in `Path`'s order. They share the directory's path, so
+/// comparing whole paths byte by byte orders them as comparing their names does, without
+/// parsing components per comparison.
+fn sort_entries(entries: &mut [PathBuf]) {
+    entries.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
 }
 
 /// Reads a file as UTF-8 text with the guards a linter in CI needs.

@@ -209,11 +209,10 @@ impl Path {
         let mut out = outside_unknowns(walked.selected);
         let mut passed = walked.passed.unwrap_or_default();
         passed.sort_by_key(|(depth, ..)| *depth);
-        for (_, path, val) in passed {
-            if !out.iter().any(|(p, _)| *p == path) {
-                out.push((path, val));
-            }
-        }
+        append_new(
+            &mut out,
+            passed.into_iter().map(|(_, path, val)| (path, val)),
+        );
         out
     }
 
@@ -222,11 +221,11 @@ impl Path {
     fn select_or_unknown_by_prefixes<'j>(&self, doc: &'j Json) -> Vec<(String, &'j Json)> {
         let mut out = self.select(doc);
         for (len, q) in (1..).zip(self.prefixes.iter()) {
-            for (path, val) in self.select_all(Reach::Prefix(len, q), doc) {
-                if json_unknown(val).is_some() && !out.iter().any(|(p, _)| *p == path) {
-                    out.push((path, val));
-                }
-            }
+            let found = self.select_all(Reach::Prefix(len, q), doc);
+            append_new(
+                &mut out,
+                found.into_iter().filter(|(_, v)| json_unknown(v).is_some()),
+            );
         }
         out
     }
@@ -243,6 +242,18 @@ fn walk_from_root<'j>(steps: &[Step], doc: &'j Json, unknowns_passed: bool) -> W
     path.push('$');
     walk(steps, doc, &mut path, 0, &mut out);
     out
+}
+
+/// Appends the values whose paths `out` does not hold yet, in order.
+fn append_new<'j>(
+    out: &mut Vec<(String, &'j Json)>,
+    found: impl IntoIterator<Item = (String, &'j Json)>,
+) {
+    for (path, val) in found {
+        if !out.iter().any(|(p, _)| *p == path) {
+            out.push((path, val));
+        }
+    }
 }
 
 /// A selection without what a wildcard found inside an unknown value's marker object.
