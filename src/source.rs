@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use codespan_reporting::files::{self, Files};
+use rayon::prelude::*;
 
 /// Index of a file in the [`SourceMap`].
 pub type FileId = usize;
@@ -280,13 +281,22 @@ impl SourceMap {
         );
         want.sort_unstable();
         want.dedup();
+        // Read and hashed on every thread: the report waits for them.
+        let read: Vec<_> = want
+            .into_par_iter()
+            .filter_map(|id| {
+                let f = self.files.get(id).filter(|f| f.text.is_none())?;
+                let text = crate::discover::read_text(&f.path, crate::discover::MAX_FILE_BYTES);
+                Some((id, text.map(|t| (hash(&t), t))))
+            })
+            .collect();
         let mut changed = Vec::new();
-        for id in want {
-            let Some(f) = self.files.get_mut(id).filter(|f| f.text.is_none()) else {
+        for (id, text) in read {
+            let Some(f) = self.files.get_mut(id) else {
                 continue;
             };
-            match crate::discover::read_text(&f.path, crate::discover::MAX_FILE_BYTES) {
-                Ok(t) if hash(&t) == f.hash => f.text = Some(t),
+            match text {
+                Ok((h, t)) if h == f.hash => f.text = Some(t),
                 // A file that could not be read at all was added empty; nothing to show.
                 _ if f.len == 0 => f.text = Some(String::new()),
                 _ => changed.push(f.name.clone()),

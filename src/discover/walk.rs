@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use rayon::slice::ParallelSliceMut;
+
 use super::{absolute, context, is_deploy_file, is_tf, Scan, Tree};
 use crate::config;
 
@@ -148,17 +150,43 @@ fn files_under(tree: &Tree, dir: &Path, root: &Path, follow: bool) -> Found {
 /// doubled separators. For such paths, comparing the bytes with the separator taken as the
 /// least byte is the component order: `a/b` before `a-b`, `a` before `a/b`.
 fn sort_paths(paths: &mut [PathBuf]) {
+    // Both threads: the sort is serial work in the middle of the walk.
+    paths.par_sort_unstable_by(|a, b| path_order(a, b));
+}
+
+/// `Path`'s order for paths written the way [`sort_paths`] describes: equal bytes are skipped
+/// as slices (most paths of a repository share a long prefix), and the first byte that differs
+/// decides, the separator taken as the least byte.
+pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        fn key(p: &Path) -> impl Iterator<Item = u8> + '_ {
-            let bytes = p.as_os_str().as_bytes().iter();
-            bytes.map(|&c| if c == b'/' { 0 } else { c })
+        let (a, b) = (a.as_os_str().as_bytes(), b.as_os_str().as_bytes());
+        let same = common_prefix(a, b);
+        let rank = |c: &u8| if *c == b'/' { 0 } else { *c };
+        match (a.get(same), b.get(same)) {
+            (Some(x), Some(y)) => rank(x).cmp(&rank(y)),
+            (x, y) => x.is_some().cmp(&y.is_some()),
         }
-        paths.sort_unstable_by(|a, b| key(a).cmp(key(b)));
     }
     #[cfg(not(unix))]
-    paths.sort_unstable();
+    a.cmp(b)
+}
+
+/// How many leading bytes `a` and `b` share: 16-byte blocks compared whole, then bytes.
+#[cfg(unix)]
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let blocks = a
+        .chunks_exact(16)
+        .zip(b.chunks_exact(16))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let at = blocks * 16;
+    let rest = a.get(at..).unwrap_or_default().iter();
+    at + rest
+        .zip(b.get(at..).unwrap_or_default())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// The walk on this thread, or `None` past [`SERIAL_ENTRIES`].
@@ -377,6 +405,16 @@ mod tests {
             "./r/a/b/c/d/e.tf",
         ];
         let mut ours: Vec<PathBuf> = names.iter().rev().map(PathBuf::from).collect();
+        // The same names under prefixes of every length around a 16-byte block, so that the
+        // first difference falls on each side of a block boundary.
+        for pad in 10..40 {
+            let prefix = format!("./{}", "p".repeat(pad));
+            ours.extend(
+                names
+                    .iter()
+                    .map(|n| PathBuf::from(n.replacen('.', &prefix, 1))),
+            );
+        }
         let mut std_order = ours.clone();
         sort_paths(&mut ours);
         std_order.sort();

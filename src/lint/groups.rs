@@ -15,8 +15,9 @@
 //! its callers are left out. So a group is rescanned whole.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use foldhash::{HashMap, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt};
 
 use crate::discover::Scan;
 
@@ -31,6 +32,48 @@ pub struct Groups {
     of_dir: HashMap<PathBuf, usize>,
     /// Per group: its Terraform directories and its deployment files.
     members: Vec<(Vec<PathBuf>, Vec<PathBuf>)>,
+    /// Where each scanned directory and deployment file stands in the scan, built on the first
+    /// narrowing: a narrowed scan lists its members in the scan's order, found from the
+    /// touched groups alone rather than by filtering the whole scan once per fix.
+    order: OnceLock<Order>,
+}
+
+#[derive(Debug, Default)]
+struct Order {
+    dirs: HashMap<PathBuf, usize>,
+    deploy: HashMap<PathBuf, usize>,
+}
+
+impl Order {
+    fn of(scan: &Scan) -> Order {
+        let index = |list: &[PathBuf]| {
+            let mut at = HashMap::with_capacity(list.len());
+            for (i, p) in list.iter().enumerate() {
+                at.entry(p.clone()).or_insert(i);
+            }
+            at
+        };
+        Order {
+            dirs: index(&scan.module_dirs),
+            deploy: index(&scan.deploy_files),
+        }
+    }
+}
+
+/// The members of `list` that `at` places, in that order, once each (as filtering the scan's
+/// list by them would give).
+fn in_scan_order<'p>(
+    members: impl Iterator<Item = &'p PathBuf>,
+    at: &HashMap<PathBuf, usize>,
+    list: &[PathBuf],
+) -> Vec<PathBuf> {
+    let mut found: Vec<usize> = members.filter_map(|p| at.get(p).copied()).collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+        .into_iter()
+        .filter_map(|i| list.get(i).cloned())
+        .collect()
 }
 
 impl Groups {
@@ -85,28 +128,31 @@ impl Groups {
         edited: impl IntoIterator<Item = &'p PathBuf>,
         targets: impl IntoIterator<Item = &'p PathBuf>,
     ) -> Option<Scan> {
-        let mut dirs: HashSet<&Path> = HashSet::new();
-        let mut deploy: HashSet<&Path> = HashSet::new();
+        let mut touched = Vec::new();
         for f in edited.into_iter().chain(targets) {
-            let (d, p) = self.members.get(*self.of_file.get(f)?)?;
-            dirs.extend(d.iter().map(PathBuf::as_path));
-            deploy.extend(p.iter().map(PathBuf::as_path));
+            let at = *self.of_file.get(f)?;
+            if !touched.contains(&at) {
+                touched.push(at);
+            }
         }
+        let members: Vec<&(Vec<PathBuf>, Vec<PathBuf>)> = touched
+            .iter()
+            .map(|&at| self.members.get(at))
+            .collect::<Option<_>>()?;
         let s = &self.scan;
+        let order = self.order.get_or_init(|| Order::of(s));
         Some(Scan {
             root: s.root.clone(),
-            module_dirs: s
-                .module_dirs
-                .iter()
-                .filter(|d| dirs.contains(d.as_path()))
-                .cloned()
-                .collect(),
-            deploy_files: s
-                .deploy_files
-                .iter()
-                .filter(|f| deploy.contains(f.as_path()))
-                .cloned()
-                .collect(),
+            module_dirs: in_scan_order(
+                members.iter().flat_map(|(d, _)| d),
+                &order.dirs,
+                &s.module_dirs,
+            ),
+            deploy_files: in_scan_order(
+                members.iter().flat_map(|(_, p)| p),
+                &order.deploy,
+                &s.deploy_files,
+            ),
             scope: s.scope.clone(),
             var_files: s.var_files.clone(),
             skipped: Vec::new(),

@@ -17,7 +17,8 @@ use super::var_files::VarFiles;
 use super::{eval_issue, parse_error, read_error, Built, Input};
 use crate::diagnostic::Finding;
 use crate::discover::context::terraform_calls;
-use crate::discover::{walk::relative, ReadError, Scan, Tree, Unread, MAX_FILE_BYTES};
+use crate::discover::walk::{path_order, relative};
+use crate::discover::{ReadError, Scan, Tree, Unread, MAX_FILE_BYTES};
 use crate::error::{Error, VarError};
 use crate::eval::terraform::{cli_value, Evaluator, Project};
 use crate::frontends::terraform::{self as tf, is_local_source, join_normalized, Module};
@@ -83,11 +84,15 @@ fn link(
     dir: &Path,
     calls: Vec<Call>,
 ) {
+    if calls.is_empty() {
+        return;
+    }
+    let out = edges.entry(dir.to_path_buf()).or_default();
     for Call { target, follow } in calls {
         if follow && seen.insert(target.clone()) {
             next.push(target.clone());
         }
-        edges.entry(dir.to_path_buf()).or_default().push(target);
+        out.push(target);
     }
 }
 
@@ -232,7 +237,8 @@ impl Dirs {
     /// directory.
     fn groups(&self) -> Vec<Vec<&PathBuf>> {
         let mut dirs: Vec<&PathBuf> = self.files.keys().collect();
-        dirs.sort_unstable();
+        // The paths are written as the walk writes them: its byte order is `Path`'s order.
+        dirs.sort_unstable_by(|a, b| path_order(a, b));
         let pos: HashMap<&PathBuf, usize> = dirs.iter().enumerate().map(|(i, d)| (*d, i)).collect();
         // Union-find over directory indices, with path halving.
         let mut parent: Vec<usize> = (0..dirs.len()).collect();
