@@ -3,7 +3,9 @@
 //! Bicep compiles to ARM, so one evaluator serves both: ARM expression strings and Bicep syntax
 //! both lower to these nodes.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use foldhash::HashMap;
 
 use crate::source::Span;
 
@@ -153,6 +155,84 @@ pub struct Template {
     pub outputs: Vec<(String, Expr)>,
     /// Problems found while reading the template (bad expressions), reported as PARSE001.
     pub errors: Vec<(Span, String)>,
+    /// Its declarations by name, indexed on first use (see [`Template::names`]).
+    pub names: OnceLock<Names>,
+}
+
+/// Where a template declares each name: the evaluator resolves identifiers and
+/// `parameters()`/`variables()` reads by one lookup instead of a scan of the declarations (an
+/// evaluation reads its names thousands of times, and a module is evaluated once per caller).
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    /// The first parameter, variable and resource declared under each exact spelling.
+    exact: HashMap<Box<str>, Declared>,
+    /// Each parameter's and variable's lower-cased name (ARM names ignore case), in order.
+    param_keys: Vec<String>,
+    var_keys: Vec<String>,
+}
+
+/// What a name declares in one template, by declaration index.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Declared {
+    pub param: Option<usize>,
+    pub var: Option<usize>,
+    pub resource: Option<usize>,
+}
+
+impl Names {
+    fn of(t: &Template) -> Names {
+        let mut exact: HashMap<Box<str>, Declared> = HashMap::default();
+        for (i, p) in t.params.iter().enumerate() {
+            let d = exact.entry(p.name.as_str().into()).or_default();
+            d.param.get_or_insert(i);
+        }
+        for (i, (n, _)) in t.vars.iter().enumerate() {
+            exact
+                .entry(n.as_str().into())
+                .or_default()
+                .var
+                .get_or_insert(i);
+        }
+        for (i, r) in t.resources.iter().enumerate() {
+            if let Some(s) = &r.symbol {
+                let d = exact.entry(s.as_str().into()).or_default();
+                d.resource.get_or_insert(i);
+            }
+        }
+        Names {
+            exact,
+            param_keys: t
+                .params
+                .iter()
+                .map(|p| p.name.to_ascii_lowercase())
+                .collect(),
+            var_keys: t.vars.iter().map(|(n, _)| n.to_ascii_lowercase()).collect(),
+        }
+    }
+
+    /// What `name`, spelled exactly so, declares.
+    pub fn get(&self, name: &str) -> Declared {
+        self.exact.get(name).copied().unwrap_or_default()
+    }
+
+    /// The lower-cased name of parameter `i`.
+    pub fn param_key(&self, i: usize) -> Option<&str> {
+        self.param_keys.get(i).map(String::as_str)
+    }
+
+    /// The lower-cased name of variable `i`.
+    pub fn var_key(&self, i: usize) -> Option<&str> {
+        self.var_keys.get(i).map(String::as_str)
+    }
+}
+
+impl Template {
+    /// The index of its declarations. Built once its parameters, variables and resources are
+    /// final: the frontends fill a template before anything evaluates it, and linking a
+    /// module later only sets the `nested` template of a resource, which names nothing here.
+    pub fn names(&self) -> &Names {
+        self.names.get_or_init(|| Names::of(self))
+    }
 }
 
 impl Expr {

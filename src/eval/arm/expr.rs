@@ -140,13 +140,14 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         if let Some((_, v)) = env.iter().rev().find(|(k, _)| k == name) {
             return v.clone();
         }
-        if self.t.params.iter().any(|p| p.name == name) {
+        let declared = self.t.names().get(name);
+        if declared.param.is_some() {
             return self.param(name, span);
         }
-        if self.t.vars.iter().any(|(n, _)| n == name) {
+        if declared.var.is_some() {
             return self.var(name, span);
         }
-        if let Some(i) = self.symbol_index(name) {
+        if let Some(i) = declared.resource {
             return self.symbol(i, span);
         }
         Value::unknown(format!("`{name}` is not known here"))

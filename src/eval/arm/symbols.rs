@@ -12,17 +12,28 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         if let Some(o) = self.outer {
             return o.param(name, span);
         }
-        let key = name.to_ascii_lowercase();
-        if let Some(slot) = self.params.borrow().get(&key) {
+        let names = self.t.names();
+        let lowered;
+        // A name spelled as declared has its key already; only other spellings build one.
+        let key: &str = match names.get(name).param.and_then(|i| names.param_key(i)) {
+            Some(k) => k,
+            None => {
+                lowered = name.to_ascii_lowercase();
+                &lowered
+            }
+        };
+        if let Some(slot) = self.params.borrow().get(key) {
             return match slot {
                 Some(v) => v.clone(),
                 None => self.cycle(span, "parameter", name),
             };
         }
-        if let Some(v) = self.inputs.get(&key) {
+        if let Some(v) = self.inputs.get(key) {
             // Kept with its hop: a template reads its parameters many times.
             let v = self.via_hop(v.clone(), "parameters", name);
-            self.params.borrow_mut().insert(key, Some(v.clone()));
+            self.params
+                .borrow_mut()
+                .insert(key.to_string(), Some(v.clone()));
             return v;
         }
         let Some(p) = self
@@ -33,19 +44,21 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         else {
             return Value::unknown(format!("parameter `{name}` is not declared"));
         };
-        self.params.borrow_mut().insert(key.clone(), None);
+        self.params.borrow_mut().insert(key.to_string(), None);
         let v = match &p.default {
             Some(d) => self.via_hop(self.eval(d, &[]), "parameters", name),
             // A nullable parameter nobody sets is null.
             None if p.nullable => Value::null(),
             // Given at deployment: unknown, but the same wherever this deployment reads it.
             None => self.symbolic_hole(
-                &["parameters('", &key, "')"].concat(),
+                &["parameters('", key, "')"].concat(),
                 format!("parameter `{name}` has no value"),
                 false,
             ),
         };
-        self.params.borrow_mut().insert(key, Some(v.clone()));
+        self.params
+            .borrow_mut()
+            .insert(key.to_string(), Some(v.clone()));
         v
     }
 
@@ -54,8 +67,16 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         if let Some(o) = self.outer {
             return o.var(name, span);
         }
-        let key = name.to_ascii_lowercase();
-        if let Some(slot) = self.vars.borrow().get(&key) {
+        let names = self.t.names();
+        let lowered;
+        let key: &str = match names.get(name).var.and_then(|i| names.var_key(i)) {
+            Some(k) => k,
+            None => {
+                lowered = name.to_ascii_lowercase();
+                &lowered
+            }
+        };
+        if let Some(slot) = self.vars.borrow().get(key) {
             return match slot {
                 Some(v) => v.clone(),
                 None => self.cycle(span, "variable", name),
@@ -69,9 +90,11 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         else {
             return Value::unknown(format!("variable `{name}` is not declared"));
         };
-        self.vars.borrow_mut().insert(key.clone(), None);
+        self.vars.borrow_mut().insert(key.to_string(), None);
         let v = self.via_hop(self.eval(e, &[]), "variables", name);
-        self.vars.borrow_mut().insert(key, Some(v.clone()));
+        self.vars
+            .borrow_mut()
+            .insert(key.to_string(), Some(v.clone()));
         v
     }
 
@@ -84,10 +107,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
 
     /// The resource declared under a Bicep symbolic name.
     pub(super) fn symbol_index(&self, name: &str) -> Option<usize> {
-        self.t
-            .resources
-            .iter()
-            .position(|r| r.symbol.as_deref() == Some(name))
+        self.t.names().get(name).resource
     }
 
     /// The symbolic value of a resource declaration (a list for loops).
