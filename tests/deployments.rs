@@ -394,3 +394,103 @@ fn inline_suppressions_work_in_bicep_and_arm() {
         assert!(out.stats.suppressed > 0, "{name}");
     }
 }
+
+/// The lines a rule's findings point at, once each (NET001 fires once per reserved range hit).
+fn lines(out: &Outcome, rule: &str) -> Vec<usize> {
+    let mut l = line_of(out, rule);
+    l.dedup();
+    l
+}
+
+/// The bodies of resources no rule reads are evaluated only when an expression reads them: a
+/// value read through one is still known, and still located at its literal.
+#[test]
+fn a_value_read_from_a_resource_no_rule_reads_is_known_at_its_literal() {
+    let cluster = |pods: &str| {
+        format!(
+            "resource aks 'Microsoft.ContainerService/managedClusters@2024-09-01' = {{
+  name: 'aks'
+  properties: {{
+    networkProfile: {{
+      networkPlugin: 'azure'
+      networkPluginMode: 'overlay'
+      podCidr: {pods}
+    }}
+  }}
+}}
+"
+        )
+    };
+    let tags = "resource cfg 'Microsoft.Resources/tags@2022-09-01' = {
+  name: 'default'
+  properties: {
+    tags: {
+      pods: '172.16.0.0/12'
+    }
+  }
+}
+";
+    // Read by symbolic name, the resource declared before or after the reader.
+    for (main, line) in [
+        (format!("{tags}{}", cluster("cfg.properties.tags.pods")), 5),
+        (format!("{}{tags}", cluster("cfg.properties.tags.pods")), 15),
+    ] {
+        let dir = repo(&[("main.bicep", main.as_str())]);
+        let out = run(dir.path(), Vec::new());
+        assert_eq!(lines(&out, "NET001"), vec![line], "{:?}", out.findings);
+    }
+    // Read by id with `reference()`, in a JSON template.
+    let dir = repo(&[(
+        "azuredeploy.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [
+    { "type": "Microsoft.Resources/tags", "apiVersion": "2022-09-01", "name": "default",
+      "properties": { "tags": { "pods": "172.16.0.0/12" } } },
+    { "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-09-01", "name": "aks",
+      "properties": { "networkProfile": { "networkPlugin": "azure", "networkPluginMode": "overlay",
+        "podCidr": "[reference(resourceId('Microsoft.Resources/tags', 'default')).tags.pods]" } } }
+  ]
+}"#,
+    )]);
+    let out = run(dir.path(), Vec::new());
+    assert_eq!(lines(&out, "NET001"), vec![5], "{:?}", out.findings);
+}
+
+/// A resource of a deployment that has finished (an earlier module) is read by id with its
+/// properties unknown: never a wrong value, and no finding on it.
+#[test]
+fn a_resource_no_rule_reads_in_a_finished_module_is_unknown_when_read_by_id() {
+    let module = "resource cfg 'Microsoft.Resources/tags@2022-09-01' = {
+  name: 'default'
+  properties: {
+    tags: {
+      pods: '172.16.0.0/12'
+    }
+  }
+}
+";
+    let main = "module m 'm.bicep' = {
+  name: 'm'
+}
+resource aks 'Microsoft.ContainerService/managedClusters@2024-09-01' = {
+  name: 'aks'
+  properties: {
+    networkProfile: {
+      networkPlugin: 'azure'
+      networkPluginMode: 'overlay'
+      podCidr: reference(resourceId('Microsoft.Resources/tags', 'default')).tags.pods
+    }
+  }
+  dependsOn: [m]
+}
+";
+    let dir = repo(&[("main.bicep", main), ("m.bicep", module)]);
+    let out = run(dir.path(), Vec::new());
+    assert!(line_of(&out, "NET001").is_empty(), "{:?}", out.findings);
+    assert!(
+        !out.findings.iter().any(|f| f.rule.starts_with("PARSE")),
+        "{:?}",
+        out.findings
+    );
+}

@@ -420,7 +420,8 @@ fn build_root(r: &Root, early: Option<&Early<'_>>, src: &SourceMap) -> Vec<Built
     r.configs
         .par_iter()
         .map(|(label, config)| {
-            let shared = Shared::default();
+            // The model reads only the bodies of types some kind maps.
+            let shared = Shared::reading(crate::model::kinds::reads_arm);
             let ctx = TemplateEval::new(&r.template, &shared, config.clone());
             ctx.expand();
             let instances = shared.out.borrow();

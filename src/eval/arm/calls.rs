@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::expr::{computed_at, prop};
 use super::resources::symbolic;
-use super::{Env, TemplateEval};
+use super::{Declared, Env, TemplateEval};
 use crate::eval::arm_functions::{self as af, normalize_id, to_text};
 use crate::eval::common::equal;
 use crate::eval::partial::{Hole, Partial};
@@ -160,7 +160,19 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             }
         }
         let declared = self.shared.declared.borrow().get(&token).cloned();
-        let v = declared
+        let found = match declared {
+            Some(Declared::Value(v)) => Some(v),
+            // While it is being built, as before it was declared.
+            Some(Declared::Deferred {
+                ctx,
+                res,
+                at,
+                ty,
+                name,
+            }) => self.deferred_value(ctx, res, at, &ty, &token, &name),
+            None => None,
+        };
+        let v = found
             .unwrap_or_else(|| symbolic("", &token, &Value::map(BTreeMap::new()), &Value::null()));
         if full {
             v

@@ -54,6 +54,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             t: &n.template,
             shared: self.shared,
             outer: if n.outer { Some(self) } else { None },
+            caller: Some(self),
             inputs,
             params: RefCell::default(),
             vars: RefCell::default(),
@@ -66,6 +67,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             } else {
                 Arc::from(addr)
             },
+            ctx: self.shared.next_context(),
         };
         child.expand();
         let mut outputs = BTreeMap::new();

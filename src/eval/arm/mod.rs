@@ -58,10 +58,48 @@ pub struct Shared {
     pub issues: RefCell<Vec<(Span, String)>>,
     pub out: RefCell<Vec<Instance>>,
     /// Symbolic values by id token, for `reference()`.
-    declared: RefCell<HashMap<String, Value>>,
+    declared: RefCell<HashMap<String, Declared>>,
+    /// Numbers the template contexts of this deployment, so that a deferred value names the
+    /// one that can build it.
+    contexts: Cell<usize>,
+    /// The (lower-cased) resource types whose bodies the caller reads from [`Shared::out`];
+    /// the bodies of other types are evaluated only when an expression reads them. `None`:
+    /// every body is evaluated.
+    reads: Option<fn(&str) -> bool>,
+}
+
+/// A resource as `reference()` finds it by id token.
+#[derive(Clone)]
+enum Declared {
+    Value(Value),
+    /// A resource of a type no rule reads, whose body is evaluated only if something reads
+    /// it: instance `at` of resource `res` of template context `ctx`, with what a reader from
+    /// another context may know of it.
+    Deferred {
+        ctx: usize,
+        res: usize,
+        at: usize,
+        ty: String,
+        name: Value,
+    },
 }
 
 impl Shared {
+    /// State for a deployment whose caller reads only the bodies of the types `reads` accepts
+    /// (see [`Shared::reads`]).
+    pub fn reading(reads: fn(&str) -> bool) -> Shared {
+        Shared {
+            reads: Some(reads),
+            ..Shared::default()
+        }
+    }
+
+    fn next_context(&self) -> usize {
+        let n = self.contexts.get();
+        self.contexts.set(n + 1);
+        n
+    }
+
     fn issue(&self, span: Span, msg: String) {
         let mut i = self.issues.borrow_mut();
         if i.len() < 100 && !i.iter().any(|(s, _)| *s == span) {
@@ -70,10 +108,26 @@ impl Shared {
     }
 }
 
-/// One evaluated instance of a resource declaration.
-#[derive(Clone)]
+/// One evaluated instance of a resource declaration: its symbolic value, built when the
+/// instance is, or when first read for a resource of a type no rule reads (see
+/// [`TemplateEval::inst_value`]).
 struct Inst {
-    value: Value,
+    value: RefCell<Slot>,
+}
+
+enum Slot {
+    Ready(Value),
+    /// What building the value needs: the iteration's variables, the id token and the names.
+    Deferred(Box<Deferred>),
+    /// Being built: a read now is a cycle.
+    Building,
+}
+
+struct Deferred {
+    env: Vec<(String, Value)>,
+    id: String,
+    full_name: Value,
+    name_text: Option<String>,
 }
 
 /// Evaluation context of one template instance.
@@ -82,6 +136,9 @@ pub struct TemplateEval<'t, 's, 'o> {
     shared: &'s Shared,
     /// ARM nested templates with `outer` scope read the caller's parameters and variables.
     outer: Option<&'o TemplateEval<'t, 's, 'o>>,
+    /// The context that deploys this one (whatever its scope), to build a resource of the
+    /// caller's that this one reads by id.
+    caller: Option<&'o TemplateEval<'t, 's, 'o>>,
     inputs: HashMap<String, Value>,
     params: RefCell<HashMap<String, Option<Value>>>,
     vars: RefCell<HashMap<String, Option<Value>>>,
@@ -92,6 +149,8 @@ pub struct TemplateEval<'t, 's, 'o> {
     /// Names this deployment's unknowns (its subscription, resource group, parameters) in
     /// symbolic keys: a nested deployment may target another scope, so its unknowns differ.
     scope: Arc<str>,
+    /// This context's number in [`Shared`].
+    ctx: usize,
 }
 
 type Env<'a> = &'a [(String, Value)];
@@ -105,6 +164,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             t,
             shared,
             outer: None,
+            caller: None,
             inputs: inputs
                 .into_iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), v))
@@ -116,6 +176,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             condition: None,
             nesting: 0,
             scope: Arc::from(""),
+            ctx: shared.next_context(),
         }
     }
 

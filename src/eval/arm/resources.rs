@@ -1,11 +1,14 @@
 //! Resource declarations: every instance of a resource (copy loops and conditions), its id token
 //! and the symbolic value other resources and `reference()` read.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::{Env, Inst, Instance, Iteration, TemplateEval, MAX_INSTANCES};
+use super::{
+    Declared, Deferred, Env, Inst, Instance, Iteration, Slot, TemplateEval, MAX_INSTANCES,
+};
 use crate::eval::arm_functions::{self as af, resource_token, symbolic_text, to_text};
 use crate::eval::partial::Partial;
 use crate::eval::value::{Kind, Value};
@@ -25,7 +28,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             Some(l) => self.loop_envs(l, &[]),
         };
         for (env, unknown_loop) in envs {
-            if let Some(inst) = self.instance(r, env, unknown_loop) {
+            if let Some(inst) = self.instance(i, out.len(), r, env, unknown_loop) {
                 out.push(inst);
             }
         }
@@ -36,9 +39,12 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
 
     /// One instance of a resource under its loop variables: its condition, body, id token and
     /// the symbolic value references to it read; `None` when its condition is false or the
-    /// instance limit is reached.
+    /// instance limit is reached. `res` is the resource's index, `at` the instance's among
+    /// those of that resource.
     fn instance(
         &self,
+        res: usize,
+        at: usize,
         r: &Resource,
         env: Vec<(String, Value)>,
         unknown_loop: Option<String>,
@@ -133,19 +139,40 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
                 .issue(r.header, "too many resource instances".into());
             return None;
         }
-        let mut body = self.eval(&r.body, &env);
-        if let (Kind::Map(m), Some(_)) = (&mut body.kind, &name_text) {
-            // The body's name is the short one; Bicep `parent` children carry the full one.
-            Arc::make_mut(m).insert("name".into(), full_name.clone());
+        if self.deferrable(r) {
+            // Its body is evaluated only if something reads it: most resources of a template
+            // are of types no rule reads (alerts, locks, diagnostic settings), and nothing
+            // reads most of them.
+            self.shared.declared.borrow_mut().insert(
+                id.clone(),
+                Declared::Deferred {
+                    ctx: self.ctx,
+                    res,
+                    at,
+                    ty: r.ty.clone(),
+                    name: full_name.clone(),
+                },
+            );
+            self.shared.out.borrow_mut().push(Instance {
+                ty: r.ty.clone(),
+                id: id.clone(),
+                addr,
+                header: r.header,
+                body: Value::null(),
+                parent: parent_id,
+                condition,
+            });
+            let later = Deferred {
+                env,
+                id,
+                full_name,
+                name_text,
+            };
+            return Some(Inst {
+                value: RefCell::new(Slot::Deferred(Box::new(later))),
+            });
         }
-        let mut value = symbolic(&r.ty, &id, &body, &full_name);
-        // Its id also carries the text Azure gives it, for code that takes it apart.
-        let shape = name_text
-            .as_deref()
-            .and_then(|n| af::declared_id_shape(&r.ty, n));
-        if let Some(shape) = shape {
-            shape_ids(&mut value, &shape);
-        }
+        let (body, mut value) = self.body_and_value(r, &env, &id, &full_name, name_text.as_deref());
         if r.existing && link_name.is_none() {
             // An existing resource of unknown name may be any resource, in the scan or not: a
             // token of its own would make it a known, different one.
@@ -162,7 +189,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         self.shared
             .declared
             .borrow_mut()
-            .insert(id.clone(), value.clone());
+            .insert(id.clone(), Declared::Value(value.clone()));
         if !r.existing && r.nested.is_none() {
             self.shared.out.borrow_mut().push(Instance {
                 ty: r.ty.clone(),
@@ -174,7 +201,93 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
                 condition: condition.clone(),
             });
         }
-        Some(Inst { value })
+        Some(Inst {
+            value: RefCell::new(Slot::Ready(value)),
+        })
+    }
+
+    /// Whether an instance's body may wait until something reads it: a resource deployed as
+    /// is (not `existing`, not a module) of a type whose bodies the caller does not read.
+    fn deferrable(&self, r: &Resource) -> bool {
+        let Some(reads) = self.shared.reads else {
+            return false;
+        };
+        !r.existing && r.nested.is_none() && !reads(&r.ty.to_ascii_lowercase())
+    }
+
+    /// An instance's body, and the symbolic value references to it read.
+    fn body_and_value(
+        &self,
+        r: &Resource,
+        env: Env<'_>,
+        id: &str,
+        full_name: &Value,
+        name_text: Option<&str>,
+    ) -> (Value, Value) {
+        let mut body = self.eval(&r.body, env);
+        if let (Kind::Map(m), Some(_)) = (&mut body.kind, name_text) {
+            // The body's name is the short one; Bicep `parent` children carry the full one.
+            Arc::make_mut(m).insert("name".into(), full_name.clone());
+        }
+        let mut value = symbolic(&r.ty, id, &body, full_name);
+        // Its id also carries the text Azure gives it, for code that takes it apart.
+        let shape = name_text.and_then(|n| af::declared_id_shape(&r.ty, n));
+        if let Some(shape) = shape {
+            shape_ids(&mut value, &shape);
+        }
+        (body, value)
+    }
+
+    /// The symbolic value of instance `inst` of resource `r`, built now if it was deferred;
+    /// `None` while it is being built (a read from its own body: a cycle).
+    pub(super) fn inst_value(&self, r: &Resource, inst: &Inst) -> Option<Value> {
+        let later = {
+            let mut slot = inst.value.borrow_mut();
+            match &*slot {
+                Slot::Ready(v) => return Some(v.clone()),
+                Slot::Building => return None,
+                Slot::Deferred(_) => std::mem::replace(&mut *slot, Slot::Building),
+            }
+        };
+        let Slot::Deferred(d) = later else {
+            return None;
+        };
+        let (_, value) =
+            self.body_and_value(r, &d.env, &d.id, &d.full_name, d.name_text.as_deref());
+        *inst.value.borrow_mut() = Slot::Ready(value.clone());
+        Some(value)
+    }
+
+    /// The symbolic value `reference()` finds for a deferred resource: built by the context
+    /// that declared it when that is this one or one of its callers (all still evaluating);
+    /// else (a deployment that has finished, such as an earlier module) its id, name and type,
+    /// with its properties unknown. `None` while it is being built.
+    pub(super) fn deferred_value(
+        &self,
+        ctx: usize,
+        res: usize,
+        at: usize,
+        ty: &str,
+        token: &str,
+        name: &Value,
+    ) -> Option<Value> {
+        let mut cx = Some(self);
+        while let Some(c) = cx {
+            if c.ctx == ctx {
+                let r = c.t.resources.get(res)?;
+                let list = c.instances(res)?;
+                return c.inst_value(r, list.get(at)?);
+            }
+            cx = c.caller;
+        }
+        let mut body = BTreeMap::new();
+        body.insert(
+            "properties".to_string(),
+            Value::unknown(format!(
+                "the properties of {ty} are unknown outside the deployment that declares it"
+            )),
+        );
+        Some(symbolic(ty, token, &Value::map(body), name))
     }
 
     /// How an unknown names what it came from (`the condition of vnet`).

@@ -115,15 +115,17 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         let Some(r) = self.t.resources.get(i) else {
             return Value::unknown("no such resource");
         };
-        match self.instances(i) {
-            None => self.cycle(span, "resource", r.symbol.as_deref().unwrap_or(&r.ty)),
-            Some(list) if r.copy.is_some() => {
-                Value::list(list.iter().map(|x| x.value.clone()).collect())
-            }
-            Some(list) => list
-                .first()
-                .map(|x| x.value.clone())
-                .unwrap_or_else(|| Value::unknown("the resource is not deployed")),
+        let cycle = || self.cycle(span, "resource", r.symbol.as_deref().unwrap_or(&r.ty));
+        let Some(list) = self.instances(i) else {
+            return cycle();
+        };
+        if r.copy.is_some() {
+            let values: Option<Vec<Value>> = list.iter().map(|x| self.inst_value(r, x)).collect();
+            return values.map_or_else(cycle, Value::list);
+        }
+        match list.first() {
+            Some(x) => self.inst_value(r, x).unwrap_or_else(cycle),
+            None => Value::unknown("the resource is not deployed"),
         }
     }
 }
