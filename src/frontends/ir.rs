@@ -3,6 +3,7 @@
 //! Bicep compiles to ARM, so one evaluator serves both: ARM expression strings and Bicep syntax
 //! both lower to these nodes.
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 use foldhash::HashMap;
@@ -215,14 +216,22 @@ impl Names {
         self.exact.get(name).copied().unwrap_or_default()
     }
 
-    /// The lower-cased name of parameter `i`.
-    pub fn param_key(&self, i: usize) -> Option<&str> {
-        self.param_keys.get(i).map(String::as_str)
+    /// The memo key of parameter `name` (its lower-cased name): the one built with the index
+    /// when spelled as declared, else built now.
+    pub fn param_key<'a>(&'a self, name: &str) -> Cow<'a, str> {
+        key(&self.param_keys, self.get(name).param, name)
     }
 
-    /// The lower-cased name of variable `i`.
-    pub fn var_key(&self, i: usize) -> Option<&str> {
-        self.var_keys.get(i).map(String::as_str)
+    /// The memo key of variable `name`, as [`Names::param_key`].
+    pub fn var_key<'a>(&'a self, name: &str) -> Cow<'a, str> {
+        key(&self.var_keys, self.get(name).var, name)
+    }
+}
+
+fn key<'a>(keys: &'a [String], at: Option<usize>, name: &str) -> Cow<'a, str> {
+    match at.and_then(|i| keys.get(i)) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(name.to_ascii_lowercase()),
     }
 }
 

@@ -12,16 +12,9 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         if let Some(o) = self.outer {
             return o.param(name, span);
         }
-        let names = self.t.names();
-        let lowered;
         // A name spelled as declared has its key already; only other spellings build one.
-        let key: &str = match names.get(name).param.and_then(|i| names.param_key(i)) {
-            Some(k) => k,
-            None => {
-                lowered = name.to_ascii_lowercase();
-                &lowered
-            }
-        };
+        let key = self.t.names().param_key(name);
+        let key: &str = &key;
         if let Some(slot) = self.params.borrow().get(key) {
             return match slot {
                 Some(v) => v.clone(),
@@ -67,15 +60,8 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         if let Some(o) = self.outer {
             return o.var(name, span);
         }
-        let names = self.t.names();
-        let lowered;
-        let key: &str = match names.get(name).var.and_then(|i| names.var_key(i)) {
-            Some(k) => k,
-            None => {
-                lowered = name.to_ascii_lowercase();
-                &lowered
-            }
-        };
+        let key = self.t.names().var_key(name);
+        let key: &str = &key;
         if let Some(slot) = self.vars.borrow().get(key) {
             return match slot {
                 Some(v) => v.clone(),
