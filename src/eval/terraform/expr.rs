@@ -361,17 +361,13 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 match root {
                     "var" => {
                         if let Some(name) = attr(0) {
-                            let val = self
-                                .var(sc.inst, name)
-                                .via(&self.qualified(sc.inst, "var", name));
+                            let val = self.var(sc.inst, name);
                             return self.apply(val, ops.get(1..).unwrap_or(&[]), sc);
                         }
                     }
                     "local" => {
                         if let Some(name) = attr(0) {
-                            let val = self
-                                .local(sc.inst, name, span)
-                                .via(&self.qualified(sc.inst, "local", name));
+                            let val = self.local(sc.inst, name, span);
                             return self.apply(val, ops.get(1..).unwrap_or(&[]), sc);
                         }
                     }

@@ -151,14 +151,36 @@ pub struct BlockRef<'a> {
     pub header: Span,
 }
 
+/// The kinds of module-level names the evaluator memoizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Symbol {
+    Var,
+    Local,
+    Output,
+}
+
+impl Symbol {
+    fn prefix(self) -> &'static str {
+        match self {
+            Symbol::Var => "var",
+            Symbol::Local => "local",
+            Symbol::Output => "output",
+        }
+    }
+}
+
+/// Memoized values by name.
+type Names = HashMap<Box<str>, Value>;
+
 /// Instances of one module call: (key, instance index).
 type Children = Rc<Vec<(InstKey, usize)>>;
 
 pub struct Evaluator<'p, 'a> {
     pub project: &'p Project<'a>,
     pub instances: RefCell<Vec<Instance>>,
-    /// Evaluated variables, locals and outputs per instance (`var.x`, `local.x`, `output.x`).
-    memo: RefCell<HashMap<(usize, String), Value>>,
+    /// Evaluated variables, locals and outputs per instance and kind, by name: looked up
+    /// without building a key (a module reads its variables and locals thousands of times).
+    memo: RefCell<HashMap<(usize, Symbol), Names>>,
     in_progress: RefCell<HashSet<(usize, String)>>,
     res_exp: RefCell<HashMap<(usize, usize), Rc<Expansion>>>,
     children: RefCell<HashMap<(usize, usize), Children>>,
@@ -225,10 +247,27 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     fn qualified(&self, inst: usize, kind: &str, name: &str) -> String {
         let addr = self.inst_addr(inst);
         if addr.is_empty() {
-            format!("{kind}.{name}")
+            [kind, ".", name].concat()
         } else {
-            format!("{addr}.{kind}.{name}")
+            [addr.as_str(), ".", kind, ".", name].concat()
         }
+    }
+
+    /// A memoized name's value, if evaluated.
+    fn memoized(&self, inst: usize, kind: Symbol, name: &str) -> Option<Value> {
+        self.memo
+            .borrow()
+            .get(&(inst, kind))
+            .and_then(|m| m.get(name))
+            .cloned()
+    }
+
+    fn remember(&self, inst: usize, kind: Symbol, name: &str, v: &Value) {
+        self.memo
+            .borrow_mut()
+            .entry((inst, kind))
+            .or_default()
+            .insert(name.into(), v.clone());
     }
 
     fn issue(&self, span: Span, message: String) {

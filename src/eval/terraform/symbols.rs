@@ -4,7 +4,7 @@
 use crate::frontends::hcl::{Expression, TraversalOperator};
 
 use super::convert::convert;
-use super::{Evaluator, Scope};
+use super::{Evaluator, Scope, Symbol};
 use crate::eval::value::{InstKey, Value};
 use crate::frontends::terraform::is_local_source;
 use crate::source::{FileId, Span};
@@ -12,10 +12,11 @@ use crate::source::{FileId, Span};
 impl<'p, 'a> Evaluator<'p, 'a> {
     /// Value of `var.name` in an instance: its input, else its default, converted to the
     /// declared type (which fills `optional()` attributes).
+    /// The value carries its hop (`var.x`, `module.m.var.x`) on its chain: it is memoized with
+    /// it, so a module that reads a variable many times adds the hop once.
     pub fn var(&self, inst: usize, name: &str) -> Value {
-        let key = (inst, format!("var.{name}"));
-        if let Some(v) = self.memo.borrow().get(&key) {
-            return v.clone();
+        if let Some(v) = self.memoized(inst, Symbol::Var, name) {
+            return v;
         }
         let raw = self.var_raw(inst, name);
         let v = match self
@@ -26,8 +27,18 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             Some((ty, file)) => convert(self, raw, ty, file, 0),
             None => raw,
         };
-        self.memo.borrow_mut().insert(key, v.clone());
+        let v = self.with_hop(v, inst, Symbol::Var, name);
+        self.remember(inst, Symbol::Var, name, &v);
         v
+    }
+
+    /// `v` with the name it was read through on its chain; a value without provenance has
+    /// nothing to extend, so no name is built.
+    fn with_hop(&self, v: Value, inst: usize, kind: Symbol, name: &str) -> Value {
+        if v.prov.is_none() {
+            return v;
+        }
+        v.via(&self.qualified(inst, kind.prefix(), name))
     }
 
     fn var_raw(&self, inst: usize, name: &str) -> Value {
@@ -73,30 +84,30 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         v
     }
 
+    /// `local.name`, with its hop on its chain (see [`Evaluator::var`]).
     pub(super) fn local(&self, inst: usize, name: &str, span: Span) -> Value {
         let Some(m) = self.module_of(inst) else {
             return Value::unknown("no module");
         };
         let decl = m.locals.get(name).copied();
-        self.memo(inst, "local", name, span, decl, || {
+        self.memo(inst, Symbol::Local, name, span, decl, || {
             Value::error(format!("local.{name} is not declared"))
         })
     }
 
     /// A named module-level expression (`local.x`, `output.x`), evaluated once per instance
-    /// and guarded against cycles.
+    /// and guarded against cycles. A local carries its hop; an output's reader adds its own.
     fn memo(
         &self,
         inst: usize,
-        kind: &str,
+        kind: Symbol,
         name: &str,
         span: Span,
         decl: Option<(FileId, &'a Expression)>,
         absent: impl FnOnce() -> Value,
     ) -> Value {
-        let key = (inst, format!("{kind}.{name}"));
-        if let Some(v) = self.memo.borrow().get(&key) {
-            return v.clone();
+        if let Some(v) = self.memoized(inst, kind, name) {
+            return v;
         }
         let Some((file, expr)) = decl else {
             return absent();
@@ -106,8 +117,12 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             file,
             binds: None,
         };
-        let v = self.guarded(key.clone(), span, || self.eval(expr, &scope));
-        self.memo.borrow_mut().insert(key, v.clone());
+        let key = (inst, [kind.prefix(), ".", name].concat());
+        let mut v = self.guarded(key, span, || self.eval(expr, &scope));
+        if kind == Symbol::Local {
+            v = self.with_hop(v, inst, kind, name);
+        }
+        self.remember(inst, kind, name, &v);
         v
     }
 
@@ -198,7 +213,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             return self.unavailable(inst);
         };
         let decl = m.outputs.get(name).copied();
-        self.memo(inst, "output", name, span, decl, || {
+        self.memo(inst, Symbol::Output, name, span, decl, || {
             Value::error(format!("output {name} is not declared"))
         })
     }
