@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::expr::{computed_at, prop};
 use super::resources::symbolic;
-use super::{Declared, Env, TemplateEval};
+use super::{Env, Registered, TemplateEval};
 use crate::eval::arm_functions::{self as af, normalize_id, to_text};
 use crate::eval::common::equal;
 use crate::eval::partial::{Hole, Partial};
@@ -161,9 +161,9 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         }
         let declared = self.shared.declared.borrow().get(&token).cloned();
         let found = match declared {
-            Some(Declared::Value(v)) => Some(v),
+            Some(Registered::Built(v)) => Some(v),
             // While it is being built, as before it was declared.
-            Some(Declared::Deferred {
+            Some(Registered::Deferred {
                 ctx,
                 res,
                 at,

@@ -58,7 +58,7 @@ pub struct Shared {
     pub issues: RefCell<Vec<(Span, String)>>,
     pub out: RefCell<Vec<Instance>>,
     /// Symbolic values by id token, for `reference()`.
-    declared: RefCell<HashMap<String, Declared>>,
+    declared: RefCell<HashMap<String, Registered>>,
     /// Numbers the template contexts of this deployment, so that a deferred value names the
     /// one that can build it.
     contexts: Cell<usize>,
@@ -70,8 +70,8 @@ pub struct Shared {
 
 /// A resource as `reference()` finds it by id token.
 #[derive(Clone)]
-enum Declared {
-    Value(Value),
+enum Registered {
+    Built(Value),
     /// A resource of a type no rule reads, whose body is evaluated only if something reads
     /// it: instance `at` of resource `res` of template context `ctx`, with what a reader from
     /// another context may know of it.

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::{
-    Declared, Deferred, Env, Inst, Instance, Iteration, Slot, TemplateEval, MAX_INSTANCES,
+    Deferred, Env, Inst, Instance, Iteration, Registered, Slot, TemplateEval, MAX_INSTANCES,
 };
 use crate::eval::arm_functions::{self as af, resource_token, symbolic_text, to_text};
 use crate::eval::partial::Partial;
@@ -145,7 +145,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
             // reads most of them.
             self.shared.declared.borrow_mut().insert(
                 id.clone(),
-                Declared::Deferred {
+                Registered::Deferred {
                     ctx: self.ctx,
                     res,
                     at,
@@ -189,7 +189,7 @@ impl<'t, 's, 'o> TemplateEval<'t, 's, 'o> {
         self.shared
             .declared
             .borrow_mut()
-            .insert(id.clone(), Declared::Value(value.clone()));
+            .insert(id.clone(), Registered::Built(value.clone()));
         if !r.existing && r.nested.is_none() {
             self.shared.out.borrow_mut().push(Instance {
                 ty: r.ty.clone(),

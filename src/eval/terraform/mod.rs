@@ -170,7 +170,7 @@ impl Symbol {
 }
 
 /// Memoized values by name.
-type Names = HashMap<Box<str>, Value>;
+type ByName = HashMap<Box<str>, Value>;
 
 /// Instances of one module call: (key, instance index).
 type Children = Rc<Vec<(InstKey, usize)>>;
@@ -180,7 +180,7 @@ pub struct Evaluator<'p, 'a> {
     pub instances: RefCell<Vec<Instance>>,
     /// Evaluated variables, locals and outputs per instance and kind, by name: looked up
     /// without building a key (a module reads its variables and locals thousands of times).
-    memo: RefCell<HashMap<(usize, Symbol), Names>>,
+    memo: RefCell<HashMap<(usize, Symbol), ByName>>,
     in_progress: RefCell<HashSet<(usize, String)>>,
     res_exp: RefCell<HashMap<(usize, usize), Rc<Expansion>>>,
     children: RefCell<HashMap<(usize, usize), Children>>,
@@ -244,7 +244,8 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     }
 
     /// `var.x` in the root, `module.aks.var.x` inside a module (for value chains).
-    fn qualified(&self, inst: usize, kind: &str, name: &str) -> String {
+    fn qualified(&self, inst: usize, kind: Symbol, name: &str) -> String {
+        let kind = kind.prefix();
         let addr = self.inst_addr(inst);
         if addr.is_empty() {
             [kind, ".", name].concat()

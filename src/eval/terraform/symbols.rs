@@ -38,7 +38,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
         if v.prov.is_none() {
             return v;
         }
-        v.via(&self.qualified(inst, kind.prefix(), name))
+        v.via(&self.qualified(inst, kind, name))
     }
 
     fn var_raw(&self, inst: usize, name: &str) -> Value {
