@@ -58,7 +58,9 @@ pub struct SourceFile {
     held: RwLock<Option<Arc<String>>>,
     line_starts: Vec<u32>,
     len: usize,
-    hash: u64,
+    /// `None` when only the file's head was read (see [`Measured::head`]): no later read of it
+    /// is taken for the text the scan read.
+    hash: Option<u64>,
     /// The text mentions `aks-netlint:` (a suppression may be there): read again for the report.
     marker: bool,
 }
@@ -78,21 +80,31 @@ impl SourceFile {
 pub struct Measured {
     line_starts: Vec<u32>,
     len: usize,
-    hash: u64,
+    hash: Option<u64>,
     marker: bool,
 }
 
 impl Measured {
     pub fn of(text: &str) -> Measured {
         Measured {
+            hash: Some(hash(text)),
+            ..Measured::head(text, text.len())
+        }
+    }
+
+    /// A file of which only `head` (its first bytes) was read, and whose whole text is `len`
+    /// bytes long: its lines are known within the head, and no later read of it is taken for
+    /// the text the scan read (it has no hash to be checked against).
+    pub fn head(head: &str, len: usize) -> Measured {
+        Measured {
             // SIMD searches: every file of a scan is measured, most of them read twice.
             line_starts: std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+                .chain(memchr::memchr_iter(b'\n', head.as_bytes()).map(|i| i + 1))
                 .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
                 .collect(),
-            len: text.len(),
-            hash: hash(text),
-            marker: memchr::memmem::find(text.as_bytes(), b"aks-netlint:").is_some(),
+            len,
+            hash: None,
+            marker: memchr::memmem::find(head.as_bytes(), b"aks-netlint:").is_some(),
         }
     }
 
@@ -221,7 +233,7 @@ impl SourceMap {
         }
         let f = self.files.get(id)?;
         let t = crate::discover::read_text(&f.path, crate::discover::MAX_FILE_BYTES).ok()?;
-        (hash(&t) == f.hash).then_some(t)
+        (Some(hash(&t)) == f.hash).then_some(t)
     }
 
     /// Holds the texts of these files (read again from the working tree when not kept) until
@@ -239,7 +251,7 @@ impl SourceMap {
             let Ok(t) = crate::discover::read_text(&f.path, crate::discover::MAX_FILE_BYTES) else {
                 continue;
             };
-            if hash(&t) != f.hash {
+            if Some(hash(&t)) != f.hash {
                 continue;
             }
             if let Ok(mut slot) = f.held.write() {
@@ -296,7 +308,7 @@ impl SourceMap {
                 continue;
             };
             match text {
-                Ok((h, t)) if h == f.hash => f.text = Some(t),
+                Ok((h, t)) if Some(h) == f.hash => f.text = Some(t),
                 // A file that could not be read at all was added empty; nothing to show.
                 _ if f.len == 0 => f.text = Some(String::new()),
                 _ => changed.push(f.name.clone()),

@@ -289,6 +289,56 @@ fn compiled_bicep_beside_its_source_is_not_linted_twice() {
     );
 }
 
+/// `bicep build` output with a syntax error after `pad` bytes of description, and `metadata`
+/// before or after it.
+fn compiled_broken_after(pad: usize, metadata_first: bool) -> String {
+    let schema = r#""$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#""#;
+    let metadata = r#""metadata": { "_generator": { "name": "bicep", "version": "0.30.0" } }"#;
+    let filler = format!(r#""contentVersion": "1.0.0.{}""#, "0".repeat(pad));
+    let (first, second) = if metadata_first {
+        (metadata, filler.as_str())
+    } else {
+        (filler.as_str(), metadata)
+    };
+    format!("{{\n  {schema},\n  {first},\n  {second},\n  \"resources\": [1,, 2]\n}}\n")
+}
+
+#[test]
+fn compiled_bicep_beside_its_source_is_read_by_its_head_only() {
+    // Linted from its source: past the `$schema` and `metadata` that say what it is, nothing
+    // of it is read, so a syntax error there goes unreported.
+    let far = compiled_broken_after(40_000, true);
+    let dir = repo(&[("main.bicep", CLUSTER_BICEP), ("main.json", &far)]);
+    let out = run(dir.path(), Vec::new());
+    assert!(line_of(&out, "PARSE001").is_empty(), "{:?}", out.findings);
+    let mut at = located(&out, "NET001");
+    at.dedup();
+    assert_eq!(at, ["main.bicep:7"]);
+
+    // Read whole, and its syntax checked, when: it has no source beside it,
+    let dir = repo(&[("main.json", &far)]);
+    assert_eq!(line_of(&run(dir.path(), Vec::new()), "PARSE001"), [5]);
+    // its head does not say what it is,
+    let late = compiled_broken_after(40_000, false);
+    let dir = repo(&[("main.bicep", CLUSTER_BICEP), ("main.json", &late)]);
+    assert_eq!(line_of(&run(dir.path(), Vec::new()), "PARSE001"), [5]);
+    // or a parameter file pairs with it.
+    let params = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "parameters": {}
+}"#;
+    let dir = repo(&[
+        ("main.bicep", CLUSTER_BICEP),
+        ("main.json", &far),
+        ("main.parameters.json", params),
+    ]);
+    assert_eq!(line_of(&run(dir.path(), Vec::new()), "PARSE001"), [5]);
+    // A compiled file no longer than the head is read whole by it, and checked.
+    let near = compiled_broken_after(0, true);
+    let dir = repo(&[("main.bicep", CLUSTER_BICEP), ("main.json", &near)]);
+    assert_eq!(line_of(&run(dir.path(), Vec::new()), "PARSE001"), [5]);
+}
+
 #[test]
 fn a_template_read_only_for_its_top_is_parsed_whole_when_another_deploys_it() {
     // `bicep build` output beside its source is checked for syntax and only its `$schema` and

@@ -115,6 +115,18 @@ impl Tree {
         }
     }
 
+    /// The first `head` bytes of a working-tree file as text (see [`read_head`]), with the
+    /// file's length; `None` when the tree does not read this file from disk (a git revision, a
+    /// text the overlay replaces), or when the head is not clean text: then the file is read
+    /// whole, and that read says what is wrong with it.
+    pub fn read_head(&self, p: &Path, head: usize, max: u64) -> Option<(String, u64)> {
+        match self {
+            Tree::Disk => read_head(p, head, max),
+            Tree::Overlay(o) if !o.contains_key(p) => read_head(p, head, max),
+            Tree::Overlay(_) | Tree::Git(_) => None,
+        }
+    }
+
     /// The `.tf` files of one module directory, sorted (no recursion, no symlinks out of root).
     pub fn module_files(&self, dir: &Path, root: &Path) -> Vec<PathBuf> {
         if let Tree::Git(_) = self {
@@ -242,6 +254,37 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
     decode(buf)
 }
 
+/// The text of a file's first `head` bytes (a character cut at the end is left out, a
+/// byte-order mark dropped as [`read_text`] drops it, so offsets agree with its text) and the
+/// length of its whole text. `None` when the file cannot be read, is larger than `max`, or its head holds
+/// a NUL byte or invalid UTF-8: what [`read_text`] would refuse is left for it to say.
+pub fn read_head(path: &Path, head: usize, max: u64) -> Option<(String, u64)> {
+    let (file, meta) = open_regular(path, max).ok()?;
+    if meta.len() > max {
+        return None;
+    }
+    let mut buf = Vec::with_capacity(head);
+    file.take(head as u64).read_to_end(&mut buf).ok()?;
+    if memchr::memchr(0, &buf).is_some() {
+        return None;
+    }
+    let text = match String::from_utf8(buf) {
+        Ok(t) => t,
+        // Cut inside a character by the limit: the whole characters before it.
+        Err(e) if e.utf8_error().error_len().is_none() && e.as_bytes().len() == head => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            String::from_utf8(bytes).ok()?
+        }
+        Err(_) => return None,
+    };
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => Some((rest.to_string(), meta.len().saturating_sub(3))),
+        None => Some((text, meta.len())),
+    }
+}
+
 /// Opens a regular file with one path lookup where it can: the descriptor says what it is (a
 /// path lookup per question was a tenth of a large scan's time in the kernel). Opening does not
 /// wait for a writer on a FIFO nor make a terminal the controlling one; what is not a regular
@@ -308,6 +351,39 @@ mod tests {
             Err(ReadError::Io(e)) => format!("io {:?}", e.kind()),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn a_head_is_whole_characters_at_the_offsets_of_the_whole_text() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let p = |name: &str| dir.path().join(name);
+        let write = |name: &str, bytes: &[u8]| {
+            std::fs::write(p(name), bytes).unwrap_or_else(|e| panic!("{e}"));
+        };
+        write("a.json", "{\"a\": \"é\"}".as_bytes());
+        // `é` is two bytes: a cut between them leaves it out.
+        assert_eq!(
+            read_head(&p("a.json"), 8, 100),
+            Some(("{\"a\": \"".to_string(), 11))
+        );
+        assert_eq!(
+            read_head(&p("a.json"), 9, 100),
+            Some(("{\"a\": \"é".to_string(), 11))
+        );
+        // A byte-order mark is dropped, as from the whole text, and from its length.
+        write("bom.json", "\u{feff}{}".as_bytes());
+        let whole = read_text(&p("bom.json"), 100).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read_head(&p("bom.json"), 100, 100), Some((whole, 2)));
+        // What the whole read refuses is left for it to say.
+        write("cut.json", b"{\"a\": \"\xc3");
+        assert_eq!(read_head(&p("cut.json"), 100, 100), None);
+        write("nul.json", b"{\0}");
+        assert_eq!(read_head(&p("nul.json"), 100, 100), None);
+        write("bad.json", b"{\xff\xfe}");
+        assert_eq!(read_head(&p("bad.json"), 100, 100), None);
+        assert_eq!(read_head(&p("a.json"), 100, 5), None);
+        assert_eq!(read_head(&p("missing.json"), 100, 100), None);
+        assert_eq!(read_head(dir.path(), 100, 100), None);
     }
 
     #[test]

@@ -95,6 +95,13 @@ pub fn parse_top(text: &str, keep: fn(&str) -> bool) -> Result<Json, (usize, Str
     }
 }
 
+/// The members `keep` names at the start of a document's top-level object, from a text that
+/// may be only the document's beginning: `Some` once `wanted` of them have been read whole
+/// (what follows is not read), `None` when they cannot be told from this text.
+pub fn leading_members(text: &str, keep: fn(&str) -> bool, wanted: usize) -> Option<Json> {
+    fast::leading(text, keep, wanted)
+}
+
 fn convert(v: &ast::Value<'_>) -> Json {
     let r = v.range();
     let v = match v {

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 
 use super::{read_error, Input};
@@ -18,7 +18,7 @@ use crate::diagnostic::Finding;
 use crate::discover::context::{deploy_refs, deploy_targets, template_stem};
 use crate::discover::{ReadError, Tree, MAX_FILE_BYTES};
 use crate::frontends::arm;
-use crate::frontends::json::Json;
+use crate::frontends::json::{self, Json};
 use crate::source::{Measured, SourceMap};
 use crate::Error;
 
@@ -26,6 +26,12 @@ use crate::Error;
 /// whole): small enough that a batch's syntax trees stay small, large enough to keep both
 /// CPUs busy without a task per file.
 const BATCH_BYTES: usize = 2 << 20;
+
+/// Bytes read of a JSON file beside a `.bicep` of the same name to tell `bicep build` output:
+/// its `$schema` and `metadata` come first. Such output is linted from its source, so the rest
+/// of it (two-thirds of the JSON of a repository of Bicep modules) is not read, unless another
+/// file deploys or parameterizes it.
+const COMPILED_HEAD: usize = 16 << 10;
 
 /// A deployment file as the scan read it: its id, where it is and what it may reference.
 pub(super) struct Scanned {
@@ -55,10 +61,56 @@ pub(super) fn is_bicep(p: &Path) -> bool {
         .is_some_and(|e| e == "bicep" || e == "bicepparam")
 }
 
-/// A text as read: kept, or measured only (its batch reads it again; see source.rs).
+/// Whether a JSON document lies beside a `.bicep` file of the same name (its source, when
+/// the document is that file's `bicep build` output).
+pub(super) fn beside_source(tree: &Tree, path: &Path) -> bool {
+    tree.is_file(&path.with_extension("bicep"))
+}
+
+/// The top-level members of a document that tell its kind and generator.
+pub(super) fn is_top_key(k: &str) -> bool {
+    k.eq_ignore_ascii_case("$schema") || k.eq_ignore_ascii_case("metadata")
+}
+
+/// What the head of a JSON file beside a `.bicep` of the same name says.
+enum Head {
+    /// `bicep build` output, longer than its head: its top (for [`Checked`]) and its measure.
+    Compiled(Measured, Checked),
+    /// The head is the whole text: read as any other file.
+    Whole(String),
+}
+
+/// Reads the head of a JSON file beside its possible source. `None` (read it whole) when
+/// there is no such source, or the head does not settle that it is `bicep build` output.
+fn compiled_head(tree: &Tree, path: &Path) -> Option<Head> {
+    if path.extension().is_none_or(|e| e != "json") || !beside_source(tree, path) {
+        return None;
+    }
+    let (head, len) = tree.read_head(path, COMPILED_HEAD, MAX_FILE_BYTES)?;
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
+    if head.len() >= len {
+        return Some(Head::Whole(head));
+    }
+    if !arm::looks_like_arm(&head) {
+        return None;
+    }
+    let top = json::leading_members(&head, is_top_key, 2)?;
+    arm::is_bicep_output(&top).then(|| {
+        let checked = Checked {
+            top,
+            networking: false,
+            source_beside: true,
+        };
+        Head::Compiled(Measured::head(&head, len), checked)
+    })
+}
+
+/// A text as read: kept, measured only (its batch reads it again; see source.rs), or
+/// `bicep build` output of which only the head was read ([`compiled_head`]).
 enum Loaded {
     Kept(String),
     Measured(Measured),
+    Head(Measured),
 }
 
 /// A file as [`read`] read it: what it is kept as and what it may reference, `None` when it
@@ -83,10 +135,27 @@ pub(super) fn read(
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Scanned>, Error> {
     let (param_files, stdin) = (input.param_files, input.stdin);
-    let read_one = |p: PathBuf, follow: bool| -> (Read, Vec<PathBuf>) {
+    let read_one = |p: PathBuf, follow: bool, whole: bool| -> (Read, Vec<PathBuf>) {
         let (text, from_disk) = match stdin {
             Some((s, t)) if *s == p => (Ok(t.clone()), false),
-            _ => (tree.read_text(&p, MAX_FILE_BYTES), !tree.keeps(&p)),
+            _ if whole || param_files.contains(&p) || tree.keeps(&p) => {
+                (tree.read_text(&p, MAX_FILE_BYTES), !tree.keeps(&p))
+            }
+            _ => match compiled_head(tree, &p) {
+                Some(Head::Compiled(m, checked)) => {
+                    let next = if follow {
+                        deploy_targets(tree, &p, Vec::new(), root)
+                    } else {
+                        Vec::new()
+                    };
+                    return (
+                        (p, Ok(Some((Loaded::Head(m), Vec::new(), Some(checked))))),
+                        next,
+                    );
+                }
+                Some(Head::Whole(t)) => (Ok(t), true),
+                None => (tree.read_text(&p, MAX_FILE_BYTES), true),
+            },
         };
         let refs = text
             .as_deref()
@@ -113,19 +182,46 @@ pub(super) fn read(
         ((p, kept), next)
     };
     let mut seen: BTreeSet<PathBuf> = files.iter().cloned().collect();
-    let mut frontier: Vec<PathBuf> = files.to_vec();
+    let mut frontier: Vec<(PathBuf, bool)> = files.iter().map(|f| (f.clone(), false)).collect();
     let mut read: Vec<Read> = Vec::new();
+    // Compiled output read by its head, and what some file deploys or pairs with: one of the
+    // first that is also one of the second is read again, whole, as any other target is.
+    let mut by_head: HashSet<PathBuf> = HashSet::new();
+    let mut targeted: HashSet<PathBuf> = HashSet::new();
+    let mut read_again: HashSet<PathBuf> = HashSet::new();
     while !frontier.is_empty() {
         let round: Vec<(Read, Vec<PathBuf>)> = frontier
             .into_par_iter()
-            .map(|p| read_one(p, true))
+            .map(|(p, whole)| read_one(p, true, whole))
             .collect();
         frontier = Vec::new();
         for (r, next) in round {
+            if let (p, Ok(Some((Loaded::Head(_), _, _)))) = &r {
+                by_head.insert(p.clone());
+            }
             read.push(r);
-            frontier.extend(next.into_iter().filter(|n| seen.insert(n.clone())));
+            for n in next {
+                if seen.insert(n.clone()) {
+                    frontier.push((n.clone(), false));
+                }
+                targeted.insert(n);
+            }
+        }
+        let whole: Vec<PathBuf> = by_head
+            .iter()
+            .filter(|p| targeted.contains(*p))
+            .cloned()
+            .collect();
+        for p in whole {
+            by_head.remove(&p);
+            read_again.insert(p.clone());
+            frontier.push((p, true));
         }
     }
+    // A file read again whole replaces its read by the head.
+    read.retain(|(p, r)| {
+        !(read_again.contains(p) && matches!(r, Ok(Some((Loaded::Head(_), _, _)))))
+    });
     read.sort_by(|a, b| a.0.cmp(&b.0));
     let mut named: Vec<PathBuf> = Vec::new();
     for p in param_files {
@@ -136,7 +232,7 @@ pub(super) fn read(
     read.extend(
         named
             .into_par_iter()
-            .map(|p| read_one(p, false).0)
+            .map(|p| read_one(p, false, true).0)
             .collect::<Vec<_>>(),
     );
     let rev = tree.revision();
@@ -146,7 +242,7 @@ pub(super) fn read(
         match text {
             Ok(Some((t, refs, checked))) => {
                 let (id, bytes) = match t {
-                    Loaded::Measured(m) => {
+                    Loaded::Measured(m) | Loaded::Head(m) => {
                         let n = m.len();
                         (sources.add_measured(p.clone(), m, rev), n)
                     }

@@ -10,7 +10,7 @@ use aho_corasick::AhoCorasick;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 
-use super::deploy_groups::{self, is_bicep, Checked, Scanned};
+use super::deploy_groups::{self, beside_source, is_bicep, is_top_key, Checked, Scanned};
 use super::groups::Groups;
 use super::{eval_issue, expression_error, parse_error, Built, Early, Input};
 use crate::diagnostic::Finding;
@@ -67,9 +67,7 @@ impl Doc {
     /// Parses a document whole, or only its top when it is unlikely to be lowered.
     fn parse(text: &str, lazy: bool) -> Result<Doc, (usize, String)> {
         if lazy {
-            let top = json::parse_top(text, |k| {
-                k.eq_ignore_ascii_case("$schema") || k.eq_ignore_ascii_case("metadata")
-            })?;
+            let top = json::parse_top(text, is_top_key)?;
             Ok(Doc::Top {
                 top,
                 whole: OnceLock::new(),
@@ -629,11 +627,6 @@ pub fn pairs_with(name: &str, stem: &str) -> bool {
 /// `bicep build` output (its source is linted), or a document that names no network resource.
 fn only_checked(networking: bool, source_beside: bool) -> bool {
     !networking || source_beside
-}
-
-/// Whether a `.bicep` file of the same name lies beside a JSON file.
-fn beside_source(tree: &Tree, path: &Path) -> bool {
-    tree.is_file(&path.with_extension("bicep"))
 }
 
 /// At a JSON document's first read: when it is unlikely to be lowered (`bicep build` output,

@@ -31,6 +31,57 @@ pub(super) fn top(text: &str, keep: fn(&str) -> bool) -> Option<Json> {
     (p.i == p.b.len()).then_some(v)
 }
 
+/// The first members of a top-level object, read from the start of a text that may go on
+/// (or be cut) past them: reading stops, with the members `keep` names built, as soon as
+/// `wanted` of them have been read. `None` when the text ends or leaves this reader's subset
+/// first, or names a kept member twice (the whole text would have to say which one counts).
+pub(super) fn leading(text: &str, keep: fn(&str) -> bool, wanted: usize) -> Option<Json> {
+    let mut p = Reader {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    p.skip()?;
+    let start = p.i;
+    if p.peek()? != b'{' {
+        return None;
+    }
+    p.i += 1;
+    p.skip()?;
+    let mut props: Vec<(String, std::ops::Range<usize>, Json)> = Vec::new();
+    while props.len() < wanted {
+        if p.peek()? != b'"' {
+            return None;
+        }
+        let key_start = p.i;
+        let key = p.string::<true>()?;
+        let key_span = key_start..p.i;
+        p.skip()?;
+        if p.peek()? != b':' {
+            return None;
+        }
+        p.i += 1;
+        p.skip()?;
+        if keep(&key) {
+            if props.iter().any(|(k, _, _)| k.eq_ignore_ascii_case(&key)) {
+                return None;
+            }
+            let v = p.value::<true>(1)?;
+            props.push((key, key_span, v));
+        } else {
+            p.value::<false>(1)?;
+        }
+        // A member must be followed by more of the object: the text is not read past it.
+        if p.after_member(b'}')? && props.len() < wanted {
+            return None;
+        }
+    }
+    Some(Json {
+        v: JsonValue::Obj(props),
+        span: start..p.i,
+    })
+}
+
 /// Every member is built (or, below a member left out, checked) alike.
 fn every(_: &str) -> bool {
     true
@@ -329,7 +380,66 @@ fn whitespace_run(b: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::whitespace_run;
+    use super::{leading, top, whitespace_run};
+    use crate::frontends::json::JsonValue;
+
+    fn is_top(k: &str) -> bool {
+        k == "$schema" || k == "metadata"
+    }
+
+    fn keys(text: &str, wanted: usize) -> Option<Vec<String>> {
+        leading(text, is_top, wanted).map(|j| match j.v {
+            JsonValue::Obj(props) => props.into_iter().map(|(k, _, _)| k).collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    #[test]
+    fn leading_members_are_read_from_a_cut_text_and_nothing_past_them() {
+        let whole = r#"{ "$schema": "s", "contentVersion": "1.0", "metadata": { "a": [1, 2] },
+            "resources": [ { "type": "t" } ] }"#;
+        assert_eq!(
+            keys(whole, 2),
+            Some(vec!["$schema".to_string(), "metadata".to_string()])
+        );
+        // The members and their spans are those of the whole document's top.
+        let full = top(whole, is_top);
+        assert_eq!(leading(whole, is_top, 2).map(|j| j.v), full.map(|j| j.v));
+        // Cut anywhere after the comma that follows `metadata`: the same answer.
+        let after = whole.find("},").map_or(0, |i| i + 2);
+        for cut in after..whole.len() {
+            let head = whole.get(..cut).unwrap_or_default();
+            assert_eq!(keys(head, 2).map(|k| k.len()), Some(2), "{head:?}");
+        }
+        // Cut before that: not settled.
+        for cut in 0..after {
+            let head = whole.get(..cut).unwrap_or_default();
+            assert_eq!(keys(head, 2), None, "{head:?}");
+        }
+    }
+
+    #[test]
+    fn leading_members_are_unsettled_when_missing_doubled_or_malformed() {
+        // The object ends before both were read.
+        assert_eq!(keys(r#"{ "$schema": "s" }"#, 2), None);
+        // A kept member twice: which one counts is for the whole text to say.
+        assert_eq!(
+            keys(r#"{ "metadata": 1, "metadata": 2, "$schema": "s", "#, 2),
+            None
+        );
+        // Outside the fast reader's subset, or not an object.
+        assert_eq!(keys(r#"{ $schema: "s", "metadata": 1, "#, 2), None);
+        assert_eq!(keys(r#"[ "$schema", "metadata" ]"#, 2), None);
+        assert_eq!(
+            keys(r#"{ "$schema": "s", "x": [1,, 2], "metadata": 1, "#, 2),
+            None
+        );
+        // Comments and whitespace are skipped as the whole reader skips them.
+        assert_eq!(
+            keys("// c\n{ /* x */ \"$schema\": \"s\", \"metadata\": {}, ", 2).map(|k| k.len()),
+            Some(2)
+        );
+    }
 
     #[test]
     fn whitespace_runs_are_measured_as_a_byte_loop_would() {
