@@ -106,10 +106,13 @@ fn check(args: &CheckArgs) -> u8 {
     let format = args.format.unwrap_or(Format::Text);
     let text = render(args, format, &view);
     if format != Format::Text {
-        // Machine formats keep stdout parseable; what was not read still reaches the user.
-        for n in report::notes(&view) {
-            eprintln!("{n}");
-        }
+        // Machine formats keep stdout parseable; what was not read still reaches the user,
+        // in one write (stderr is unbuffered: a large repository has thousands of notes).
+        let notes: String = report::notes(&view)
+            .into_iter()
+            .map(|n| n + "\n")
+            .collect();
+        let _ = std::io::stderr().lock().write_all(notes.as_bytes());
     }
     let written = match &args.output {
         Some(p) => crate::fix::write::atomic(p, text.as_bytes())

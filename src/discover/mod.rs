@@ -128,7 +128,10 @@ impl Tree {
     }
 
     /// The `.tf` files of one module directory, sorted (no recursion, no symlinks out of root).
-    pub fn module_files(&self, dir: &Path, root: &Path) -> Vec<PathBuf> {
+    /// `walked`: the walk found the directory. It starts from canonical paths and follows no
+    /// symlink (or follows them all, outside the root too): such a directory lies where its
+    /// path says, and is not resolved again (a path resolution is a system call per component).
+    pub fn module_files(&self, dir: &Path, root: &Path, walked: bool) -> Vec<PathBuf> {
         if let Tree::Git(_) = self {
             return self
                 .list(dir)
@@ -138,7 +141,7 @@ impl Tree {
         }
         // One canonicalization per directory, not per file: a file that is not a symlink lies
         // where its directory does.
-        let dir_inside = inside_root(dir, root);
+        let dir_inside = walked || inside_root(dir, root);
         let Ok(entries) = fs::read_dir(dir) else {
             return Vec::new();
         };
@@ -164,16 +167,24 @@ impl Tree {
 
     /// Variable files Terraform loads automatically, in its order.
     pub fn auto_var_files(&self, dir: &Path) -> Vec<PathBuf> {
+        let listed = self.list(dir);
+        let named = |p: &PathBuf, f: fn(&str) -> bool| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(f)
+        };
         let mut out = Vec::new();
-        let tfvars = dir.join("terraform.tfvars");
-        if self.is_file(&tfvars) {
-            out.push(tfvars);
+        // Asked only when listed: the listing does not say whether a name is a regular file.
+        if let Some(tfvars) = listed
+            .iter()
+            .find(|p| named(p, |n| n == "terraform.tfvars"))
+            .filter(|p| self.is_file(p))
+        {
+            out.push(tfvars.clone());
         }
-        out.extend(self.list(dir).into_iter().filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(".auto.tfvars"))
-        }));
+        out.extend(
+            listed
+                .into_iter()
+                .filter(|p| named(p, |n| n.ends_with(".auto.tfvars"))),
+        );
         out
     }
 }
@@ -299,6 +310,8 @@ fn open_regular(path: &Path, max: u64) -> Result<(fs::File, fs::Metadata), ReadE
         .open(path);
     let file = match opened {
         Ok(f) => f,
+        // Asking the path would say the same (the common case: probing for an optional file).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(e.into()),
         Err(e) => {
             let meta = fs::metadata(path)?;
             if !meta.is_file() {

@@ -304,8 +304,9 @@ fn lower_all(
     // The parameter sets of a template: its `.parameters.json`, the `.bicepparam` files that
     // use it, and `--param-file`s (a deployed module takes a named one only when it lies beside
     // it; the caller's parameters do not fit its own).
+    let listings = Listings::new(tree);
     let sets = |d: &Parsed, is_linked: bool| -> Vec<&Parsed> {
-        let mut out: Vec<&Parsed> = paired(tree, &d.path)
+        let mut out: Vec<&Parsed> = paired(&listings, &d.path)
             .iter()
             .filter_map(|p| by_path.get(p.as_path()).copied())
             .filter(|p| p.kind == DocKind::Parameters)
@@ -599,22 +600,53 @@ impl BicepModules {
     }
 }
 
+/// Directories listed once each for a batch: the templates of one directory, each asked for
+/// its parameter sets once or twice, share one listing.
+struct Listings<'t> {
+    tree: &'t Tree,
+    listed: Mutex<HashMap<PathBuf, Arc<[PathBuf]>>>,
+}
+
+impl<'t> Listings<'t> {
+    fn new(tree: &'t Tree) -> Listings<'t> {
+        Listings {
+            tree,
+            listed: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The files directly inside `dir`, sorted ([`Tree::list`]).
+    fn list(&self, dir: &Path) -> Arc<[PathBuf]> {
+        if let Some(l) = self.listed.lock().ok().and_then(|m| m.get(dir).cloned()) {
+            return l;
+        }
+        // Listed without the lock held: another thread may list it too, and both agree.
+        let l: Arc<[PathBuf]> = self.tree.list(dir).into();
+        if let Ok(mut m) = self.listed.lock() {
+            m.insert(dir.to_path_buf(), Arc::clone(&l));
+        }
+        l
+    }
+}
+
 /// Parameter files that go with a template: `<stem>.parameters.json`,
 /// `<stem>.parameters.<env>.json` (and `.jsonc`).
-fn paired(tree: &Tree, template: &Path) -> Vec<PathBuf> {
+fn paired(listings: &Listings<'_>, template: &Path) -> Vec<PathBuf> {
     let (Some(dir), Some(stem)) = (
         template.parent(),
         template.file_stem().and_then(|s| s.to_str()),
     ) else {
         return Vec::new();
     };
-    tree.list(dir)
-        .into_iter()
+    listings
+        .list(dir)
+        .iter()
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| pairs_with(n, stem))
         })
+        .cloned()
         .collect()
 }
 

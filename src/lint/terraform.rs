@@ -121,13 +121,15 @@ impl Dirs {
         };
         let mut seen: HashSet<PathBuf> = scan.module_dirs.iter().cloned().collect();
         let mut frontier = scan.module_dirs.clone();
+        // The first frontier is the walk's; the next ones are module sources, resolved.
+        let mut walked = true;
         while !frontier.is_empty() {
             // Everything that asks the file system runs here, in parallel; what follows only
             // numbers the files and links the directories, in frontier order.
             let read: Vec<ReadDir> = frontier
                 .par_iter()
                 .map(|dir| {
-                    let mut paths = tree.module_files(dir, root);
+                    let mut paths = tree.module_files(dir, root, walked);
                     if let Some((p, _)) = stdin {
                         if p.parent() == Some(dir.as_path())
                             && !paths.contains(p)
@@ -217,6 +219,7 @@ impl Dirs {
                 }
             }
             frontier = next;
+            walked = false;
         }
         d
     }
