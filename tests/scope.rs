@@ -387,3 +387,50 @@ fn unread_modules_make_absence_unknown_and_are_named() {
         );
     }
 }
+
+#[test]
+fn a_directory_only_a_comment_calls_is_linted_as_a_root() {
+    // The text scan takes `source = "../net1"` in a comment for a call: the directory joins its
+    // "caller's" batch, and is evaluated as a root when no parsed module calls it. With no
+    // variable files of its own, its batch evaluates it at once; with some (net2), the batch
+    // runs again once they are read. Either way, the findings are those of the directory
+    // scanned alone.
+    let (_tmp, repo) = repo_with("aks-overlay");
+    let example = repo.clone();
+    for net in ["net1", "net2"] {
+        copy_tree(&example.join("modules"), &repo.join(net).join("modules"));
+        for f in ["main.tf", "terraform.tfvars"] {
+            std::fs::copy(example.join(f), repo.join(net).join(f))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    for f in ["main.tf", "terraform.tfvars"] {
+        std::fs::remove_file(repo.join(f)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::remove_dir_all(repo.join("modules")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_file(repo.join("net1/terraform.tfvars")).unwrap_or_else(|e| panic!("{e}"));
+    edit(
+        &repo.join("net1/main.tf"),
+        "variable \"pod_cidr\" {\n  type = string\n",
+        "variable \"pod_cidr\" {\n  type    = string\n  default = \"10.244.0.0/20\"\n",
+    );
+    let alone = hits(&run_in(&repo, &["--format", "compact"]));
+    assert!(alone.contains(&"net1/main.tf:16 OVL002".to_string()), "{alone:?}");
+    assert!(alone.contains(&"net2/terraform.tfvars:1 OVL002".to_string()), "{alone:?}");
+    for (app, net) in [("app1", "net1"), ("app2", "net2")] {
+        std::fs::create_dir_all(repo.join(app)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            repo.join(app).join("main.tf"),
+            format!("# module \"net\" {{\n#   source = \"../{net}\"\n# }}\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let commented = hits(&run_in(&repo, &["--format", "compact"]));
+    assert_eq!(commented, alone);
+    // A `--var` only such a directory declares is declared.
+    let var = run_in(
+        &repo,
+        &["--format", "compact", "--var", "pod_cidr=10.244.0.0/20"],
+    );
+    assert_eq!(var.status.code(), Some(1), "{}", stderr(&var));
+}

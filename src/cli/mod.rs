@@ -108,10 +108,7 @@ fn check(args: &CheckArgs) -> u8 {
     if format != Format::Text {
         // Machine formats keep stdout parseable; what was not read still reaches the user,
         // in one write (stderr is unbuffered: a large repository has thousands of notes).
-        let notes: String = report::notes(&view)
-            .into_iter()
-            .map(|n| n + "\n")
-            .collect();
+        let notes: String = report::notes(&view).into_iter().map(|n| n + "\n").collect();
         let _ = std::io::stderr().lock().write_all(notes.as_bytes());
     }
     let written = match &args.output {

@@ -131,25 +131,30 @@ impl Tree {
     /// `walked`: the walk found the directory. It starts from canonical paths and follows no
     /// symlink (or follows them all, outside the root too): such a directory lies where its
     /// path says, and is not resolved again (a path resolution is a system call per component).
-    pub fn module_files(&self, dir: &Path, root: &Path, walked: bool) -> Vec<PathBuf> {
+    pub fn module_files(&self, dir: &Path, root: &Path, walked: bool) -> ModuleListing {
         if let Tree::Git(_) = self {
-            return self
-                .list(dir)
-                .into_iter()
-                .filter(|p| is_tf(p) && self.inside_root(p, root))
-                .collect();
+            let listed = self.list(dir);
+            return ModuleListing {
+                auto_vars: listed.iter().any(|p| is_auto_var_file(p)),
+                files: listed
+                    .into_iter()
+                    .filter(|p| is_tf(p) && self.inside_root(p, root))
+                    .collect(),
+            };
         }
         // One canonicalization per directory, not per file: a file that is not a symlink lies
         // where its directory does.
         let dir_inside = walked || inside_root(dir, root);
         let Ok(entries) = fs::read_dir(dir) else {
-            return Vec::new();
+            return ModuleListing::default();
         };
-        let mut out: Vec<PathBuf> = entries
+        let mut auto_vars = false;
+        let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .filter_map(|e| {
                 let p = e.path();
                 if !is_tf(&p) {
+                    auto_vars |= is_auto_var_file(&p);
                     return None;
                 }
                 let link = e.file_type().map_or(true, |t| t.is_symlink());
@@ -161,8 +166,8 @@ impl Tree {
                 inside.then_some(p)
             })
             .collect();
-        sort_entries(&mut out);
-        out
+        sort_entries(&mut files);
+        ModuleListing { files, auto_vars }
     }
 
     /// Variable files Terraform loads automatically, in its order.
@@ -187,6 +192,23 @@ impl Tree {
         );
         out
     }
+}
+
+/// What a module directory holds for Terraform.
+#[derive(Debug, Default)]
+pub struct ModuleListing {
+    /// Its `.tf` files, sorted.
+    pub files: Vec<PathBuf>,
+    /// It lists a name Terraform loads variables from by itself (`terraform.tfvars`,
+    /// `*.auto.tfvars`; whatever it is: [`Tree::auto_var_files`] says which are files).
+    pub auto_vars: bool,
+}
+
+/// A name Terraform loads variables from by itself when its directory is the root.
+fn is_auto_var_file(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "terraform.tfvars" || n.ends_with(".auto.tfvars"))
 }
 
 /// Default limit on the size of one file.

@@ -49,6 +49,8 @@ struct ReadDir {
     dir: PathBuf,
     files: Vec<ReadFile>,
     fetched: Option<(HashMap<String, PathBuf>, Vec<Call>)>,
+    /// It lists variable files Terraform loads by itself.
+    auto_vars: bool,
 }
 
 /// A text as the map takes it: kept when it cannot be read again from the working tree, else
@@ -74,6 +76,8 @@ struct Dirs {
     /// downloaded for it.
     edges: HashMap<PathBuf, Vec<PathBuf>>,
     downloaded: HashMap<PathBuf, HashMap<String, PathBuf>>,
+    /// Directories that list variable files Terraform loads by itself (read only for roots).
+    auto_vars: HashSet<PathBuf>,
 }
 
 /// Records `dir`'s calls as edges, and queues the followed targets not seen yet.
@@ -113,6 +117,7 @@ impl Dirs {
             files: HashMap::new(),
             edges: HashMap::new(),
             downloaded: HashMap::new(),
+            auto_vars: HashSet::new(),
         };
         let held_bytes = std::sync::atomic::AtomicUsize::new(0);
         let follow = |target: PathBuf| Call {
@@ -129,7 +134,8 @@ impl Dirs {
             let read: Vec<ReadDir> = frontier
                 .par_iter()
                 .map(|dir| {
-                    let mut paths = tree.module_files(dir, root, walked);
+                    let listing = tree.module_files(dir, root, walked);
+                    let mut paths = listing.files;
                     if let Some((p, _)) = stdin {
                         if p.parent() == Some(dir.as_path())
                             && !paths.contains(p)
@@ -175,6 +181,7 @@ impl Dirs {
                         dir: dir.clone(),
                         files,
                         fetched,
+                        auto_vars: listing.auto_vars,
                     }
                 })
                 .collect();
@@ -184,8 +191,12 @@ impl Dirs {
                 dir,
                 files,
                 fetched,
+                auto_vars,
             } in read
             {
+                if auto_vars {
+                    d.auto_vars.insert(dir.clone());
+                }
                 let mut ids = Vec::new();
                 for ReadFile { path, text, calls } in files {
                     let id = match text {
@@ -345,19 +356,27 @@ pub fn build(
     }
     let batches = dirs.pack(grouped, BATCH_FILES);
     let sources_ref: &SourceMap = sources;
+    let downloaded: HashSet<&PathBuf> = dirs.downloaded.values().flat_map(|m| m.values()).collect();
+    let speculation = Speculation {
+        walked: scan.module_dirs.iter().collect(),
+        called: &called,
+        downloaded: &downloaded,
+    };
     let pass = Pass {
         dirs: &dirs,
         vars: &vars,
         input,
         plan_root: plan_root.as_ref(),
         root: &scan.root,
+        speculate: Some(&speculation),
     };
     let done: Vec<BatchOut> = batches
         .par_iter()
         .map(|batch| pass.run(batch, &root_set, sources_ref))
         .collect();
     let mut declared: HashSet<String> = HashSet::new();
-    for out in done {
+    let mut speculated = Vec::new();
+    for (at, out) in done.into_iter().enumerate() {
         if let Some(e) = out.var_errors.into_iter().next() {
             return Err(e.into());
         }
@@ -365,11 +384,14 @@ pub fn build(
         built.extend(out.built);
         findings.extend(out.findings);
         truly_called.extend(out.called);
+        if let Some(s) = out.speculated {
+            speculated.push((at, s));
+        }
     }
     // Directories the text scan took for called that no parsed module calls are roots too
-    // (a `source` attribute of another resource, a commented-out call).
-    let downloaded: HashSet<&PathBuf> = dirs.downloaded.values().flat_map(|m| m.values()).collect();
-    let missed: Vec<PathBuf> = scan
+    // (a `source` attribute of another resource, a commented-out call). Their batch evaluated
+    // them already unless one has variable files to read: those batches are run again.
+    let missed: HashSet<PathBuf> = scan
         .module_dirs
         .iter()
         .filter(|d| {
@@ -380,30 +402,65 @@ pub fn build(
         })
         .cloned()
         .collect();
-    if !missed.is_empty() {
-        vars.read(tree, &missed, input, sources, findings)?;
-        let missed: HashSet<PathBuf> = missed.into_iter().collect();
+    // Per batch, in batch order (as the second pass alone gave them).
+    let mut later: Vec<(usize, Missed)> = speculated
+        .into_iter()
+        .map(|(at, list)| {
+            let mut m = Missed::default();
+            for s in list.into_iter().filter(|s| missed.contains(&s.dir)) {
+                m.built.extend(s.built);
+                m.declared.extend(s.declared);
+                m.var_errors.extend(s.var_errors);
+            }
+            (at, m)
+        })
+        .collect();
+    let done_early: HashSet<usize> = later.iter().map(|(at, _)| *at).collect();
+    let rerun: Vec<(usize, &Vec<&PathBuf>)> = batches
+        .iter()
+        .enumerate()
+        .filter(|(at, b)| !done_early.contains(at) && b.iter().any(|d| missed.contains(*d)))
+        .collect();
+    if !rerun.is_empty() {
+        let again: Vec<PathBuf> = scan
+            .module_dirs
+            .iter()
+            .filter(|d| missed.contains(*d))
+            .filter(|d| rerun.iter().any(|(_, b)| b.contains(d)))
+            .cloned()
+            .collect();
+        vars.read(tree, &again, input, sources, findings)?;
+        let again: HashSet<PathBuf> = again.into_iter().collect();
         let pass = Pass {
             dirs: &dirs,
             vars: &vars,
             input,
             plan_root: plan_root.as_ref(),
             root: &scan.root,
+            speculate: None,
         };
         let sources_ref: &SourceMap = sources;
-        let again: Vec<BatchOut> = batches
+        let outs: Vec<(usize, BatchOut)> = rerun
             .par_iter()
-            .filter(|b| b.iter().any(|d| missed.contains(*d)))
-            .map(|batch| pass.run(batch, &missed, sources_ref))
+            .map(|(at, batch)| (*at, pass.run(batch, &again, sources_ref)))
             .collect();
-        for out in again {
-            // Parse errors and calls were collected by the first pass.
-            if let Some(e) = out.var_errors.into_iter().next() {
-                return Err(e.into());
-            }
-            declared.extend(out.declared);
-            built.extend(out.built);
+        // Parse errors and calls were collected by the first pass.
+        later.extend(outs.into_iter().map(|(at, out)| {
+            let m = Missed {
+                built: out.built,
+                declared: out.declared,
+                var_errors: out.var_errors,
+            };
+            (at, m)
+        }));
+    }
+    later.sort_by_key(|(at, _)| *at);
+    for (_, m) in later {
+        if let Some(e) = m.var_errors.into_iter().next() {
+            return Err(e.into());
         }
+        declared.extend(m.declared);
+        built.extend(m.built);
     }
     // A root's own variable files (the only ones a run that keeps its groups loads) count as
     // files of its directory.
@@ -462,6 +519,39 @@ struct BatchOut {
     /// declare.
     var_errors: Vec<VarError>,
     declared: Vec<String>,
+    /// With [`Pass::speculate`]: the batch's directories the text scan took for called that
+    /// none of its modules calls, evaluated as roots; `None` when the batch left them to the
+    /// second pass (one of them has variable files of its own to read first).
+    speculated: Option<Vec<Speculated>>,
+}
+
+/// What one batch gives for the directories the text scan took for called that no module
+/// calls: their models, the `--var` names they declare, and the values that do not fit.
+#[derive(Default)]
+struct Missed {
+    built: Vec<Built>,
+    declared: Vec<String>,
+    var_errors: Vec<VarError>,
+}
+
+/// A directory evaluated as a root in case no parsed module calls it (see [`Speculation`]).
+struct Speculated {
+    dir: PathBuf,
+    built: Option<Built>,
+    var_errors: Vec<VarError>,
+    declared: Vec<String>,
+}
+
+/// What lets the first pass evaluate, while it holds a batch's trees, the directories the text
+/// scan took for called that no module of the batch calls. Whatever calls a directory is
+/// joined to it in its batch, so unless a module of another batch calls it after all (which
+/// the text scan would have seen), such a directory is a root the second pass would evaluate,
+/// reading and parsing its whole batch again.
+struct Speculation<'d> {
+    /// The walk's directories (the second pass's roots are among them).
+    walked: HashSet<&'d PathBuf>,
+    called: &'d HashSet<&'d PathBuf>,
+    downloaded: &'d HashSet<&'d PathBuf>,
 }
 
 /// What every batch of one pass shares: the directories, variable files and inputs.
@@ -472,6 +562,8 @@ struct Pass<'d, 'i> {
     plan_root: Option<&'d PathBuf>,
     /// The repository root, for notes about module sources.
     root: &'d Path,
+    /// Set for the first pass.
+    speculate: Option<&'d Speculation<'d>>,
 }
 
 impl Pass<'_, '_> {
@@ -563,27 +655,73 @@ impl Pass<'_, '_> {
         let mut var_errors = Vec::new();
         let mut declared = Vec::new();
         for m in roots.iter().filter_map(|r| project.modules.get(*r)) {
-            for (k, v) in self.input.vars {
-                if let Some(decl) = m.variables.get(k) {
-                    declared.push(k.clone());
-                    if let Err(e) = super::cli_vars::check(k, v, decl, sources) {
-                        var_errors.push(e);
-                    }
-                }
-            }
+            let (d, e) = self.cli_vars(m, sources);
+            declared.extend(d);
+            var_errors.extend(e);
         }
         let text = |s: Span| sources.snippet(s);
         let built = roots
             .par_iter()
             .filter_map(|&r| self.evaluate(&project, r, sources, &text))
             .collect();
+        let speculated = self.speculate.and_then(|spec| {
+            let local: HashSet<&PathBuf> = called.iter().collect();
+            let maybe: Vec<&PathBuf> = members
+                .iter()
+                .copied()
+                .filter(|d| {
+                    spec.walked.contains(d)
+                        && self.dirs.files.contains_key(*d)
+                        && spec.called.contains(d)
+                        && !local.contains(d)
+                        && !spec.downloaded.contains(d)
+                })
+                .collect();
+            if maybe.iter().any(|d| self.dirs.auto_vars.contains(*d)) {
+                return None;
+            }
+            let out = maybe
+                .par_iter()
+                .filter_map(|d| Some((*d, project.by_dir.get(*d).copied()?)))
+                .map(|(d, r)| {
+                    let (declared, var_errors) = project
+                        .modules
+                        .get(r)
+                        .map(|m| self.cli_vars(m, sources))
+                        .unwrap_or_default();
+                    Speculated {
+                        dir: d.clone(),
+                        built: self.evaluate(&project, r, sources, &text),
+                        var_errors,
+                        declared,
+                    }
+                })
+                .collect();
+            Some(out)
+        });
         BatchOut {
             built,
             findings,
             called,
             var_errors,
             declared,
+            speculated,
         }
+    }
+
+    /// The `--var` names a root declares, and the values that do not fit their declaration.
+    fn cli_vars(&self, m: &Module, sources: &SourceMap) -> (Vec<String>, Vec<VarError>) {
+        let mut declared = Vec::new();
+        let mut errors = Vec::new();
+        for (k, v) in self.input.vars {
+            if let Some(decl) = m.variables.get(k) {
+                declared.push(k.clone());
+                if let Err(e) = super::cli_vars::check(k, v, decl, sources) {
+                    errors.push(e);
+                }
+            }
+        }
+        (declared, errors)
     }
 
     fn evaluate(
@@ -707,6 +845,7 @@ mod tests {
             files,
             edges,
             downloaded: HashMap::new(),
+            auto_vars: HashSet::new(),
         };
         let batches: Vec<Vec<&str>> = dirs
             .batches(1)

@@ -43,7 +43,7 @@ impl Units {
         let scan = discover::walk(&tree, &[workspace.to_path_buf()], false);
         let mut dirs = BTreeMap::new();
         for d in &scan.module_dirs {
-            let mut files = tree.module_files(d, &scan.root, true);
+            let mut files = tree.module_files(d, &scan.root, true).files;
             files.extend(tree.auto_var_files(d));
             dirs.insert(d.clone(), files);
         }
