@@ -415,8 +415,14 @@ fn a_directory_only_a_comment_calls_is_linted_as_a_root() {
         "variable \"pod_cidr\" {\n  type    = string\n  default = \"10.244.0.0/20\"\n",
     );
     let alone = hits(&run_in(&repo, &["--format", "compact"]));
-    assert!(alone.contains(&"net1/main.tf:16 OVL002".to_string()), "{alone:?}");
-    assert!(alone.contains(&"net2/terraform.tfvars:1 OVL002".to_string()), "{alone:?}");
+    assert!(
+        alone.contains(&"net1/main.tf:16 OVL002".to_string()),
+        "{alone:?}"
+    );
+    assert!(
+        alone.contains(&"net2/terraform.tfvars:1 OVL002".to_string()),
+        "{alone:?}"
+    );
     for (app, net) in [("app1", "net1"), ("app2", "net2")] {
         std::fs::create_dir_all(repo.join(app)).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(

@@ -7,6 +7,8 @@
 //! The reader is generic over whether it builds: checking a value takes the same path as
 //! building it, minus the allocations, so [`top`] accepts exactly the texts [`parse`] does.
 
+use std::ops::Range;
+
 use super::{Json, JsonValue, MAX_DEPTH};
 
 /// The tree of `text`, or `None` when the text is not in the subset read here.
@@ -48,20 +50,9 @@ pub(super) fn leading(text: &str, keep: fn(&str) -> bool, wanted: usize) -> Opti
     }
     p.i += 1;
     p.skip()?;
-    let mut props: Vec<(String, std::ops::Range<usize>, Json)> = Vec::new();
+    let mut props: Vec<(String, Range<usize>, Json)> = Vec::new();
     while props.len() < wanted {
-        if p.peek()? != b'"' {
-            return None;
-        }
-        let key_start = p.i;
-        let key = p.string::<true>()?;
-        let key_span = key_start..p.i;
-        p.skip()?;
-        if p.peek()? != b':' {
-            return None;
-        }
-        p.i += 1;
-        p.skip()?;
+        let (key, key_span) = p.key::<true>()?;
         if keep(&key) {
             if props.iter().any(|(k, _, _)| k.eq_ignore_ascii_case(&key)) {
                 return None;
@@ -275,20 +266,10 @@ impl Reader<'_> {
         let mut props = Vec::new();
         self.skip()?;
         loop {
-            match self.peek()? {
-                b'}' => break,
-                b'"' => {}
-                _ => return None,
+            if self.peek()? == b'}' {
+                break;
             }
-            let key_start = self.i;
-            let key = self.string::<BUILD>()?;
-            let key_span = key_start..self.i;
-            self.skip()?;
-            if self.peek()? != b':' {
-                return None;
-            }
-            self.i += 1;
-            self.skip()?;
+            let (key, key_span) = self.key::<BUILD>()?;
             if BUILD && keep(&key) {
                 let v = self.value::<true>(depth + 1)?;
                 props.push((key, key_span, v));
@@ -304,6 +285,25 @@ impl Reader<'_> {
             v: JsonValue::Obj(props),
             span: start..self.i,
         })
+    }
+
+    /// A member's key (a string), the `:` after it and the whitespace around: the key (built
+    /// when `BUILD`) and its span.
+    #[inline]
+    fn key<const BUILD: bool>(&mut self) -> Option<(String, Range<usize>)> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.i;
+        let key = self.string::<BUILD>()?;
+        let span = start..self.i;
+        self.skip()?;
+        if self.peek()? != b':' {
+            return None;
+        }
+        self.i += 1;
+        self.skip()?;
+        Some((key, span))
     }
 
     /// What may follow a member of an object or array: a comma (a trailing one too, as ARM
