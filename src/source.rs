@@ -87,24 +87,23 @@ pub struct Measured {
 impl Measured {
     pub fn of(text: &str) -> Measured {
         Measured {
+            line_starts: line_starts(text),
+            len: text.len(),
             hash: Some(hash(text)),
-            ..Measured::head(text, text.len())
+            marker: memchr::memmem::find(text.as_bytes(), b"aks-netlint:").is_some(),
         }
     }
 
     /// A file of which only `head` (its first bytes) was read, and whose whole text is `len`
     /// bytes long: its lines are known within the head, and no later read of it is taken for
-    /// the text the scan read (it has no hash to be checked against).
+    /// the text the scan read (it has no hash to be checked against), so the report never
+    /// reads it again (no suppression is looked for in it: it has no findings).
     pub fn head(head: &str, len: usize) -> Measured {
         Measured {
-            // SIMD searches: every file of a scan is measured, most of them read twice.
-            line_starts: std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', head.as_bytes()).map(|i| i + 1))
-                .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
-                .collect(),
+            line_starts: line_starts(head),
             len,
             hash: None,
-            marker: memchr::memmem::find(head.as_bytes(), b"aks-netlint:").is_some(),
+            marker: false,
         }
     }
 
@@ -116,6 +115,15 @@ impl Measured {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+}
+
+/// Where each line of a text starts. SIMD searches: every file of a scan is measured, most of
+/// them read twice.
+fn line_starts(text: &str) -> Vec<u32> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
+        .collect()
 }
 
 /// A file's text: kept in the map, or held by a stage.

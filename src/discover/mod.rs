@@ -172,24 +172,17 @@ impl Tree {
 
     /// Variable files Terraform loads automatically, in its order.
     pub fn auto_var_files(&self, dir: &Path) -> Vec<PathBuf> {
-        let listed = self.list(dir);
-        let named = |p: &PathBuf, f: fn(&str) -> bool| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(f)
-        };
         let mut out = Vec::new();
-        // Asked only when listed: the listing does not say whether a name is a regular file.
-        if let Some(tfvars) = listed
-            .iter()
-            .find(|p| named(p, |n| n == "terraform.tfvars"))
-            .filter(|p| self.is_file(p))
-        {
-            out.push(tfvars.clone());
+        // Asked by path, as Terraform asks (a case-insensitive file system finds any case).
+        let tfvars = dir.join("terraform.tfvars");
+        if self.is_file(&tfvars) {
+            out.push(tfvars);
         }
-        out.extend(
-            listed
-                .into_iter()
-                .filter(|p| named(p, |n| n.ends_with(".auto.tfvars"))),
-        );
+        out.extend(self.list(dir).into_iter().filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".auto.tfvars"))
+        }));
         out
     }
 }
@@ -204,11 +197,13 @@ pub struct ModuleListing {
     pub auto_vars: bool,
 }
 
-/// A name Terraform loads variables from by itself when its directory is the root.
+/// A name Terraform may load variables from by itself when its directory is the root (in any
+/// case: on a case-insensitive file system `terraform.tfvars` finds `Terraform.tfvars`).
 fn is_auto_var_file(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n == "terraform.tfvars" || n.ends_with(".auto.tfvars"))
+    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        let n = n.to_ascii_lowercase();
+        n == "terraform.tfvars" || n.ends_with(".auto.tfvars")
+    })
 }
 
 /// Default limit on the size of one file.
@@ -303,8 +298,11 @@ pub fn read_head(path: &Path, head: usize, max: u64) -> Option<(String, u64)> {
     }
     let text = match String::from_utf8(buf) {
         Ok(t) => t,
-        // Cut inside a character by the limit: the whole characters before it.
-        Err(e) if e.utf8_error().error_len().is_none() && e.as_bytes().len() == head => {
+        // Cut inside a character by the limit (the file goes on): the whole characters before
+        // it. At the file's real end, an incomplete character is the whole read's to refuse.
+        Err(e)
+            if e.utf8_error().error_len().is_none() && (e.as_bytes().len() as u64) < meta.len() =>
+        {
             let valid = e.utf8_error().valid_up_to();
             let mut bytes = e.into_bytes();
             bytes.truncate(valid);
@@ -412,6 +410,12 @@ mod tests {
         // What the whole read refuses is left for it to say.
         write("cut.json", b"{\"a\": \"\xc3");
         assert_eq!(read_head(&p("cut.json"), 100, 100), None);
+        // ... also when the file is exactly as long as the head.
+        assert_eq!(read_head(&p("cut.json"), 8, 100), None);
+        assert_eq!(
+            read_head(&p("cut.json"), 7, 100),
+            Some(("{\"a\": \"".to_string(), 8))
+        );
         write("nul.json", b"{\0}");
         assert_eq!(read_head(&p("nul.json"), 100, 100), None);
         write("bad.json", b"{\xff\xfe}");

@@ -95,7 +95,9 @@ fn compiled_head(tree: &Tree, path: &Path) -> Option<Head> {
         return None;
     }
     let top = json::leading_members(&head, is_top_key, 2)?;
-    arm::is_bicep_output(&top).then(|| {
+    // Parameter files are small, and their values are read: only templates.
+    let template = arm::kind(&top) == arm::DocKind::Template;
+    (template && arm::is_bicep_output(&top)).then(|| {
         let checked = Checked {
             top,
             networking: false,
@@ -201,8 +203,9 @@ pub(super) fn read(
             }
             read.push(r);
             for n in next {
+                // A target is read whole: what deploys or pairs with it may read it all.
                 if seen.insert(n.clone()) {
-                    frontier.push((n.clone(), false));
+                    frontier.push((n.clone(), true));
                 }
                 targeted.insert(n);
             }
