@@ -284,8 +284,8 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
 
 /// The text of a file's first `head` bytes (a character cut at the end is left out, a
 /// byte-order mark dropped as [`read_text`] drops it, so offsets agree with its text) and the
-/// length of its whole text. `None` when the file cannot be read, is larger than `max`, or its head holds
-/// a NUL byte or invalid UTF-8: what [`read_text`] would refuse is left for it to say.
+/// length of its whole text. `None` when the file cannot be read, is larger than `max`, or its
+/// head holds a NUL byte or invalid UTF-8: what [`read_text`] would refuse is left for it to say.
 pub fn read_head(path: &Path, head: usize, max: u64) -> Option<(String, u64)> {
     let (file, meta) = open_regular(path, max).ok()?;
     if meta.len() > max {
@@ -293,27 +293,20 @@ pub fn read_head(path: &Path, head: usize, max: u64) -> Option<(String, u64)> {
     }
     let mut buf = Vec::with_capacity(head);
     file.take(head as u64).read_to_end(&mut buf).ok()?;
-    if memchr::memchr(0, &buf).is_some() {
-        return None;
-    }
-    let text = match String::from_utf8(buf) {
-        Ok(t) => t,
-        // Cut inside a character by the limit (the file goes on): the whole characters before
-        // it. At the file's real end, an incomplete character is the whole read's to refuse.
-        Err(e)
-            if e.utf8_error().error_len().is_none() && (e.as_bytes().len() as u64) < meta.len() =>
-        {
-            let valid = e.utf8_error().valid_up_to();
-            let mut bytes = e.into_bytes();
-            bytes.truncate(valid);
-            String::from_utf8(bytes).ok()?
+    // Cut inside a character by the limit (the file goes on): the whole characters before it.
+    // At the file's real end, an incomplete character is the whole read's to refuse.
+    if (buf.len() as u64) < meta.len() {
+        if let Err(e) = std::str::from_utf8(&buf) {
+            if e.error_len().is_none() {
+                buf.truncate(e.valid_up_to());
+            }
         }
-        Err(_) => return None,
-    };
-    match text.strip_prefix('\u{feff}') {
-        Some(rest) => Some((rest.to_string(), meta.len().saturating_sub(3))),
-        None => Some((text, meta.len())),
     }
+    let read = buf.len();
+    let text = decode(buf).ok()?;
+    // What `decode` dropped (a byte-order mark) is not in the whole text either.
+    let dropped = (read - text.len()) as u64;
+    Some((text, meta.len().saturating_sub(dropped)))
 }
 
 /// Opens a regular file with one path lookup where it can: the descriptor says what it is (a

@@ -124,9 +124,7 @@ pub fn build(
         .map(|(at, list)| {
             let mut m = Missed::default();
             for s in list.into_iter().filter(|s| missed.contains(&s.dir)) {
-                m.built.extend(s.built);
-                m.declared.extend(s.declared);
-                m.var_errors.extend(s.var_errors);
+                m.append(s.found);
             }
             (at, m)
         })
@@ -138,11 +136,12 @@ pub fn build(
         .filter(|(at, b)| !done_early.contains(at) && b.iter().any(|d| missed.contains(*d)))
         .collect();
     if !rerun.is_empty() {
+        let in_rerun: HashSet<&PathBuf> =
+            rerun.iter().flat_map(|(_, b)| b.iter().copied()).collect();
         let again: Vec<PathBuf> = scan
             .module_dirs
             .iter()
-            .filter(|d| missed.contains(*d))
-            .filter(|d| rerun.iter().any(|(_, b)| b.contains(d)))
+            .filter(|d| missed.contains(*d) && in_rerun.contains(d))
             .cloned()
             .collect();
         vars.read(tree, &again, input, sources, findings)?;

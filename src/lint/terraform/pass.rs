@@ -44,12 +44,19 @@ pub(super) struct Missed {
     pub(super) var_errors: Vec<VarError>,
 }
 
+impl Missed {
+    /// `other` after what this one holds.
+    pub(super) fn append(&mut self, other: Missed) {
+        self.built.extend(other.built);
+        self.declared.extend(other.declared);
+        self.var_errors.extend(other.var_errors);
+    }
+}
+
 /// A directory evaluated as a root in case no parsed module calls it (see [`Speculation`]).
 pub(super) struct Speculated {
     pub(super) dir: PathBuf,
-    pub(super) built: Option<Built>,
-    pub(super) var_errors: Vec<VarError>,
-    pub(super) declared: Vec<String>,
+    pub(super) found: Missed,
 }
 
 /// What lets the first pass evaluate, while it holds a batch's trees, the directories the text
@@ -204,11 +211,17 @@ impl Pass<'_, '_> {
                         .get(r)
                         .map(|m| self.cli_vars(m, sources))
                         .unwrap_or_default();
+                    let found = Missed {
+                        built: self
+                            .evaluate(&project, r, sources, &text)
+                            .into_iter()
+                            .collect(),
+                        declared,
+                        var_errors,
+                    };
                     Speculated {
                         dir: d.clone(),
-                        built: self.evaluate(&project, r, sources, &text),
-                        var_errors,
-                        declared,
+                        found,
                     }
                 })
                 .collect();
