@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 
+use super::deploy_docs::{beside_source, check_at_first_read, compiled_head, Checked, Head};
 use super::{read_error, Input};
 use crate::diagnostic::Finding;
 use crate::discover::context::{deploy_refs, deploy_targets, template_stem};
 use crate::discover::{ReadError, Tree, MAX_FILE_BYTES};
 use crate::frontends::arm;
-use crate::frontends::json::{self, Json};
 use crate::source::{Measured, SourceMap};
 use crate::Error;
 
@@ -26,12 +26,6 @@ use crate::Error;
 /// whole): small enough that a batch's syntax trees stay small, large enough to keep both
 /// CPUs busy without a task per file.
 const BATCH_BYTES: usize = 2 << 20;
-
-/// Bytes read of a JSON file beside a `.bicep` of the same name to tell `bicep build` output:
-/// its `$schema` and `metadata` come first. Such output is linted from its source, so the rest
-/// of it (two-thirds of the JSON of a repository of Bicep modules) is not read, unless another
-/// file deploys or parameterizes it.
-const COMPILED_HEAD: usize = 16 << 10;
 
 /// A deployment file as the scan read it: its id, where it is and what it may reference.
 pub(super) struct Scanned {
@@ -43,68 +37,9 @@ pub(super) struct Scanned {
     pub checked: Option<Checked>,
 }
 
-/// A JSON document checked for syntax at its first read, with what deciding whether to lower
-/// it needs (most JSON of a repository of modules is `bicep build` output, or names no network
-/// resource: never lowered, so never read again unless another template deploys it).
-pub(super) struct Checked {
-    /// Its `$schema` and `metadata`.
-    pub top: Json,
-    pub networking: bool,
-    pub source_beside: bool,
-}
-
-/// Decides at a JSON document's first read whether it is only checked, and checks it.
-pub(super) type Check<'c> = &'c (dyn Fn(&Path, &str) -> Option<Checked> + Sync);
-
 pub(super) fn is_bicep(p: &Path) -> bool {
     p.extension()
         .is_some_and(|e| e == "bicep" || e == "bicepparam")
-}
-
-/// Whether a JSON document lies beside a `.bicep` file of the same name (its source, when
-/// the document is that file's `bicep build` output).
-pub(super) fn beside_source(tree: &Tree, path: &Path) -> bool {
-    tree.is_file(&path.with_extension("bicep"))
-}
-
-/// The top-level members of a document that tell its kind and generator.
-pub(super) fn is_top_key(k: &str) -> bool {
-    k.eq_ignore_ascii_case("$schema") || k.eq_ignore_ascii_case("metadata")
-}
-
-/// What the head of a JSON file beside a `.bicep` of the same name says.
-enum Head {
-    /// `bicep build` output, longer than its head: its top (for [`Checked`]) and its measure.
-    Compiled(Measured, Checked),
-    /// The head is the whole text: read as any other file.
-    Whole(String),
-}
-
-/// Reads the head of a JSON file beside its possible source. `None` (read it whole) when
-/// there is no such source, or the head does not settle that it is `bicep build` output.
-fn compiled_head(tree: &Tree, path: &Path) -> Option<Head> {
-    if path.extension().is_none_or(|e| e != "json") || !beside_source(tree, path) {
-        return None;
-    }
-    let (head, len) = tree.read_head(path, COMPILED_HEAD, MAX_FILE_BYTES)?;
-    let len = usize::try_from(len).unwrap_or(usize::MAX);
-    if head.len() >= len {
-        return Some(Head::Whole(head));
-    }
-    if !arm::looks_like_arm(&head) {
-        return None;
-    }
-    let top = json::leading_members(&head, is_top_key, 2)?;
-    // Parameter files are small, and their values are read: only templates.
-    let template = arm::kind(&top) == arm::DocKind::Template;
-    (template && arm::is_bicep_output(&top)).then(|| {
-        let checked = Checked {
-            top,
-            networking: false,
-            source_beside: true,
-        };
-        Head::Compiled(Measured::head(&head, len), checked)
-    })
 }
 
 /// A text as read: kept, measured only (its batch reads it again; see source.rs), or
@@ -132,28 +67,31 @@ pub(super) fn read(
     files: &[PathBuf],
     input: &Input<'_>,
     root: &Path,
-    check: Check<'_>,
     sources: &mut SourceMap,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Scanned>, Error> {
     let (param_files, stdin) = (input.param_files, input.stdin);
     let read_one = |p: PathBuf, follow: bool, whole: bool| -> (Read, Vec<PathBuf>) {
-        let (text, from_disk) = match stdin {
-            Some((s, t)) if *s == p => (Ok(t.clone()), false),
-            _ if whole || param_files.contains(&p) || tree.keeps(&p) => {
+        let targets = |refs: Vec<PathBuf>| {
+            if follow {
+                deploy_targets(tree, &p, refs, root)
+            } else {
+                Vec::new()
+            }
+        };
+        let from_stdin = stdin.filter(|(s, _)| *s == p);
+        // Asked once: for the head and for the check at first read.
+        let beside = from_stdin.is_none() && !is_bicep(&p) && beside_source(tree, &p);
+        let (text, from_disk) = match from_stdin {
+            Some((_, t)) => (Ok(t.clone()), false),
+            None if whole || param_files.contains(&p) || tree.keeps(&p) => {
                 (tree.read_text(&p, MAX_FILE_BYTES), !tree.keeps(&p))
             }
-            _ => match compiled_head(tree, &p) {
+            None => match compiled_head(tree, &p, beside) {
                 Some(Head::Compiled(m, checked)) => {
-                    let next = if follow {
-                        deploy_targets(tree, &p, Vec::new(), root)
-                    } else {
-                        Vec::new()
-                    };
-                    return (
-                        (p, Ok(Some((Loaded::Head(m), Vec::new(), Some(checked))))),
-                        next,
-                    );
+                    let next = targets(Vec::new());
+                    let read = Ok(Some((Loaded::Head(m), Vec::new(), Some(checked))));
+                    return ((p, read), next);
                 }
                 Some(Head::Whole(t)) => (Ok(t), true),
                 None => (tree.read_text(&p, MAX_FILE_BYTES), true),
@@ -162,16 +100,12 @@ pub(super) fn read(
         let refs = text
             .as_deref()
             .map_or_else(|_| Vec::new(), |t| deploy_refs(t, &p));
-        let next = if follow {
-            deploy_targets(tree, &p, refs.clone(), root)
-        } else {
-            Vec::new()
-        };
+        let next = targets(refs.clone());
         let named = param_files.contains(&p);
         let kept = text.map(|t| {
             (named || is_bicep(&p) || arm::looks_like_arm(&t)).then(|| {
                 let checked = (from_disk && !is_bicep(&p))
-                    .then(|| check(&p, &t))
+                    .then(|| check_at_first_read(&t, beside))
                     .flatten();
                 let t = if from_disk {
                     Loaded::Measured(Measured::of(&t))

@@ -4,13 +4,13 @@
 //! rules on its model.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use aho_corasick::AhoCorasick;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 
-use super::deploy_groups::{self, beside_source, is_bicep, is_top_key, Checked, Scanned};
+use super::deploy_docs::{beside_source, mentions_networking, only_checked, Doc};
+use super::deploy_groups::{self, is_bicep, Scanned};
 use super::groups::Groups;
 use super::{eval_issue, expression_error, parse_error, Built, Early, Input};
 use crate::diagnostic::Finding;
@@ -21,7 +21,7 @@ use crate::eval::{Kind, Value};
 use crate::frontends::arm::{self, DocKind};
 use crate::frontends::bicep;
 use crate::frontends::ir::Template;
-use crate::frontends::json::{self, Json, JsonValue};
+use crate::frontends::json::{Json, JsonValue};
 use crate::frontends::terraform::join_normalized;
 use crate::model::deployment;
 use crate::source::{SourceMap, Span};
@@ -54,57 +54,6 @@ struct Parsed {
     bicep: Option<bicep::File>,
 }
 
-/// A JSON document. Most templates of a repository are never lowered (`bicep build` output
-/// beside its source, templates that name no network resource): those are checked for syntax
-/// and only their top (`$schema`, `metadata`) is built, which is what deciding needs. Their
-/// tree is built on first use, when another template deploys one.
-enum Doc {
-    Whole(Json),
-    Top { top: Json, whole: OnceLock<Json> },
-}
-
-impl Doc {
-    /// Parses a document whole, or only its top when it is unlikely to be lowered.
-    fn parse(text: &str, lazy: bool) -> Result<Doc, (usize, String)> {
-        if lazy {
-            let top = json::parse_top(text, is_top_key)?;
-            Ok(Doc::Top {
-                top,
-                whole: OnceLock::new(),
-            })
-        } else {
-            json::parse(text).map(Doc::Whole)
-        }
-    }
-
-    /// Enough to tell the document's kind and generator.
-    fn top(&self) -> &Json {
-        match self {
-            Doc::Whole(j) | Doc::Top { top: j, .. } => j,
-        }
-    }
-
-    /// The whole document, parsed now if only its top was. Its text is read again if its
-    /// batch did not hold it (it was checked at its first read); the batch releases it.
-    fn whole(&self, src: &SourceMap, file: usize) -> &Json {
-        match self {
-            Doc::Whole(j) => j,
-            Doc::Top { whole, .. } => whole.get_or_init(|| {
-                if src.text(file).is_none() {
-                    src.hold(&[file]);
-                }
-                let text = src.text(file);
-                // The top parsed, so the whole does: both take the same path over the text
-                // (unless the file changed since; then it is read as empty).
-                json::parse(text.as_deref().unwrap_or("")).unwrap_or(Json {
-                    v: JsonValue::Null,
-                    span: 0..0,
-                })
-            }),
-        }
-    }
-}
-
 /// Reads the deployment files, then parses, lowers, evaluates and models them by batches of
 /// groups ([`deploy_groups`]): each batch holds its texts and syntax trees only while it runs.
 pub fn load_and_build(
@@ -117,8 +66,7 @@ pub fn load_and_build(
     groups: Option<&mut Groups>,
 ) -> Result<Vec<Built>, Error> {
     let (param_files, early) = (input.param_files, input.early);
-    let check = |path: &Path, text: &str| check_at_first_read(tree, path, text);
-    let scanned = deploy_groups::read(tree, files, input, root, &check, sources, findings)?;
+    let scanned = deploy_groups::read(tree, files, input, root, sources, findings)?;
     // Models come back in scan order, as if all files were one batch: merging the same finding
     // reached through several roots keeps the first one's resource.
     let order: HashMap<&Path, usize> = scanned
@@ -655,57 +603,9 @@ pub fn pairs_with(name: &str, stem: &str) -> bool {
     template_stem(name) == Some(stem)
 }
 
-/// Whether a JSON document is unlikely to be lowered, so only checked and its top built:
-/// `bicep build` output (its source is linted), or a document that names no network resource.
-fn only_checked(networking: bool, source_beside: bool) -> bool {
-    !networking || source_beside
-}
-
-/// At a JSON document's first read: when it is unlikely to be lowered (`bicep build` output,
-/// or it names no network resource), its syntax is checked and its top kept, so that its batch
-/// need not read it again. `None` (its batch reads and parses it) when it may be lowered, or
-/// when it does not parse (the batch reports where, from its text).
-fn check_at_first_read(tree: &Tree, path: &Path, text: &str) -> Option<Checked> {
-    let networking = mentions_networking(text);
-    let source_beside = beside_source(tree, path);
-    if !only_checked(networking, source_beside) {
-        // Its batch parses it whole: parsing it here too would be thrown away.
-        return None;
-    }
-    match Doc::parse(text, true) {
-        Ok(Doc::Top { top, .. }) => Some(Checked {
-            top,
-            networking,
-            source_beside,
-        }),
-        _ => None,
-    }
-}
-
 /// `bicep build` output next to its `.bicep` source is linted from the source instead.
 fn compiled_beside_source(d: &Parsed) -> bool {
     d.source_beside && arm::is_bicep_output(d.doc.top())
-}
-
-/// Whether a template (with everything nested inline) could declare anything the rules read;
-/// the rest are parsed for syntax errors only.
-fn mentions_networking(text: &str) -> bool {
-    // One pass that stops at the first hit of any needle: a needle-by-needle scan read a
-    // large template that names no cluster once per needle (9% of a 2.7 MB template's run).
-    static NEEDLES: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build([
-                "microsoft.containerservice",
-                "microsoft.network",
-                "microsoft.servicenetworking",
-                "microsoft.authorization",
-                "templatelink",
-            ])
-            .ok()
-    });
-    // The automaton is built from constants and cannot fail; if it ever did, read everything.
-    NEEDLES.as_ref().is_none_or(|n| n.is_match(text))
 }
 
 fn schema_is_azure(doc: &Json) -> bool {
@@ -763,30 +663,7 @@ pub fn json_value(j: &Json, file: usize) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::{mentions_networking, pairs_with};
-
-    #[test]
-    fn networking_prefilter_matches_any_needle_in_any_case() {
-        assert!(mentions_networking(
-            r#"{"type": "Microsoft.Network/virtualNetworks"}"#
-        ));
-        assert!(mentions_networking(
-            r#"{"type": "MICROSOFT.CONTAINERSERVICE/managedClusters"}"#
-        ));
-        assert!(mentions_networking(
-            r#"{"templateLink": {"relativePath": "x.json"}}"#
-        ));
-        assert!(mentions_networking(
-            r#"{"type": "microsoft.authorization/roleAssignments"}"#
-        ));
-        assert!(mentions_networking(
-            r#"{"type": "Microsoft.ServiceNetworking/trafficControllers"}"#
-        ));
-        assert!(!mentions_networking(
-            r#"{"type": "Microsoft.Storage/storageAccounts", "name": "microsoft.networ"}"#
-        ));
-        assert!(!mentions_networking(""));
-    }
+    use super::pairs_with;
 
     #[test]
     fn parameter_files_pair_by_both_environment_spellings() {

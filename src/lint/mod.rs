@@ -6,6 +6,7 @@
 
 mod cli_vars;
 mod compare;
+mod deploy_docs;
 mod deploy_groups;
 mod deployments;
 mod groups;
