@@ -290,22 +290,7 @@ pub(super) fn groups(files: &[Scanned]) -> Vec<Vec<&Scanned>> {
 
 /// Groups packed into batches of about [`BATCH_BYTES`] (a larger group stays whole).
 pub(super) fn pack(groups: Vec<Vec<&Scanned>>) -> Vec<Vec<&Scanned>> {
-    let mut out: Vec<Vec<&Scanned>> = Vec::new();
-    let mut size = 0;
-    for g in groups {
-        let n: usize = g.iter().map(|f| f.bytes).sum();
-        match out.last_mut() {
-            Some(last) if size + n <= BATCH_BYTES => {
-                last.extend(g);
-                size += n;
-            }
-            _ => {
-                out.push(g);
-                size = n;
-            }
-        }
-    }
-    out
+    super::packing::pack(groups, BATCH_BYTES, |f| f.bytes)
 }
 
 /// Union-find over indices, with path halving.

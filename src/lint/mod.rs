@@ -11,6 +11,7 @@ mod deploy_groups;
 mod deployments;
 mod groups;
 pub mod observe;
+mod packing;
 mod plan;
 mod post;
 mod problems;

@@ -280,26 +280,8 @@ impl Dirs {
         groups: Vec<Vec<&'a PathBuf>>,
         limit: usize,
     ) -> Vec<Vec<&'a PathBuf>> {
-        let mut out: Vec<Vec<&PathBuf>> = Vec::new();
-        let mut size = 0;
-        for g in groups {
-            let n: usize = g
-                .iter()
-                .filter_map(|d| self.files.get(*d))
-                .map(Vec::len)
-                .sum();
-            match out.last_mut() {
-                Some(last) if size + n <= limit => {
-                    last.extend(g);
-                    size += n;
-                }
-                _ => {
-                    out.push(g);
-                    size = n;
-                }
-            }
-        }
-        out
+        let files = |d: &&PathBuf| self.files.get(*d).map_or(0, Vec::len);
+        crate::lint::packing::pack(groups, limit, files)
     }
 }
 
